@@ -1,0 +1,150 @@
+/**
+ * `herald dev` (= `npm start`): the whole system in one process on embedded defaults.
+ * Finds or starts Postgres and Kafka, migrates, creates topics and the `dev` tenant,
+ * boots every role, serves /healthz and /readyz, and stops what it started on
+ * SIGINT/SIGTERM.
+ */
+import {
+  createDataSource,
+  createLogger,
+  createRolesApp,
+  listen,
+  loadOrCreateDevSecrets,
+  migrate,
+  projectRoot,
+  removeDevState,
+  ResolvedKafka,
+  ResolvedPostgres,
+  resolveKafka,
+  resolvePostgres,
+  TenantsRepository,
+  writeDevState,
+} from '@herald/platform';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Command } from 'commander';
+import { CommandsModule } from '../../../commands/src/commands.module';
+import { DispatcherModule } from '../../../dispatcher/src/dispatcher.module';
+import { GatewayModule } from '../../../gateway/src/gateway.module';
+import { ProjectorModule } from '../../../projector/src/projector.module';
+import { TranslatorModule } from '../../../translator/src/translator.module';
+import { cliConfig, errorLine } from '../cli-context';
+
+export const DEV_TENANT = 'dev';
+
+export function registerDev(program: Command): void {
+  program
+    .command('dev')
+    .description('run every role in one process on embedded Kafka and Postgres (unless configured)')
+    .action(async () => {
+      await runDev();
+    });
+}
+
+async function runDev(): Promise<void> {
+  const started = performance.now();
+  const base = cliConfig();
+  const logger = createLogger({ level: base.logLevel, name: 'herald' });
+  const say = (line: string): void => void process.stdout.write(`herald: ${line}\n`);
+  const quiet = (line: string): void => logger.debug(line);
+
+  const secrets = loadOrCreateDevSecrets(base.dataDir);
+  const stack: Array<() => Promise<void>> = [];
+  let app: NestFastifyApplication | undefined;
+  let stopping = false;
+
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: stopping`);
+    try {
+      if (app) await app.close();
+    } catch (err) {
+      logger.error({ err }, 'error while closing the application');
+    }
+    for (const stop of stack.reverse())
+      await stop().catch((err: unknown) => logger.error({ err }, 'stop failed'));
+    removeDevState(base.dataDir);
+    say('stopped');
+    process.exit(0);
+  };
+  // A second Ctrl-C while stopping is ignored: the stop above is bounded and kills what hangs.
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  let pg: ResolvedPostgres;
+  let kafka: ResolvedKafka;
+  try {
+    say('starting Postgres and Kafka…');
+    const [pgRes, kafkaRes] = await Promise.allSettled([
+      resolvePostgres(base, quiet),
+      resolveKafka(base, projectRoot(), quiet),
+    ]);
+    if (pgRes.status === 'fulfilled') stack.push(pgRes.value.stop);
+    if (kafkaRes.status === 'fulfilled') stack.push(kafkaRes.value.stop);
+    if (pgRes.status === 'rejected') throw pgRes.reason;
+    if (kafkaRes.status === 'rejected') throw kafkaRes.reason;
+    pg = pgRes.value;
+    kafka = kafkaRes.value;
+
+    const ds = await createDataSource({ url: pg.url, poolSize: 2 }).initialize();
+    try {
+      const applied = await migrate(ds);
+      if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
+      if (await new TenantsRepository(ds).ensure(DEV_TENANT, 'Development'))
+        say(`created tenant "${DEV_TENANT}"`);
+    } finally {
+      await ds.destroy();
+    }
+
+    const config = {
+      ...base,
+      databaseUrl: pg.url,
+      kafkaBrokers: kafka.brokers,
+      masterKey: base.masterKey ?? secrets.masterKey,
+      serviceToken: base.serviceToken ?? secrets.serviceToken,
+    };
+    app = await createRolesApp(
+      [GatewayModule, CommandsModule, TranslatorModule, ProjectorModule, DispatcherModule],
+      config,
+      logger,
+    );
+    await listen(app, config.port);
+    writeDevState(base.dataDir, {
+      database_url: pg.url,
+      kafka_brokers: kafka.brokers,
+      http_port: config.port,
+      pid: process.pid,
+      started_at: new Date().toISOString(),
+    });
+
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const lines = [
+      `ready in ${seconds}s — roles: gateway, commands, translator, projector, dispatcher`,
+      `  http        http://localhost:${config.port}  (health: /healthz, readiness: /readyz)`,
+      `  tenant      ${DEV_TENANT} → http://${DEV_TENANT}.${config.baseDomain}:${config.port}/`,
+      `  postgres    ${redactUrl(pg.url)} (${pg.source}${pg.pid ? `, pid ${pg.pid}` : ''})`,
+      `  kafka       ${kafka.brokers.join(',')} (${kafka.source}${kafka.pid ? `, pid ${kafka.pid}` : ''})`,
+      `  data dir    ${base.dataDir}  (addresses in dev.json for other herald commands)`,
+      secrets.generated && !base.serviceToken
+        ? `  service token (shown once; kept in ${base.dataDir}/secrets.json): ${secrets.serviceToken}`
+        : `  service token: HERALD_SERVICE_TOKEN or ${base.dataDir}/secrets.json`,
+      `  try         curl -s localhost:${config.port}/readyz`,
+      `  stop        Ctrl-C`,
+    ];
+    say(lines.join('\n'));
+  } catch (err) {
+    process.stderr.write(`herald: dev failed: ${errorLine(err)}\n`);
+    for (const stop of stack.reverse()) await stop().catch(() => undefined);
+    process.exit(1);
+  }
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable url)';
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Entry-point helpers: read the config once (a bad value stops the process with one
+ * line and exit code 1), and boot one or more role modules in one Nest application.
+ */
+import type { Type } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
+import { assertProductionReady, ConfigError, HeraldConfig, loadConfig, projectRoot } from '../config';
+import { createHttpApp } from '../http/create-http-app';
+import { createLogger } from '../logging/logger';
+import { PlatformModule } from '../platform.module';
+import { withDevState } from './dev-state';
+
+/** Loads the configuration or exits 1 with a one-line reason. */
+export function configOrExit(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
+  try {
+    return loadConfig(env, { projectRoot: projectRoot() });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`herald: invalid configuration: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+export async function createRolesApp(
+  roles: Array<Type<unknown>>,
+  config: HeraldConfig,
+  logger: Logger,
+): Promise<NestFastifyApplication> {
+  @Module({ imports: [PlatformModule.forRoot(config, logger), ...roles] })
+  class RootModule {}
+  return createHttpApp(RootModule, { logger });
+}
+
+/** Listens on all interfaces (IPv6 and IPv4 where the host has both). */
+export async function listen(app: NestFastifyApplication, port: number): Promise<void> {
+  try {
+    await app.listen(port, '::');
+  } catch (err) {
+    if (
+      (err as NodeJS.ErrnoException).code !== 'EAFNOSUPPORT' &&
+      (err as NodeJS.ErrnoException).code !== 'EADDRNOTAVAIL'
+    )
+      throw err;
+    await app.listen(port, '0.0.0.0');
+  }
+}
+
+/** `node dist/apps/<role>/src/main.js`: one role in its own process (production layout). */
+export async function bootRole(name: string, roles: Array<Type<unknown>>): Promise<void> {
+  const config = withDevState(configOrExit());
+  try {
+    assertProductionReady(config);
+    if (!config.databaseUrl)
+      throw new ConfigError(
+        'DATABASE_URL is not set and no `herald dev` is running for this HERALD_DATA_DIR',
+      );
+    if (!config.kafkaBrokers)
+      throw new ConfigError(
+        'KAFKA_BROKERS is not set and no `herald dev` is running for this HERALD_DATA_DIR',
+      );
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`herald ${name}: invalid configuration: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel, name: `herald-${name}` });
+  const app = await createRolesApp(roles, config, logger);
+  app.enableShutdownHooks(['SIGINT', 'SIGTERM']);
+  await listen(app, config.port);
+  logger.info({ role: name, port: config.port }, `herald ${name} ready`);
+}

@@ -1,0 +1,3 @@
+export * from './boot';
+export * from './dev-state';
+export * from './dev-secrets';

@@ -1,0 +1,116 @@
+import { assertProductionReady, ConfigError, loadConfig, parseDuration } from './config.schema';
+
+const load = (env: Record<string, string>) => loadConfig(env, { projectRoot: '/srv/herald' });
+const reason = (env: Record<string, string>): string => {
+  try {
+    load(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = load({});
+    expect(c.port).toBe(3000);
+    expect(c.baseDomain).toBe('localhost');
+    expect(c.dataDir).toBe('/srv/herald/.herald');
+    expect(c.retrySchedule).toEqual([0, 60_000, 300_000, 1_800_000, 7_200_000, 21_600_000, 86_400_000]);
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.kafkaBrokers).toBeUndefined();
+    expect(c.logLevel).toBe('info');
+    expect(c.kafka.retentionMs).toBe(-1);
+    expect(c.env).toBe('development');
+  });
+
+  it('parses every documented variable', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const c = load({
+      PORT: '8080',
+      DATABASE_URL: 'postgres://u:p@db:5432/herald',
+      KAFKA_BROKERS: 'k1:9092, k2:9092,[::1]:9094',
+      HERALD_BASE_DOMAIN: 'Events.Example.com',
+      HERALD_MASTER_KEY: key,
+      HERALD_SERVICE_TOKEN: 'x'.repeat(40),
+      HERALD_WEBHOOK_ALLOW_CIDRS: '127.0.0.0/8,::1/128',
+      HERALD_RETRY_SCHEDULE: '0,1s,2s,250ms',
+      HERALD_DATA_DIR: '/var/lib/herald',
+      REDIS_URL: 'redis://cache:6379',
+      LOG_LEVEL: 'debug',
+      HERALD_KAFKA_RETENTION: '30d',
+    });
+    expect(c.port).toBe(8080);
+    expect(c.kafkaBrokers).toEqual(['k1:9092', 'k2:9092', '[::1]:9094']);
+    expect(c.baseDomain).toBe('events.example.com');
+    expect(c.masterKey?.equals(Buffer.alloc(32, 7))).toBe(true);
+    expect(c.webhookAllowCidrs).toEqual(['127.0.0.0/8', '::1/128']);
+    expect(c.retrySchedule).toEqual([0, 1000, 2000, 250]);
+    expect(c.dataDir).toBe('/var/lib/herald');
+    expect(c.kafka.retentionMs).toBe(30 * 86_400_000);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT must be an integer between 1 and 65535 (got "abc")'],
+    [{ PORT: '70000' }, 'PORT must be an integer'],
+    [{ PORT: '-1' }, 'PORT must be an integer'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must use postgres:'],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL must be a URL'],
+    [{ KAFKA_BROKERS: 'k1' }, 'KAFKA_BROKERS must be a comma-separated list of host:port (bad entry "k1")'],
+    [{ HERALD_MASTER_KEY: 'c2hvcnQ=' }, 'HERALD_MASTER_KEY must be 32 random bytes in base64'],
+    [{ HERALD_MASTER_KEY: '!!!' }, 'HERALD_MASTER_KEY must be 32 random bytes in base64'],
+    [{ HERALD_SERVICE_TOKEN: 'short' }, 'HERALD_SERVICE_TOKEN must be at least 32 characters'],
+    [
+      { HERALD_RETRY_SCHEDULE: '0,1x' },
+      'HERALD_RETRY_SCHEDULE must be comma-separated durations like 0,1m,5m,2h (bad entry "1x")',
+    ],
+    [{ HERALD_RETRY_SCHEDULE: '0,,1s' }, 'HERALD_RETRY_SCHEDULE must be comma-separated durations'],
+    [
+      { HERALD_WEBHOOK_ALLOW_CIDRS: '10.0.0.0/33' },
+      'HERALD_WEBHOOK_ALLOW_CIDRS must be comma-separated CIDRs',
+    ],
+    [
+      { HERALD_WEBHOOK_ALLOW_CIDRS: 'localhost/8' },
+      'HERALD_WEBHOOK_ALLOW_CIDRS must be comma-separated CIDRs',
+    ],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent'],
+    [{ HERALD_BASE_DOMAIN: 'bad_domain' }, 'HERALD_BASE_DOMAIN must be a DNS name'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV must be one of development, production, test'],
+    [{ HERALD_KAFKA_PORT: '9092', HERALD_KAFKA_CONTROLLER_PORT: '9092' }, 'must differ'],
+  ])('rejects %j with one clear line', (env, expected) => {
+    const msg = reason(env);
+    expect(msg).toContain(expected);
+    expect(msg).not.toContain('\n');
+  });
+
+  it('never echoes a secret value in its error', () => {
+    const secret = 'sUp3r-s3cr3t-but-short';
+    expect(reason({ HERALD_SERVICE_TOKEN: secret })).not.toContain(secret);
+    expect(reason({ HERALD_MASTER_KEY: secret })).not.toContain(secret);
+    expect(reason({ DATABASE_URL: 'mysql://user:hunter2@db/x' })).not.toContain('hunter2');
+  });
+
+  it('requires the external addresses and secrets in production', () => {
+    const c = load({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/h' });
+    expect(() => assertProductionReady(c)).toThrow(
+      'KAFKA_BROKERS, HERALD_MASTER_KEY, HERALD_SERVICE_TOKEN must be set when NODE_ENV=production',
+    );
+    expect(() => assertProductionReady(load({}))).not.toThrow();
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['0', 0],
+    ['250ms', 250],
+    ['1s', 1000],
+    ['5m', 300_000],
+    ['2h', 7_200_000],
+    ['1d', 86_400_000],
+  ])('%s → %d ms', (raw, ms) => expect(parseDuration(raw)).toBe(ms));
+
+  it.each(['5', '1.5s', 's', '-1s', '1w', ''])('rejects %j', (raw) =>
+    expect(parseDuration(raw)).toBeUndefined(),
+  );
+});

@@ -1,0 +1,256 @@
+/**
+ * The configuration schema (DESIGN.md §9): read once at boot, validated, then
+ * passed around as a typed object. Nothing else in the code base reads process.env.
+ */
+import * as path from 'node:path';
+import { isIP } from 'node:net';
+
+export type RuntimeEnv = 'development' | 'production' | 'test';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface HeraldConfig {
+  env: RuntimeEnv;
+  port: number;
+  databaseUrl: string | undefined;
+  kafkaBrokers: string[] | undefined;
+  baseDomain: string;
+  /** 32-byte AES key; required outside dev (dev generates one into the data dir). */
+  masterKey: Buffer | undefined;
+  serviceToken: string | undefined;
+  webhookAllowCidrs: string[];
+  /** Delays in milliseconds before attempt 1, 2, … */
+  retrySchedule: number[];
+  dataDir: string;
+  redisUrl: string | undefined;
+  logLevel: LogLevel;
+  kafka: {
+    clientId: string;
+    partitions: number;
+    /** -1 keeps events forever. */
+    retentionMs: number;
+    embeddedPort: number;
+    embeddedControllerPort: number;
+  };
+  postgres: {
+    embeddedPort: number;
+  };
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** A configuration problem, phrased as the one line an operator needs to fix it. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEFAULT_RETRY_SCHEDULE = '0,1m,5m,30m,2h,6h,24h';
+
+export function loadConfig(env: Env, opts: { projectRoot: string }): HeraldConfig {
+  const runtime = parseEnum<RuntimeEnv>(
+    env,
+    'NODE_ENV',
+    ['development', 'production', 'test'],
+    'development',
+  );
+  const config: HeraldConfig = {
+    env: runtime,
+    port: parsePort(env, 'PORT', 3000),
+    databaseUrl: parseUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    kafkaBrokers: parseBrokers(env, 'KAFKA_BROKERS'),
+    baseDomain: parseDomain(env, 'HERALD_BASE_DOMAIN', 'localhost'),
+    masterKey: parseMasterKey(env, 'HERALD_MASTER_KEY'),
+    serviceToken: parseToken(env, 'HERALD_SERVICE_TOKEN'),
+    webhookAllowCidrs: parseCidrs(env, 'HERALD_WEBHOOK_ALLOW_CIDRS'),
+    retrySchedule: parseDurations(env, 'HERALD_RETRY_SCHEDULE', DEFAULT_RETRY_SCHEDULE),
+    dataDir: path.resolve(opts.projectRoot, value(env, 'HERALD_DATA_DIR') ?? '.herald'),
+    redisUrl: parseUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    logLevel: parseEnum<LogLevel>(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    kafka: {
+      clientId: value(env, 'HERALD_KAFKA_CLIENT_ID') ?? 'herald',
+      partitions: parseInteger(env, 'HERALD_KAFKA_PARTITIONS', 6, 1, 1000),
+      retentionMs: parseRetention(env, 'HERALD_KAFKA_RETENTION'),
+      embeddedPort: parsePort(env, 'HERALD_KAFKA_PORT', 9092),
+      embeddedControllerPort: parsePort(env, 'HERALD_KAFKA_CONTROLLER_PORT', 9093),
+    },
+    postgres: {
+      embeddedPort: parsePort(env, 'HERALD_PG_PORT', 5433),
+    },
+  };
+  if (config.kafka.embeddedPort === config.kafka.embeddedControllerPort) {
+    throw new ConfigError('HERALD_KAFKA_CONTROLLER_PORT must differ from HERALD_KAFKA_PORT');
+  }
+  return config;
+}
+
+/**
+ * Production has no embedded defaults: every external address and secret must be given.
+ * Called by the role entry points, not by `herald dev`, which fills these in itself.
+ */
+export function assertProductionReady(config: HeraldConfig): void {
+  if (config.env !== 'production') return;
+  const missing: string[] = [];
+  if (!config.databaseUrl) missing.push('DATABASE_URL');
+  if (!config.kafkaBrokers) missing.push('KAFKA_BROKERS');
+  if (!config.masterKey) missing.push('HERALD_MASTER_KEY');
+  if (!config.serviceToken) missing.push('HERALD_SERVICE_TOKEN');
+  if (missing.length > 0) {
+    throw new ConfigError(`${missing.join(', ')} must be set when NODE_ENV=production`);
+  }
+}
+
+function value(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined) return undefined;
+  const trimmed = raw.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function show(raw: string): string {
+  return JSON.stringify(raw.length > 60 ? `${raw.slice(0, 57)}...` : raw);
+}
+
+function parseEnum<T extends string>(env: Env, name: string, allowed: readonly T[], dflt: T): T {
+  const raw = value(env, name);
+  if (raw === undefined) return dflt;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  throw new ConfigError(`${name} must be one of ${allowed.join(', ')} (got ${show(raw)})`);
+}
+
+function parseInteger(env: Env, name: string, dflt: number, min: number, max: number): number {
+  const raw = value(env, name);
+  if (raw === undefined) return dflt;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got ${show(raw)})`);
+  }
+  return Number(raw);
+}
+
+function parsePort(env: Env, name: string, dflt: number): number {
+  return parseInteger(env, name, dflt, 1, 65535);
+}
+
+function parseUrl(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = value(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(
+      `${name} must be a URL like ${protocols[0]}//host:port/... (got an unparsable value)`,
+    );
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')} (got ${show(url.protocol)})`);
+  }
+  return raw;
+}
+
+function parseBrokers(env: Env, name: string): string[] | undefined {
+  const raw = value(env, name);
+  if (raw === undefined) return undefined;
+  const brokers = raw.split(',').map((b) => b.trim());
+  for (const b of brokers) {
+    const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(b);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) {
+      throw new ConfigError(`${name} must be a comma-separated list of host:port (bad entry ${show(b)})`);
+    }
+  }
+  return brokers;
+}
+
+function parseDomain(env: Env, name: string, dflt: string): string {
+  const raw = value(env, name);
+  if (raw === undefined) return dflt;
+  const d = raw.toLowerCase();
+  const label = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+  if (d.length > 253 || !d.split('.').every((l) => label.test(l))) {
+    throw new ConfigError(`${name} must be a DNS name such as example.com (got ${show(raw)})`);
+  }
+  return d;
+}
+
+function parseMasterKey(env: Env, name: string): Buffer | undefined {
+  const raw = value(env, name);
+  if (raw === undefined) return undefined;
+  const buf = /^[A-Za-z0-9+/]+={0,2}$/.test(raw) ? Buffer.from(raw, 'base64') : Buffer.alloc(0);
+  if (buf.length !== 32) {
+    throw new ConfigError(`${name} must be 32 random bytes in base64 (openssl rand -base64 32)`);
+  }
+  return buf;
+}
+
+function parseToken(env: Env, name: string): string | undefined {
+  const raw = value(env, name);
+  if (raw === undefined) return undefined;
+  if (raw.length < 32 || /\s/.test(raw)) {
+    throw new ConfigError(`${name} must be at least 32 characters with no whitespace`);
+  }
+  return raw;
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `0`, `250ms`, `1s`, `5m`, `2h`, `1d` → milliseconds. */
+export function parseDuration(raw: string): number | undefined {
+  const m = /^(\d+)(ms|s|m|h|d)?$/.exec(raw.trim());
+  if (!m || m[1] === undefined) return undefined;
+  const n = Number(m[1]);
+  if (m[2] === undefined) return n === 0 ? 0 : undefined;
+  const unit = DURATION_UNITS[m[2]];
+  return unit === undefined ? undefined : n * unit;
+}
+
+function parseDurations(env: Env, name: string, dflt: string): number[] {
+  const raw = value(env, name) ?? dflt;
+  const parts = raw.split(',');
+  const out: number[] = [];
+  for (const p of parts) {
+    const ms = parseDuration(p);
+    if (ms === undefined) {
+      throw new ConfigError(
+        `${name} must be comma-separated durations like 0,1m,5m,2h (bad entry ${show(p)})`,
+      );
+    }
+    out.push(ms);
+  }
+  if (out.length > 50) throw new ConfigError(`${name} allows at most 50 attempts (got ${out.length})`);
+  return out;
+}
+
+function parseRetention(env: Env, name: string): number {
+  const raw = value(env, name);
+  if (raw === undefined || raw === 'forever' || raw === '-1') return -1;
+  const ms = parseDuration(raw);
+  if (ms === undefined || ms <= 0) {
+    throw new ConfigError(`${name} must be a positive duration like 30d, or "forever" (got ${show(raw)})`);
+  }
+  return ms;
+}
+
+function parseCidrs(env: Env, name: string): string[] {
+  const raw = value(env, name);
+  if (raw === undefined) return [];
+  const cidrs = raw.split(',').map((c) => c.trim());
+  for (const c of cidrs) {
+    const [addr, bits, extra] = c.split('/');
+    const family = addr === undefined ? 0 : isIP(addr);
+    const max = family === 4 ? 32 : 128;
+    if (
+      family === 0 ||
+      extra !== undefined ||
+      bits === undefined ||
+      !/^\d{1,3}$/.test(bits) ||
+      Number(bits) > max
+    ) {
+      throw new ConfigError(
+        `${name} must be comma-separated CIDRs like 127.0.0.0/8,::1/128 (bad entry ${show(c)})`,
+      );
+    }
+  }
+  return cidrs;
+}

@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './envelope';
+export * from './request-id';
+export * from './http-exception.filter';
+export * from './envelope.interceptor';
+export * from './create-http-app';

@@ -1,0 +1,6 @@
+export * from './kafka.client';
+export * from './producer';
+export * from './consumer';
+export * from './topic-admin';
+export * from './kafka.service';
+export * from './kafka.module';

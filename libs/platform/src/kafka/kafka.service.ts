@@ -1,0 +1,67 @@
+/** Process-wide Kafka access for Nest roles: one client, one admin, one producer, tracked consumers. */
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { Admin, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { HERALD_CONFIG, HeraldConfig } from '../config';
+import { HERALD_LOGGER } from '../logging';
+import { ConsumerSpec, groupLag, HeraldConsumer, PartitionLag } from './consumer';
+import { createKafka } from './kafka.client';
+import { HeraldProducer } from './producer';
+import { ensureTopics } from './topic-admin';
+
+@Injectable()
+export class KafkaService implements OnModuleInit, OnApplicationShutdown {
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  readonly producer: HeraldProducer;
+  private readonly consumers: Array<HeraldConsumer<unknown>> = [];
+  private readonly logger: Logger;
+
+  constructor(
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    @Inject(HERALD_LOGGER) logger: Logger,
+  ) {
+    if (!config.kafkaBrokers) throw new Error('KAFKA_BROKERS is not set');
+    this.logger = logger.child({ component: 'kafka' });
+    this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafka.clientId }, this.logger);
+    this.admin = this.kafka.admin();
+    this.producer = new HeraldProducer(this.kafka);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.admin.connect();
+    await ensureTopics(this.admin, {
+      partitions: this.config.kafka.partitions,
+      retentionMs: this.config.kafka.retentionMs,
+    });
+    await this.producer.connect();
+  }
+
+  /** Creates and starts a consumer; it is stopped with the application. */
+  async startConsumer<T>(spec: ConsumerSpec<T>): Promise<HeraldConsumer<T>> {
+    const consumer = new HeraldConsumer<T>(
+      this.kafka,
+      this.producer,
+      spec,
+      this.logger.child({ group: spec.groupId }),
+    );
+    this.consumers.push(consumer);
+    await consumer.start();
+    return consumer;
+  }
+
+  async ping(): Promise<{ brokers: number; controller: number | null }> {
+    const cluster = await this.admin.describeCluster();
+    return { brokers: cluster.brokers.length, controller: cluster.controller };
+  }
+
+  lag(groupId: string, topics: string[]): Promise<PartitionLag[]> {
+    return groupLag(this.admin, groupId, topics);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const c of this.consumers.splice(0)) await c.stop().catch(() => undefined);
+    await this.producer.disconnect().catch(() => undefined);
+    await this.admin.disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,66 @@
+/** Creates Herald's topics from the registry in libs/contracts; auto-creation is off. */
+import { TOPIC_SPECS, TopicSpec } from '@herald/contracts';
+import type { Admin, ITopicConfig } from 'kafkajs';
+
+export interface TopicSettings {
+  partitions: number;
+  /** -1 keeps events forever. */
+  retentionMs: number;
+  replicationFactor?: number;
+}
+
+export function topicConfig(spec: TopicSpec, settings: TopicSettings): ITopicConfig {
+  return {
+    topic: spec.name,
+    // Dead letters are rare and read by people: one partition keeps them in failure order.
+    numPartitions: spec.role === 'deadletter' ? 1 : settings.partitions,
+    replicationFactor: settings.replicationFactor ?? -1,
+    configEntries: [
+      { name: 'cleanup.policy', value: 'delete' },
+      { name: 'retention.ms', value: String(settings.retentionMs) },
+      { name: 'retention.bytes', value: '-1' },
+    ],
+  };
+}
+
+/** Creates missing topics; returns the names it created. Safe to run concurrently and repeatedly. */
+export async function ensureTopics(
+  admin: Admin,
+  settings: TopicSettings,
+  specs = TOPIC_SPECS,
+): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = specs.filter((s) => !existing.has(s.name));
+  if (missing.length === 0) return [];
+  try {
+    await admin.createTopics({ topics: missing.map((s) => topicConfig(s, settings)), waitForLeaders: true });
+  } catch (err) {
+    // Another process may have created them in between; that is success.
+    const after = new Set(await admin.listTopics());
+    if (!missing.every((s) => after.has(s.name))) throw err;
+  }
+  return missing.map((s) => s.name);
+}
+
+export interface TopicDescription {
+  name: string;
+  partitions: Array<{ partition: number; leader: number; low: string; high: string }>;
+}
+
+export async function describeTopics(admin: Admin, names: string[]): Promise<TopicDescription[]> {
+  const meta = await admin.fetchTopicMetadata({ topics: names });
+  const out: TopicDescription[] = [];
+  for (const t of meta.topics) {
+    const offsets = await admin.fetchTopicOffsets(t.name);
+    out.push({
+      name: t.name,
+      partitions: t.partitions
+        .map((p) => {
+          const o = offsets.find((x) => x.partition === p.partitionId);
+          return { partition: p.partitionId, leader: p.leader, low: o?.low ?? '0', high: o?.high ?? '0' };
+        })
+        .sort((a, b) => a.partition - b.partition),
+    });
+  }
+  return out;
+}

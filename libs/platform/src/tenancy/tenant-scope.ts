@@ -1,0 +1,29 @@
+/**
+ * Runs a unit of work inside a tenant-scoped transaction: the session switches to the
+ * non-owner role `herald_app` and sets `herald.tenant` for this transaction only, so
+ * row-level security admits that tenant's rows and nothing else, whatever the SQL says.
+ * See docs/architecture.md, "Tenant isolation".
+ */
+import { DataSource, EntityManager } from 'typeorm';
+
+export const TENANT_SLUG = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export class InvalidTenantError extends Error {
+  readonly code = 'invalid_tenant';
+  constructor(slug: string) {
+    super(`invalid tenant slug ${JSON.stringify(slug)}: use a DNS label (a-z, 0-9, "-", 1-63 chars)`);
+  }
+}
+
+export async function withTenant<T>(
+  ds: DataSource,
+  tenant: string,
+  work: (em: EntityManager) => Promise<T>,
+): Promise<T> {
+  if (!TENANT_SLUG.test(tenant)) throw new InvalidTenantError(tenant);
+  return ds.transaction(async (em) => {
+    await em.query('SET LOCAL ROLE herald_app');
+    await em.query(`SELECT set_config('herald.tenant', $1, true)`, [tenant]);
+    return work(em);
+  });
+}

@@ -1,0 +1,266 @@
+/**
+ * The Kafka layer against the real broker: explicit topic creation (auto-creation is
+ * off), the idempotent producer, the consumer base's commit-after-effect, dead
+ * letters for poison messages, retry without commit, lag, and offset resets.
+ */
+import { DeadLetterHeaders, TOPIC_SPECS, Topics, TopicSpec } from '@herald/contracts';
+import {
+  createLogger,
+  ensureTopics,
+  groupLag,
+  HeraldConsumer,
+  HeraldProducer,
+  PoisonMessageError,
+} from '@herald/platform';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import { eventually, testKafka, uniqueName } from '../support/infra';
+
+const logger = createLogger({ level: 'silent' });
+
+function decodeJson(message: KafkaMessage): { n: number } {
+  const text = message.value?.toString('utf8') ?? '';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new PoisonMessageError('malformed JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { n?: unknown }).n !== 'number') {
+    throw new PoisonMessageError('schema violation: n must be a number');
+  }
+  return parsed as { n: number };
+}
+
+describe('Kafka platform layer (real broker)', () => {
+  let kafka: Kafka;
+  let admin: Admin;
+  let producer: HeraldProducer;
+  const consumers: Array<HeraldConsumer<{ n: number }>> = [];
+
+  beforeAll(async () => {
+    kafka = testKafka();
+    admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, { partitions: 3, retentionMs: -1 });
+    producer = new HeraldProducer(kafka);
+    await producer.connect();
+  });
+
+  afterEach(async () => {
+    for (const c of consumers.splice(0)) await c.stop();
+  });
+
+  afterAll(async () => {
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+
+  async function topic(partitions = 3): Promise<string> {
+    const name = `herald.internal.${uniqueName('t').replace('-', '')}.v1`;
+    await ensureTopics(admin, { partitions, retentionMs: -1 }, [
+      { name, role: 'internal' } as unknown as TopicSpec,
+    ]);
+    return name;
+  }
+
+  function consumer(
+    groupId: string,
+    topics: string[],
+    handle: (values: number[], partition: number) => Promise<void>,
+  ): HeraldConsumer<{ n: number }> {
+    const c = new HeraldConsumer<{ n: number }>(
+      kafka,
+      producer,
+      {
+        groupId,
+        topics,
+        fromBeginning: true,
+        decode: decodeJson,
+        handle: (msgs, ctx) =>
+          handle(
+            msgs.map((m) => m.value.n),
+            ctx.partition,
+          ),
+        retry: { initialMs: 50, maxMs: 200 },
+      },
+      logger,
+    );
+    consumers.push(c);
+    return c;
+  }
+
+  it('creates every registry topic, with the configured partitions and retention', async () => {
+    const topics = await admin.listTopics();
+    for (const spec of TOPIC_SPECS) expect(topics).toContain(spec.name);
+    const configs = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: 2, name: Topics.publicEvents, configNames: ['retention.ms', 'cleanup.policy'] }],
+    });
+    const entries = configs.resources[0]?.configEntries ?? [];
+    expect(entries.find((e) => e.configName === 'retention.ms')?.configValue).toBe('-1');
+    expect(entries.find((e) => e.configName === 'cleanup.policy')?.configValue).toBe('delete');
+    // Idempotent: a second run creates nothing.
+    expect(await ensureTopics(admin, { partitions: 3, retentionMs: -1 })).toEqual([]);
+
+    const suffix = uniqueName('p').replace('-', '');
+    const specs = [
+      { name: `herald.internal.${suffix}.v1`, role: 'internal' },
+      { name: `herald.internal.${suffix}dl.v1`, role: 'deadletter' },
+    ] as unknown as TopicSpec[];
+    expect(await ensureTopics(admin, { partitions: 4, retentionMs: 86_400_000 }, specs)).toHaveLength(2);
+    const meta = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.name) });
+    expect(meta.topics.find((t) => t.name === specs[0]!.name)?.partitions).toHaveLength(4);
+    expect(meta.topics.find((t) => t.name === specs[1]!.name)?.partitions).toHaveLength(1); // dead letters keep order
+  });
+
+  it('refuses to produce to a topic that was never created (auto-creation is off)', async () => {
+    const missing = `herald.internal.${uniqueName('missing').replace('-', '')}.v1`;
+    const quick = testKafka('herald-test-missing');
+    const p = quick.producer({ allowAutoTopicCreation: true, retry: { retries: 1 } });
+    await p.connect();
+    await expect(p.send({ topic: missing, messages: [{ value: 'x' }] })).rejects.toThrow();
+    await p.disconnect();
+    expect(await admin.listTopics()).not.toContain(missing);
+  });
+
+  it('consumes in a group and commits offset + 1 only after the handler resolved', async () => {
+    const t = await topic(3);
+    await producer.send(
+      t,
+      Array.from({ length: 30 }, (_, i) => ({ key: `k${i % 5}`, value: JSON.stringify({ n: i }) })),
+    );
+    const seen: number[] = [];
+    const groupId = uniqueName('group');
+    await consumer(groupId, [t], async (values) => {
+      seen.push(...values);
+    }).start();
+    await eventually(async () => seen.length >= 30);
+    const lag = await eventually(async () => {
+      const l = await groupLag(admin, groupId, [t]);
+      return l.every((p) => p.lag === 0) ? l : undefined;
+    });
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    const committed = await admin.fetchOffsets({ groupId, topics: [t] });
+    const ends = await admin.fetchTopicOffsets(t);
+    for (const p of committed[0]!.partitions) {
+      expect(p.offset).toBe(ends.find((e) => e.partition === p.partition)!.high); // last offset + 1
+    }
+    expect(lag).toHaveLength(3);
+  });
+
+  it('dead-letters poison messages with their reason and keeps going', async () => {
+    const t = await topic(1);
+    await producer.send(t, [
+      { key: 'a', value: JSON.stringify({ n: 1 }) },
+      { key: 'b', value: '{not json' },
+      { key: 'c', value: JSON.stringify({ n: 'three' }) },
+      { key: 'd', value: JSON.stringify({ n: 4 }) },
+    ]);
+    const seen: number[] = [];
+    const groupId = uniqueName('dlq-group');
+    const c = consumer(groupId, [t], async (values) => {
+      seen.push(...values);
+    });
+    await c.start();
+    await eventually(async () => seen.length >= 2);
+    expect(seen).toEqual([1, 4]);
+
+    const dead: Array<{ key: string; reason: string; offset: string; group: string }> = [];
+    const reader = kafka.consumer({ groupId: uniqueName('dlq-reader'), maxWaitTimeInMs: 500 });
+    await reader.connect();
+    await reader.subscribe({ topic: Topics.deadLetter, fromBeginning: true });
+    await reader.run({
+      eachMessage: async ({ message }) => {
+        const h = message.headers ?? {};
+        if (h[DeadLetterHeaders.sourceTopic]?.toString() !== t) return;
+        dead.push({
+          key: message.key?.toString() ?? '',
+          reason: h[DeadLetterHeaders.reason]?.toString() ?? '',
+          offset: h[DeadLetterHeaders.sourceOffset]?.toString() ?? '',
+          group: h[DeadLetterHeaders.consumerGroup]?.toString() ?? '',
+        });
+      },
+    });
+    await eventually(async () => dead.length >= 2);
+    await reader.disconnect();
+    expect(dead).toEqual([
+      { key: 'b', reason: 'malformed JSON', offset: '1', group: groupId },
+      { key: 'c', reason: 'schema violation: n must be a number', offset: '2', group: groupId },
+    ]);
+    expect(c.stats.deadLettered).toBe(2);
+    await eventually(async () => (await groupLag(admin, groupId, [t]))[0]?.lag === 0);
+  });
+
+  it('retries a failing handler without committing, then commits once it succeeds', async () => {
+    const t = await topic(1);
+    await producer.send(t, [{ key: 'x', value: JSON.stringify({ n: 7 }) }]);
+    let calls = 0;
+    const groupId = uniqueName('retry-group');
+    const c = consumer(groupId, [t], async () => {
+      calls++;
+      if (calls < 3) {
+        // While failing, nothing may be committed.
+        const offsets = await admin.fetchOffsets({ groupId, topics: [t] });
+        expect(offsets[0]?.partitions[0]?.offset).toBe('-1');
+        throw new Error('database unavailable');
+      }
+    });
+    await c.start();
+    await eventually(async () => (await groupLag(admin, groupId, [t]))[0]?.committed === '1');
+    expect(calls).toBe(3);
+    expect(c.stats.failedBatches).toBe(2);
+  });
+
+  it('re-delivers what a stopped member had not committed, and re-reads everything after a reset', async () => {
+    const t = await topic(1);
+    await producer.send(
+      t,
+      Array.from({ length: 5 }, (_, i) => ({ key: 'k', value: JSON.stringify({ n: i }) })),
+    );
+    const groupId = uniqueName('reset-group');
+
+    // First member: the handler never completes (a crash mid-batch), so nothing is committed.
+    let release!: () => void;
+    const stuck = new Promise<void>((r) => (release = r));
+    let started = false;
+    const first = consumer(groupId, [t], async () => {
+      started = true;
+      await stuck;
+      throw new Error('crashed');
+    });
+    await first.start();
+    await eventually(async () => started);
+    release();
+    await first.stop();
+    consumers.splice(consumers.indexOf(first), 1);
+    expect((await admin.fetchOffsets({ groupId, topics: [t] }))[0]?.partitions[0]?.offset).toBe('-1');
+
+    const second: number[] = [];
+    await consumer(groupId, [t], async (v) => {
+      second.push(...v);
+    }).start();
+    await eventually(async () => second.length >= 5);
+    expect(second).toEqual([0, 1, 2, 3, 4]);
+    await eventually(async () => (await groupLag(admin, groupId, [t]))[0]?.lag === 0);
+    for (const c of consumers.splice(0)) await c.stop();
+
+    // Operators rebuild by resetting the group (no running members) to the earliest offset.
+    await admin.resetOffsets({ groupId, topic: t, earliest: true });
+    const third: number[] = [];
+    await consumer(groupId, [t], async (v) => {
+      third.push(...v);
+    }).start();
+    await eventually(async () => third.length >= 5);
+    expect(third).toEqual([0, 1, 2, 3, 4]);
+    for (const c of consumers.splice(0)) await c.stop();
+
+    // …or to an explicit offset.
+    await admin.setOffsets({ groupId, topic: t, partitions: [{ partition: 0, offset: '3' }] });
+    const fourth: number[] = [];
+    await consumer(groupId, [t], async (v) => {
+      fourth.push(...v);
+    }).start();
+    await eventually(async () => fourth.length >= 2);
+    expect(fourth).toEqual([3, 4]);
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * Starts the real engines for integration tests: an embedded Kafka broker and an
+ * embedded Postgres on free ports in a throwaway data dir (or TEST_KAFKA_BROKERS /
+ * TEST_DATABASE_URL when given), and a fresh database whose name contains "test".
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import {
+  createDatabaseIfMissing,
+  ensureKafkaJars,
+  freePort,
+  startEmbeddedKafka,
+  startEmbeddedPostgres,
+} from '../../libs/platform/src/embedded';
+import { STATE_FILE, TestInfraState } from './infra-state';
+
+export default async function globalSetup(): Promise<void> {
+  const repoRoot = path.resolve(__dirname, '..', '..');
+  reapAbandonedRuns();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-test-'));
+  fs.writeFileSync(path.join(dataDir, 'owner.pid'), String(process.pid));
+  const log = (line: string): void => {
+    if (process.env.HERALD_TEST_VERBOSE) process.stderr.write(`[test-infra] ${line}\n`);
+  };
+
+  const state: TestInfraState = {
+    dataDir,
+    pids: [],
+    databaseUrl: '',
+    adminDatabaseUrl: '',
+    kafkaBrokers: [],
+  };
+  const stops: Array<() => Promise<void>> = [];
+
+  const pgPromise = (async () => {
+    if (process.env.TEST_DATABASE_URL) {
+      state.adminDatabaseUrl = process.env.TEST_DATABASE_URL;
+      return;
+    }
+    const pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), log });
+    stops.push(() => pg.stop());
+    state.pids.push(pg.pid);
+    state.adminDatabaseUrl = pg.urlFor('postgres');
+  })();
+  const kafkaPromise = (async () => {
+    if (process.env.TEST_KAFKA_BROKERS) {
+      state.kafkaBrokers = process.env.TEST_KAFKA_BROKERS.split(',');
+      return;
+    }
+    await ensureKafkaJars({ repoRoot, log });
+    const broker = await startEmbeddedKafka({
+      repoRoot,
+      dataDir: path.join(dataDir, 'kafka'),
+      port: await freePort(),
+      controllerPort: await freePort(),
+      log,
+    });
+    stops.push(() => broker.stop());
+    state.pids.push(broker.pid);
+    state.kafkaBrokers = broker.brokers;
+  })();
+  const results = await Promise.allSettled([pgPromise, kafkaPromise]);
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) {
+    for (const stop of stops) await stop().catch(() => undefined);
+    throw failure.reason;
+  }
+
+  const dbName = `herald_test_${randomBytes(4).toString('hex')}`;
+  await createDatabaseIfMissing(state.adminDatabaseUrl, dbName);
+  const url = new URL(state.adminDatabaseUrl);
+  url.pathname = `/${dbName}`;
+  state.databaseUrl = url.toString();
+
+  fs.writeFileSync(STATE_FILE, JSON.stringify(state));
+  (globalThis as { __heraldStops?: Array<() => Promise<void>> }).__heraldStops = stops;
+  process.env.HERALD_TEST_DATABASE_URL = state.databaseUrl;
+  process.env.HERALD_TEST_ADMIN_DATABASE_URL = state.adminDatabaseUrl;
+  process.env.HERALD_TEST_KAFKA_BROKERS = state.kafkaBrokers.join(',');
+}
+
+/** Stops engines left by an earlier run that was killed before its teardown (its owner is gone). */
+function reapAbandonedRuns(): void {
+  for (const entry of fs.readdirSync(os.tmpdir())) {
+    if (!entry.startsWith('herald-test-') || entry.endsWith('.json')) continue;
+    const dir = path.join(os.tmpdir(), entry);
+    const owner = Number(readFirstLine(path.join(dir, 'owner.pid')));
+    if (Number.isInteger(owner) && owner > 0 && alive(owner)) continue;
+    for (const pidFile of [
+      path.join(dir, 'kafka', 'broker.pid'),
+      path.join(dir, 'postgres', 'postmaster.pid'),
+    ]) {
+      const pid = Number(readFirstLine(pidFile));
+      if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function readFirstLine(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n')[0] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

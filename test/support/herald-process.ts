@@ -1,0 +1,86 @@
+/** Runs the real `herald` binary as a child process, the way an operator would. */
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const HERALD_BIN = path.join(REPO_ROOT, 'bin', 'herald.js');
+
+/** The environment of a fresh terminal: no inherited Herald/engine settings. */
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^(HERALD_|KAFKA_|DATABASE_URL|PORT|REDIS_URL|LOG_LEVEL|NODE_ENV|TEST_)/.test(k)) continue;
+    env[k] = v;
+  }
+  return { ...env, LOG_LEVEL: 'warn', ...extra };
+}
+
+export interface RunningHerald {
+  child: ChildProcess;
+  output(): string;
+  waitForExit(timeoutMs?: number): Promise<number | null>;
+}
+
+export function startHerald(args: string[], env: NodeJS.ProcessEnv): RunningHerald {
+  const child = spawn(process.execPath, [HERALD_BIN, ...args], {
+    env,
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => out,
+    waitForExit: (timeoutMs = 60_000) =>
+      Promise.race([
+        exited,
+        new Promise<number | null>((_, reject) =>
+          setTimeout(
+            () => reject(new Error(`herald did not exit within ${timeoutMs} ms:\n${out}`)),
+            timeoutMs,
+          ),
+        ),
+      ]),
+  };
+}
+
+export function runHerald(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { status: number | null; stdout: string; stderr: string } {
+  const res = spawnSync(process.execPath, [HERALD_BIN, ...args], {
+    env,
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+export async function waitForReady(port: number, proc: RunningHerald, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (proc.child.exitCode !== null)
+      throw new Error(`herald exited with ${proc.child.exitCode}:\n${proc.output()}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`herald not ready within ${timeoutMs} ms:\n${proc.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Pids of processes whose command line mentions `needle` (e.g. a data dir). */
+export function processesMentioning(needle: string): number[] {
+  const res = spawnSync('pgrep', ['-f', needle], { encoding: 'utf8' });
+  return res.stdout
+    .split('\n')
+    .map((l) => Number(l.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0 && n !== process.pid);
+}
