@@ -22,6 +22,10 @@ const moduleNameMapper = {
   '^@herald/contracts/(.*)$': '<rootDir>/libs/contracts/src/$1',
   '^@herald/platform$': '<rootDir>/libs/platform/src',
   '^@herald/platform/(.*)$': '<rootDir>/libs/platform/src/$1',
+  '^@herald/commands$': '<rootDir>/libs/commands/src',
+  '^@herald/commands/(.*)$': '<rootDir>/libs/commands/src/$1',
+  '^@herald/events$': '<rootDir>/libs/events/src',
+  '^@herald/events/(.*)$': '<rootDir>/libs/events/src/$1',
 };
 
 const common = {

@@ -2,6 +2,10 @@
  * Tenancy base: the tenants registry, the non-owner application role, the
  * per-transaction tenant setting that row-level security keys on, and the first
  * tenant-owned table (per-tenant settings) following that pattern.
+ *
+ * RLS binds `herald_app`, the role every tenant-serving transaction switches to. The
+ * schema owner (migrations, system workers that write many tenants' rows from the
+ * event stream) is not bound; it never serves a tenant's request.
  */
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
@@ -35,7 +39,6 @@ export class TenancyBase1764072000000 implements MigrationInterface {
         disabled_at timestamptz
       )`);
     await q.query(`ALTER TABLE tenants ENABLE ROW LEVEL SECURITY`);
-    await q.query(`ALTER TABLE tenants FORCE ROW LEVEL SECURITY`);
     await q.query(`CREATE POLICY tenant_isolation ON tenants USING (slug = herald_current_tenant())`);
     await q.query(`GRANT SELECT ON tenants TO herald_app`);
 
@@ -50,7 +53,6 @@ export class TenancyBase1764072000000 implements MigrationInterface {
         updated_at             timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`ALTER TABLE tenant_settings ENABLE ROW LEVEL SECURITY`);
-    await q.query(`ALTER TABLE tenant_settings FORCE ROW LEVEL SECURITY`);
     await q.query(`
       CREATE POLICY tenant_isolation ON tenant_settings
         USING (tenant = herald_current_tenant())

@@ -1,4 +1,5 @@
 /** Every migration, in order. Explicit so the same list works from sources and from dist/. */
 import { TenancyBase1764072000000 } from './1764072000000-tenancy-base';
+import { EventPipeline1764075600000 } from './1764075600000-event-pipeline';
 
-export const MIGRATIONS = [TenancyBase1764072000000];
+export const MIGRATIONS = [TenancyBase1764072000000, EventPipeline1764075600000];

@@ -8,7 +8,7 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'dist');
-const sources = ['apps', 'libs', 'migrations'];
+const sources = ['apps', 'libs', 'migrations', 'bench'];
 
 fs.rmSync(dist, { recursive: true, force: true });
 const swc = path.join(root, 'node_modules', '.bin', 'swc');

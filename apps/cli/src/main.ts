@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { errorLine } from './cli-context';
 import { registerDev } from './commands/dev.command';
 import { registerMigrate } from './commands/migrate.command';
+import { registerReplay } from './commands/replay.command';
 import { registerTenants } from './commands/tenants.command';
 import { registerTopics } from './commands/topics.command';
 
@@ -19,6 +20,7 @@ const program = new Command()
 registerDev(program);
 registerMigrate(program);
 registerTenants(program);
+registerReplay(program);
 registerTopics(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -1,5 +1,6 @@
-/** Command modules: typed internal commands that append domain events to the internal topics. */
+/** Command modules: typed internal commands and batch ingest that append domain events to the internal topics. */
 import { Module } from '@nestjs/common';
+import { CommandsLibModule } from '@herald/commands';
 
-@Module({})
+@Module({ imports: [CommandsLibModule] })
 export class CommandsModule {}

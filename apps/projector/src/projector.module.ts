@@ -1,5 +1,6 @@
-/** Projector: public events → Postgres read models (consumer group on the public topic). */
+/** Projector: public events → Postgres read models (one consumer group per read model). */
 import { Module } from '@nestjs/common';
+import { ProjectorLibModule } from '@herald/events';
 
-@Module({})
+@Module({ imports: [ProjectorLibModule] })
 export class ProjectorModule {}

@@ -1,5 +1,6 @@
 /** Translator: internal events → the public taxonomy (consumer group on the internal topics). */
 import { Module } from '@nestjs/common';
+import { TranslatorLibModule } from '@herald/events';
 
-@Module({})
+@Module({ imports: [TranslatorLibModule] })
 export class TranslatorModule {}

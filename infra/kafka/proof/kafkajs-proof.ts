@@ -363,13 +363,21 @@ async function main(): Promise<void> {
           },
         ],
       });
-      const cfg = await admin.describeConfigs({
-        includeSynonyms: false,
-        resources: [{ type: ConfigResourceTypes.TOPIC, name: topicB, configNames: ['retention.ms'] }],
-      });
-      const v = cfg.resources[0]?.configEntries[0]?.configValue;
+      // KRaft: the change goes through the controller and reaches the broker's metadata view
+      // asynchronously, so poll describeConfigs instead of reading it once.
+      const t0 = Date.now();
+      let v: string | undefined;
+      while (Date.now() - t0 < 5_000) {
+        const cfg = await admin.describeConfigs({
+          includeSynonyms: false,
+          resources: [{ type: ConfigResourceTypes.TOPIC, name: topicB, configNames: ['retention.ms'] }],
+        });
+        v = cfg.resources[0]?.configEntries[0]?.configValue;
+        if (v === '3600000') break;
+        await sleep(50);
+      }
       assert(v === '3600000', `retention.ms=${v}`);
-      return `retention.ms=${v}`;
+      return `retention.ms=${v} visible after ${Date.now() - t0} ms`;
     });
 
     await step('admin.createPartitions 3 -> 4', async () => {

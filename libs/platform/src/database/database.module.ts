@@ -2,6 +2,7 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { HERALD_CONFIG, HeraldConfig } from '../config';
+import { TenantDirectory } from '../tenancy/tenant-directory';
 import { TenantsRepository } from '../tenancy/tenants.repository';
 import { createDataSource } from './data-source';
 
@@ -22,8 +23,13 @@ import { createDataSource } from './data-source';
       inject: [DataSource],
       useFactory: (ds: DataSource) => new TenantsRepository(ds),
     },
+    {
+      provide: TenantDirectory,
+      inject: [DataSource],
+      useFactory: (ds: DataSource) => new TenantDirectory(ds),
+    },
   ],
-  exports: [DataSource, TenantsRepository],
+  exports: [DataSource, TenantsRepository, TenantDirectory],
 })
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(@Inject(DataSource) private readonly ds: DataSource) {}

@@ -23,9 +23,7 @@ export async function createHttpApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     loggerInstance: opts.logger.child({ component: 'http' }),
-    disableRequestLogging: false,
     genReqId: requestIdFor,
-    requestIdLogLabel: 'reqId',
     bodyLimit: opts.bodyLimitBytes ?? 5 * 1024 * 1024,
     return503OnClosing: true,
   });

@@ -4,3 +4,4 @@ export * from './request-id';
 export * from './http-exception.filter';
 export * from './envelope.interceptor';
 export * from './create-http-app';
+export * from './service-token.guard';

@@ -23,6 +23,23 @@ export class PoisonMessageError extends Error {
   }
 }
 
+/**
+ * Thrown by a handler that finds its position stale (a projection was reset under it):
+ * the consumer moves the given partitions to the given offsets and drops the rest of
+ * the batch, committing nothing.
+ */
+export class RepositionRequest extends Error {
+  constructor(readonly positions: Array<{ topic: string; partition: number; offset: string }>) {
+    super('reposition requested');
+    this.name = 'RepositionRequest';
+  }
+}
+
+/** What a handler may report back: messages it found permanently bad (dead-lettered, then committed past). */
+export interface HandleResult {
+  poison?: Array<{ offset: string; reason: string }>;
+}
+
 export interface Decoded<T> {
   value: T;
   offset: string;
@@ -44,7 +61,9 @@ export interface ConsumerSpec<T> {
   /** Where a group with no committed offset starts. */
   fromBeginning: boolean;
   decode(message: KafkaMessage, topic: string): T;
-  handle(messages: Array<Decoded<T>>, ctx: BatchContext): Promise<void>;
+  handle(messages: Array<Decoded<T>>, ctx: BatchContext): Promise<HandleResult | void>;
+  /** Called whenever the group hands this member its partitions (after every rebalance). */
+  onAssignment?(assigned: ReadonlyMap<string, number[]>): Promise<void> | void;
   /** Backoff bounds for retrying a failed batch. */
   retry?: { initialMs: number; maxMs: number };
 }
@@ -66,6 +85,7 @@ export interface PartitionLag {
 export class HeraldConsumer<T> {
   private readonly consumer: Consumer;
   private running = false;
+  private readonly assigned = new Map<string, number[]>();
   readonly stats: ConsumerStats = { processed: 0, deadLettered: 0, failedBatches: 0 };
 
   constructor(
@@ -93,6 +113,17 @@ export class HeraldConsumer<T> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.spec.topics, fromBeginning: this.spec.fromBeginning });
     this.running = true;
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.assigned.clear();
+      for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
+        this.assigned.set(topic, partitions);
+      }
+      if (this.spec.onAssignment) {
+        Promise.resolve(this.spec.onAssignment(this.assigned)).catch((err: unknown) =>
+          this.logger.error({ err }, 'assignment handler failed'),
+        );
+      }
+    });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -105,6 +136,15 @@ export class HeraldConsumer<T> {
     if (!this.running) return;
     this.running = false;
     await this.consumer.disconnect();
+  }
+
+  /** Partitions this member owns right now. */
+  assignment(): ReadonlyMap<string, number[]> {
+    return this.assigned;
+  }
+
+  seek(topic: string, partition: number, offset: string): void {
+    this.consumer.seek({ topic, partition, offset });
   }
 
   pause(): void {
@@ -137,14 +177,30 @@ export class HeraldConsumer<T> {
 
     const retry = this.spec.retry ?? { initialMs: 200, maxMs: 30_000 };
     let delay = retry.initialMs;
+    let deadLettered = 0;
     for (;;) {
       if (!isRunning() || isStale()) return; // rebalanced or stopping: the new owner re-reads
       try {
-        if (poison.length > 0) await this.deadLetter(batch.topic, batch.partition, poison);
-        if (good.length > 0)
-          await this.spec.handle(good, { topic: batch.topic, partition: batch.partition, heartbeat });
+        const result =
+          good.length > 0
+            ? await this.spec.handle(good, { topic: batch.topic, partition: batch.partition, heartbeat })
+            : undefined;
+        const rejected = result?.poison ?? [];
+        const byOffset = new Map(batch.messages.map((m) => [m.offset, m]));
+        const dead = [...poison];
+        for (const r of rejected) {
+          const message = byOffset.get(r.offset);
+          if (message) dead.push({ message, reason: r.reason });
+        }
+        if (dead.length > 0) await this.deadLetter(batch.topic, batch.partition, dead);
+        deadLettered = dead.length;
+        this.stats.processed += good.length - rejected.length;
         break;
       } catch (err) {
+        if (err instanceof RepositionRequest) {
+          for (const p of err.positions) this.consumer.seek(p);
+          return;
+        }
         this.stats.failedBatches++;
         this.logger.error(
           {
@@ -167,8 +223,7 @@ export class HeraldConsumer<T> {
       { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
     ]);
     payload.resolveOffset(last);
-    this.stats.processed += good.length;
-    this.stats.deadLettered += poison.length;
+    this.stats.deadLettered += deadLettered;
   }
 
   private async deadLetter(
@@ -227,4 +282,45 @@ function errorText(err: unknown): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Starts consumers; KafkaService is one, StandaloneConsumerFactory serves CLI tools. */
+export interface ConsumerFactory {
+  startConsumer<T>(spec: ConsumerSpec<T>): Promise<HeraldConsumer<T>>;
+  /** The earliest offset still in a partition (retention may have deleted what came before). */
+  lowWatermark(topic: string, partition: number): Promise<bigint>;
+}
+
+export async function lowWatermarkOf(admin: Admin, topic: string, partition: number): Promise<bigint> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return BigInt(offsets.find((o) => o.partition === partition)?.low ?? '0');
+}
+
+export class StandaloneConsumerFactory implements ConsumerFactory {
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly producer: HeraldProducer,
+    private readonly logger: Logger,
+  ) {}
+
+  async startConsumer<T>(spec: ConsumerSpec<T>): Promise<HeraldConsumer<T>> {
+    const consumer = new HeraldConsumer<T>(
+      this.kafka,
+      this.producer,
+      spec,
+      this.logger.child({ group: spec.groupId }),
+    );
+    await consumer.start();
+    return consumer;
+  }
+
+  async lowWatermark(topic: string, partition: number): Promise<bigint> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return await lowWatermarkOf(admin, topic, partition);
+    } finally {
+      await admin.disconnect();
+    }
+  }
 }

@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 
 /** Pinned Apache Kafka broker version; must match `<kafka.version>` in infra/kafka/pom.xml. */
 export const KAFKA_VERSION = '4.4.0';
@@ -360,8 +360,28 @@ async function formatStorage(
 }
 
 /**
+ * On a warm start the socket server answers (describeCluster works) slightly before the controller has
+ * re-elected this broker as leader of the existing partitions and the replica manager has applied it;
+ * in that window ListOffsets/Produce/Fetch get NOT_LEADER_OR_FOLLOWER / LEADER_NOT_AVAILABLE. So the
+ * broker only counts as ready once every partition of every existing topic has a leader and answers
+ * ListOffsets. Returns undefined when ready, else the reason.
+ */
+async function partitionsNotReady(admin: Admin): Promise<string | undefined> {
+  const topics = await admin.listTopics();
+  if (topics.length === 0) return undefined;
+  const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+  for (const t of metadata) {
+    const p = t.partitions.find((x) => x.leader < 0 || x.partitionErrorCode !== 0);
+    if (p !== undefined) return `${t.name}-${p.partitionId} has no leader yet`;
+  }
+  for (const topic of topics) await admin.fetchTopicOffsets(topic);
+  return undefined;
+}
+
+/**
  * Starts a single-node KRaft broker as a child process and resolves once a kafkajs admin
- * `describeCluster()` succeeds against it (and reports this data dir's cluster id).
+ * `describeCluster()` succeeds against it (reporting this data dir's cluster id) and every existing
+ * partition has a leader that answers ListOffsets.
  */
 export async function startEmbeddedKafka(opts: StartEmbeddedKafkaOptions): Promise<EmbeddedKafka> {
   const log = opts.log ?? noop;
@@ -464,7 +484,8 @@ export async function startEmbeddedKafka(opts: StartEmbeddedKafkaOptions): Promi
     return stopping;
   };
 
-  // Readiness: poll describeCluster() until it answers with our cluster id, the child dies, or we time out.
+  // Readiness: poll describeCluster() until it answers with our cluster id and all existing partitions
+  // have a serving leader (see partitionsNotReady), the child dies, or we time out.
   const probe = new Kafka({
     clientId: 'herald-embedded-kafka-probe',
     brokers,
@@ -498,14 +519,16 @@ export async function startEmbeddedKafka(opts: StartEmbeddedKafkaOptions): Promi
           `embedded Kafka: ${brokers[0] ?? ''} answered with cluster id ${cluster.clusterId}, expected ${clusterId} (another broker?)`,
         );
       }
-      break;
+      const notReady = await partitionsNotReady(admin);
+      if (notReady === undefined) break;
+      lastError = notReady;
     } catch (err) {
       if (err instanceof Error && err.message.startsWith('embedded Kafka:')) throw err;
       lastError = err instanceof Error ? err.message : String(err);
     } finally {
       await admin.disconnect().catch(noop);
     }
-    await Promise.race([sleep(250), exited]);
+    await Promise.race([sleep(100), exited]);
   }
 
   log(

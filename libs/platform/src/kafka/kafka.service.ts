@@ -4,13 +4,20 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { HERALD_CONFIG, HeraldConfig } from '../config';
 import { HERALD_LOGGER } from '../logging';
-import { ConsumerSpec, groupLag, HeraldConsumer, PartitionLag } from './consumer';
+import {
+  ConsumerFactory,
+  ConsumerSpec,
+  groupLag,
+  HeraldConsumer,
+  lowWatermarkOf,
+  PartitionLag,
+} from './consumer';
 import { createKafka } from './kafka.client';
 import { HeraldProducer } from './producer';
 import { ensureTopics } from './topic-admin';
 
 @Injectable()
-export class KafkaService implements OnModuleInit, OnApplicationShutdown {
+export class KafkaService implements OnModuleInit, OnApplicationShutdown, ConsumerFactory {
   readonly kafka: Kafka;
   readonly admin: Admin;
   readonly producer: HeraldProducer;
@@ -48,6 +55,10 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown {
     this.consumers.push(consumer);
     await consumer.start();
     return consumer;
+  }
+
+  lowWatermark(topic: string, partition: number): Promise<bigint> {
+    return lowWatermarkOf(this.admin, topic, partition);
   }
 
   async ping(): Promise<{ brokers: number; controller: number | null }> {

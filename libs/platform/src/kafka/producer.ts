@@ -33,18 +33,21 @@ export class HeraldProducer {
 
   /** Appends messages to one topic; resolves once the broker has them durably. */
   async send(topic: string, messages: OutgoingMessage[]): Promise<void> {
-    if (messages.length === 0) return;
-    await this.producer.send({ topic, acks: -1, messages: messages.map(toKafka) });
+    await this.sendBatch([{ topic, messages }]);
   }
 
-  /** Appends to several topics in one round trip. */
+  /**
+   * Appends to several topics, as few requests as the broker's size limit allows: a
+   * request's record batch per partition must stay under `message.max.bytes` (1 MiB by
+   * default), so large calls are split into chunks sent in order.
+   */
   async sendBatch(batches: Array<{ topic: string; messages: OutgoingMessage[] }>): Promise<void> {
-    const nonEmpty = batches.filter((b) => b.messages.length > 0);
-    if (nonEmpty.length === 0) return;
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: nonEmpty.map((b) => ({ topic: b.topic, messages: b.messages.map(toKafka) })),
-    });
+    for (const chunk of chunkByBytes(batches, MAX_REQUEST_BYTES)) {
+      await this.producer.sendBatch({
+        acks: -1,
+        topicMessages: chunk.map((b) => ({ topic: b.topic, messages: b.messages.map(toKafka) })),
+      });
+    }
   }
 
   async disconnect(): Promise<void> {
@@ -52,6 +55,46 @@ export class HeraldProducer {
     this.connected = false;
     await this.producer.disconnect();
   }
+}
+
+/** Well under the broker's default 1 MiB message.max.bytes, leaving room for framing. */
+export const MAX_REQUEST_BYTES = 768 * 1024;
+
+function sizeOf(m: OutgoingMessage): number {
+  let n =
+    64 +
+    Buffer.byteLength(m.key) +
+    (typeof m.value === 'string' ? Buffer.byteLength(m.value) : m.value.length);
+  for (const [k, v] of Object.entries(m.headers ?? {})) n += k.length + Buffer.byteLength(v) + 8;
+  return n;
+}
+
+export function chunkByBytes(
+  batches: Array<{ topic: string; messages: OutgoingMessage[] }>,
+  limit: number,
+): Array<Array<{ topic: string; messages: OutgoingMessage[] }>> {
+  const chunks: Array<Array<{ topic: string; messages: OutgoingMessage[] }>> = [];
+  let current: Array<{ topic: string; messages: OutgoingMessage[] }> = [];
+  let size = 0;
+  for (const { topic, messages } of batches) {
+    for (const m of messages) {
+      const n = sizeOf(m);
+      if (size > 0 && size + n > limit) {
+        chunks.push(current);
+        current = [];
+        size = 0;
+      }
+      let entry = current.find((b) => b.topic === topic);
+      if (!entry) {
+        entry = { topic, messages: [] };
+        current.push(entry);
+      }
+      entry.messages.push(m);
+      size += n;
+    }
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 function toKafka(m: OutgoingMessage): Message {

@@ -1,2 +1,3 @@
 export * from './tenant-scope';
 export * from './tenants.repository';
+export * from './tenant-directory';

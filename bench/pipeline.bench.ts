@@ -1,0 +1,182 @@
+/**
+ * npm run bench:pipeline — internal events appended through POST /internal/v1/events in
+ * batches, until visible in the `events` read model; printed beside the raw kafkajs
+ * produce rate and the raw batched Postgres insert rate measured in the same run.
+ *
+ *   BENCH_EVENTS (default 100000), BENCH_BATCH (1000), BENCH_CONCURRENCY (4)
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  createKafka,
+  ensureTopics,
+  HeraldProducer,
+  createDataSource,
+  migrate,
+  TenantsRepository,
+} from '@herald/platform';
+import { Client } from 'pg';
+import { fmt, freshDb, rate, startEngines, startHeraldDev } from './support';
+
+const N = Number(process.env.BENCH_EVENTS ?? 100_000);
+const BATCH = Number(process.env.BENCH_BATCH ?? 1000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const TOKEN = 'bench-service-token-'.padEnd(48, 'x');
+
+function internalEvent(tenant: string, i: number): Record<string, unknown> {
+  return {
+    id: randomUUID(),
+    tenant,
+    kind: 'forum.post.created',
+    occurred_at: new Date(Date.UTC(2026, 4, 28, 12, 0, 0, i % 1000)).toISOString().replace('Z', '123Z'),
+    data: {
+      post_id: i + 1,
+      thread_id: (i % 500) + 1,
+      forum_slug: 'general',
+      title: `Post number ${i}`,
+      body: 'x'.repeat(200),
+      author_id: (i % 1000) + 1,
+      author_username: `user${i % 1000}`,
+      ip: '203.0.113.9',
+    },
+  };
+}
+
+async function rawProduce(brokers: string[]): Promise<number> {
+  const kafka = createKafka({ brokers, clientId: 'bench-raw' });
+  const admin = kafka.admin();
+  await admin.connect();
+  const topic = `herald.internal.benchraw${Date.now()}.v1`;
+  await ensureTopics(admin, { partitions: 6, retentionMs: 3_600_000 }, [
+    { name: topic, role: 'internal' } as never,
+  ]);
+  const producer = new HeraldProducer(kafka);
+  await producer.connect();
+  const value = JSON.stringify(internalEvent('bench', 0));
+  const started = performance.now();
+  for (let i = 0; i < N; i += BATCH) {
+    await producer.send(
+      topic,
+      Array.from({ length: Math.min(BATCH, N - i) }, (_, j) => ({ key: `bench:${i + j}`, value })),
+    );
+  }
+  const ms = performance.now() - started;
+  await producer.disconnect();
+  await admin.deleteTopics({ topics: [topic] });
+  await admin.disconnect();
+  return rate(N, ms);
+}
+
+async function rawInsert(url: string): Promise<number> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  await c.query(
+    `CREATE TABLE bench_raw (seq bigserial PRIMARY KEY, id text UNIQUE, tenant text, type text, created_at timestamptz, data json, subject_id text)`,
+  );
+  const data = JSON.stringify({
+    post_id: 1,
+    thread_id: 1,
+    forum_slug: 'general',
+    title: 'Post',
+    author: { id: 1, username: 'u' },
+  });
+  const started = performance.now();
+  for (let i = 0; i < N; i += BATCH) {
+    const n = Math.min(BATCH, N - i);
+    const ids = Array.from({ length: n }, (_, j) => `evt_${i + j}`);
+    await c.query(
+      `INSERT INTO bench_raw (id, tenant, type, created_at, data, subject_id)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::json[], $6::text[])`,
+      [
+        ids,
+        ids.map(() => 'bench'),
+        ids.map(() => 'post.created'),
+        ids.map(() => '2026-05-28T12:00:00Z'),
+        ids.map(() => data),
+        ids,
+      ],
+    );
+  }
+  const ms = performance.now() - started;
+  await c.query('DROP TABLE bench_raw');
+  await c.end();
+  return rate(N, ms);
+}
+
+async function endToEnd(
+  brokers: string[],
+  dbUrl: string,
+  dataDir: string,
+): Promise<{ ingest: number; e2e: number }> {
+  const ds = await createDataSource({ url: dbUrl, poolSize: 2 }).initialize();
+  await migrate(ds);
+  const tenant = `bench${Date.now().toString(36)}`;
+  await new TenantsRepository(ds).create(tenant);
+  const herald = await startHeraldDev({
+    KAFKA_BROKERS: brokers.join(','),
+    DATABASE_URL: dbUrl,
+    HERALD_SERVICE_TOKEN: TOKEN,
+    HERALD_DATA_DIR: dataDir,
+  });
+  const batches: string[] = [];
+  for (let i = 0; i < N; i += BATCH) {
+    batches.push(
+      JSON.stringify(Array.from({ length: Math.min(BATCH, N - i) }, (_, j) => internalEvent(tenant, i + j))),
+    );
+  }
+  const started = performance.now();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < batches.length) {
+      const body = batches[next++]!;
+      const res = await fetch(`http://127.0.0.1:${herald.port}/internal/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body,
+      });
+      if (res.status !== 202) throw new Error(`ingest failed: ${res.status} ${await res.text()}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const ingestMs = performance.now() - started;
+  let last = -1;
+  for (;;) {
+    const [row] = await ds.query(`SELECT count(*)::int AS n FROM events WHERE tenant = $1`, [tenant]);
+    const n = (row as { n: number }).n;
+    if (n >= N) break;
+    if (n !== last) {
+      process.stderr.write(`\r  projected ${fmt(n)} / ${fmt(N)}   `);
+      last = n;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const e2eMs = performance.now() - started;
+  process.stderr.write('\n');
+  await herald.stop();
+  await ds.destroy();
+  return { ingest: rate(N, ingestMs), e2e: rate(N, e2eMs) };
+}
+
+async function main(): Promise<void> {
+  const engines = await startEngines();
+  try {
+    const dbUrl = await freshDb(engines.adminDbUrl, `herald_bench_${Date.now().toString(36)}`);
+    console.log(`bench:pipeline — ${fmt(N)} events, batches of ${BATCH}, ${CONCURRENCY} concurrent requests`);
+    const produce = await rawProduce(engines.brokers);
+    console.log(`  raw kafkajs produce (batched, idempotent)   ${fmt(produce).padStart(9)} events/s`);
+    const insert = await rawInsert(dbUrl);
+    console.log(`  raw Postgres insert (unnest, batched)       ${fmt(insert).padStart(9)} rows/s`);
+    const { ingest, e2e } = await endToEnd(engines.brokers, dbUrl, engines.dataDir);
+    console.log(`  ingest accepted (POST /internal/v1/events)  ${fmt(ingest).padStart(9)} events/s`);
+    console.log(`  end to end (ingest → events read model)     ${fmt(e2e).padStart(9)} events/s`);
+    console.log(
+      `  ratios: e2e/raw produce ${(e2e / produce).toFixed(2)}, e2e/raw insert ${(e2e / insert).toFixed(2)}; goal ≥ 10,000 events/s: ${e2e >= 10_000 ? 'met' : 'NOT met'}`,
+    );
+  } finally {
+    await engines.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench:pipeline failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

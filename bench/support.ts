@@ -1,0 +1,106 @@
+/**
+ * Shared bench plumbing: engines (configured or embedded in a temp dir), a herald dev
+ * child process, and printing.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  createDatabaseIfMissing,
+  ensureKafkaJars,
+  freePort,
+  projectRoot,
+  startEmbeddedKafka,
+  startEmbeddedPostgres,
+} from '@herald/platform';
+
+export interface Engines {
+  brokers: string[];
+  adminDbUrl: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startEngines(): Promise<Engines> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-bench-'));
+  fs.chmodSync(dataDir, 0o755);
+  const stops: Array<() => Promise<void>> = [];
+  const root = projectRoot();
+  let brokers = process.env.KAFKA_BROKERS?.split(',');
+  let adminDbUrl = process.env.DATABASE_URL;
+  if (!brokers) {
+    await ensureKafkaJars({ repoRoot: root });
+    const k = await startEmbeddedKafka({
+      repoRoot: root,
+      dataDir: path.join(dataDir, 'kafka'),
+      port: await freePort(),
+      controllerPort: await freePort(),
+    });
+    stops.push(() => k.stop());
+    brokers = k.brokers;
+  }
+  if (!adminDbUrl) {
+    const pg = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+    stops.push(() => pg.stop());
+    adminDbUrl = pg.urlFor('postgres');
+  }
+  return {
+    brokers,
+    adminDbUrl,
+    dataDir,
+    stop: async () => {
+      for (const s of stops.reverse()) await s();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function freshDb(adminDbUrl: string, name: string): Promise<string> {
+  await createDatabaseIfMissing(adminDbUrl, name);
+  const u = new URL(adminDbUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export interface HeraldChild {
+  child: ChildProcess;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** `herald dev` on the given engines, in its own process (as an operator runs it). */
+export async function startHeraldDev(env: Record<string, string>): Promise<HeraldChild> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(projectRoot(), 'bin/herald.js'), 'dev'], {
+    env: { ...process.env, LOG_LEVEL: 'warn', PORT: String(port), ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`herald dev exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) break;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error('herald dev not ready');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    child,
+    port,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+export function rate(n: number, ms: number): number {
+  return Math.round((n / ms) * 1000);
+}
+
+export function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}

@@ -1,0 +1,13 @@
+/** Appends `forum.thread.created` to the forum topic. */
+import { Injectable } from '@nestjs/common';
+import { CommandHandler } from '../../shared';
+import { CREATE_THREAD_KIND, CreateThreadCommand, createThreadData } from './create-thread.command';
+
+@Injectable()
+export class CreateThreadHandler extends CommandHandler<CreateThreadCommand> {
+  readonly kind = CREATE_THREAD_KIND;
+
+  protected data(command: CreateThreadCommand): Record<string, unknown> {
+    return createThreadData(command);
+  }
+}

@@ -1,0 +1,22 @@
+/** `forum.post.deleted`: a post was deleted; published as `post.deleted`. */
+import type { CommandEnvelope } from '../../shared';
+
+export const DELETE_POST_KIND = 'forum.post.deleted';
+
+/** The required data of `forum.post.deleted` (DESIGN.md §5). */
+export type DeletePostData = {
+  post_id: number;
+  thread_id: number;
+  deleted_by: number;
+};
+
+export type DeletePostCommand = CommandEnvelope & DeletePostData;
+
+/** The event data, field by field, so nothing else of the command (tenant, ids, extras) slips in. */
+export function deletePostData(command: DeletePostData): DeletePostData {
+  return {
+    post_id: command.post_id,
+    thread_id: command.thread_id,
+    deleted_by: command.deleted_by,
+  };
+}

@@ -1,0 +1,2 @@
+export * from './append/event-appender';
+export * from './commands.module';

@@ -1,0 +1,24 @@
+/** `learn.enrollment.completed`: a learner completed a course, with a score or `null`; published as `enrollment.completed`. */
+import type { CommandEnvelope } from '../../shared';
+
+export const COMPLETE_ENROLLMENT_KIND = 'learn.enrollment.completed';
+
+/** The required data of `learn.enrollment.completed` (DESIGN.md §5). */
+export type CompleteEnrollmentData = {
+  enrollment_id: number;
+  course_id: number;
+  learner_id: number;
+  score: number | null;
+};
+
+export type CompleteEnrollmentCommand = CommandEnvelope & CompleteEnrollmentData;
+
+/** The event data, field by field, so nothing else of the command (tenant, ids, extras) slips in. */
+export function completeEnrollmentData(command: CompleteEnrollmentData): CompleteEnrollmentData {
+  return {
+    enrollment_id: command.enrollment_id,
+    course_id: command.course_id,
+    learner_id: command.learner_id,
+    score: command.score,
+  };
+}

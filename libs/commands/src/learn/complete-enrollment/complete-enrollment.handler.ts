@@ -1,0 +1,17 @@
+/** Appends `learn.enrollment.completed` to the learn topic. */
+import { Injectable } from '@nestjs/common';
+import { CommandHandler } from '../../shared';
+import {
+  COMPLETE_ENROLLMENT_KIND,
+  CompleteEnrollmentCommand,
+  completeEnrollmentData,
+} from './complete-enrollment.command';
+
+@Injectable()
+export class CompleteEnrollmentHandler extends CommandHandler<CompleteEnrollmentCommand> {
+  readonly kind = COMPLETE_ENROLLMENT_KIND;
+
+  protected data(command: CompleteEnrollmentCommand): Record<string, unknown> {
+    return completeEnrollmentData(command);
+  }
+}

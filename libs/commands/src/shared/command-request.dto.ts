@@ -1,0 +1,27 @@
+/** The two optional fields every command request accepts besides its kind's data. */
+import { INTERNAL_ID_PATTERN } from '@herald/contracts';
+import { IsOptional, IsString, Matches } from 'class-validator';
+import type { CommandOptions } from './command';
+import { IsRfc3339Time } from './is-rfc3339-time';
+
+export abstract class CommandRequestDto implements CommandOptions {
+  @IsOptional()
+  @IsString()
+  @Matches(new RegExp(INTERNAL_ID_PATTERN), { message: 'event_id must be a UUID or a ULID' })
+  event_id?: string;
+
+  @IsOptional()
+  @IsRfc3339Time()
+  occurred_at?: string;
+}
+
+/** Upper bounds for free text: generous for humans, small enough to keep one event well under a megabyte. */
+export const MaxChars = {
+  name: 500,
+  title: 500,
+  slug: 500,
+  email: 320,
+  ip: 100,
+  reason: 10_000,
+  body: 100_000,
+} as const;

@@ -1,0 +1,125 @@
+/**
+ * The `posts` read model: {id, thread_id, forum_slug, title, author {id, username},
+ * created_at, updated_at, deleted}. Deleted posts stay, flagged. Folded per post, then
+ * one read and one multi-row upsert per batch.
+ */
+import { scalarText } from '@herald/contracts';
+import type { EntityManager } from 'typeorm';
+import type { PublicRecord } from '../public-topic';
+import type { Projection } from './projection';
+
+interface PostRow {
+  tenant: string;
+  id: string;
+  thread_id: string | null;
+  forum_slug: string | null;
+  title: string | null;
+  author_id: string | null;
+  author_username: string | null;
+  created_at: string | null;
+  updated_at: string;
+  deleted: boolean;
+}
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null ? (v as Obj) : {});
+const TS = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
+
+export function applyPostEvent(row: PostRow | undefined, r: PublicRecord): PostRow | undefined {
+  const d = r.event.data;
+  const id = scalarText(d.post_id);
+  if (!id) return row;
+  const next: PostRow = {
+    ...(row ?? {
+      tenant: r.tenant,
+      id,
+      thread_id: null,
+      forum_slug: null,
+      title: null,
+      author_id: null,
+      author_username: null,
+      created_at: null,
+      deleted: false,
+    }),
+    updated_at: r.event.created_at,
+  };
+  switch (r.event.type) {
+    case 'post.created': {
+      const author = obj(d.author);
+      next.thread_id = String(d.thread_id);
+      next.forum_slug = String(d.forum_slug);
+      next.title = String(d.title);
+      next.author_id = String(author.id);
+      next.author_username = String(author.username);
+      next.created_at = r.event.created_at;
+      return next;
+    }
+    case 'post.edited':
+      next.thread_id = String(d.thread_id);
+      next.forum_slug = String(d.forum_slug);
+      next.title = String(d.title);
+      return next;
+    case 'post.deleted':
+      next.thread_id = String(d.thread_id);
+      next.deleted = true;
+      return next;
+    default:
+      return row;
+  }
+}
+
+const TYPES = new Set(['post.created', 'post.edited', 'post.deleted']);
+
+export class PostsProjection implements Projection {
+  readonly name = 'posts' as const;
+  readonly tables = ['posts'];
+
+  async apply(em: EntityManager, records: PublicRecord[]): Promise<void> {
+    const relevant = records.filter((r) => TYPES.has(r.event.type) && r.event.data.post_id !== undefined);
+    if (relevant.length === 0) return;
+    const keyOf = (tenant: string, id: string): string => `${tenant}\0${id}`;
+    const wanted = new Map<string, { tenant: string; id: string }>();
+    for (const r of relevant)
+      wanted.set(keyOf(r.tenant, String(r.event.data.post_id)), {
+        tenant: r.tenant,
+        id: String(r.event.data.post_id),
+      });
+    const keys = [...wanted.values()];
+    const current: PostRow[] = await em.query(
+      `SELECT p.tenant, p.id::text AS id, p.thread_id::text AS thread_id, p.forum_slug, p.title,
+              p.author_id::text AS author_id, p.author_username,
+              to_char(p.created_at AT TIME ZONE 'UTC', ${TS}) AS created_at,
+              to_char(p.updated_at AT TIME ZONE 'UTC', ${TS}) AS updated_at, p.deleted
+         FROM posts p JOIN unnest($1::text[], $2::bigint[]) AS k(tenant, id) ON p.tenant = k.tenant AND p.id = k.id`,
+      [keys.map((k) => k.tenant), keys.map((k) => k.id)],
+    );
+    const rows = new Map<string, PostRow>(current.map((p) => [keyOf(p.tenant, p.id), p]));
+    for (const r of relevant) {
+      const k = keyOf(r.tenant, String(r.event.data.post_id));
+      const next = applyPostEvent(rows.get(k), r);
+      if (next) rows.set(k, next);
+    }
+    const out = [...rows.values()];
+    await em.query(
+      `INSERT INTO posts (tenant, id, thread_id, forum_slug, title, author_id, author_username, created_at, updated_at, deleted)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[],
+                            $8::timestamptz[], $9::timestamptz[], $10::boolean[])
+       ON CONFLICT (tenant, id) DO UPDATE SET
+         thread_id = EXCLUDED.thread_id, forum_slug = EXCLUDED.forum_slug, title = EXCLUDED.title,
+         author_id = EXCLUDED.author_id, author_username = EXCLUDED.author_username, created_at = EXCLUDED.created_at,
+         updated_at = EXCLUDED.updated_at, deleted = EXCLUDED.deleted`,
+      [
+        out.map((p) => p.tenant),
+        out.map((p) => p.id),
+        out.map((p) => p.thread_id),
+        out.map((p) => p.forum_slug),
+        out.map((p) => p.title),
+        out.map((p) => p.author_id),
+        out.map((p) => p.author_username),
+        out.map((p) => p.created_at),
+        out.map((p) => p.updated_at),
+        out.map((p) => p.deleted),
+      ],
+    );
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Runs one projection as a consumer group on the public topic. Each batch is applied in
+ * one Postgres transaction together with its checkpoint (projection, topic, partition,
+ * next offset), so a crash anywhere loses and duplicates nothing: an uncommitted batch
+ * is re-read, a committed one is skipped by the checkpoint.
+ *
+ * Postgres, not Kafka, is the authority on position:
+ * - when the group assigns partitions, each is moved to its checkpoint;
+ * - a batch that does not start at the checkpoint is refused and the partition moved
+ *   back to it (unless retention deleted the offsets in between: a real gap);
+ * - a poller watches the projection's generation, which `herald replay` bumps when it
+ *   resets checkpoints, and moves every owned partition to its new checkpoint; it also
+ *   reports liveness, so a replay knows whether a projector is running.
+ */
+import { Topics } from '@herald/contracts';
+import { ConsumerFactory, Decoded, HeraldConsumer, RepositionRequest } from '@herald/platform';
+import type { Logger } from 'pino';
+import { DataSource, EntityManager } from 'typeorm';
+import { decodePublicRecord, PublicRecord } from '../public-topic';
+import { Projection, projectorGroup } from './projection';
+
+const POLL_MS = 1000;
+
+export class ProjectionRunner {
+  private consumer?: HeraldConsumer<PublicRecord>;
+  private poller?: NodeJS.Timeout;
+  private generation: number | undefined;
+  /** An assignment that arrived before startConsumer returned (the group joins during start). */
+  private pendingAssignment: number[] | undefined;
+  applied = 0;
+
+  constructor(
+    readonly projection: Projection,
+    private readonly kafka: ConsumerFactory,
+    private readonly ds: DataSource,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    this.generation = await this.currentGeneration();
+    this.consumer = await this.kafka.startConsumer<PublicRecord>({
+      groupId: projectorGroup(this.projection.name),
+      topics: [Topics.publicEvents],
+      fromBeginning: true,
+      decode: (m) => decodePublicRecord(m),
+      handle: (batch, ctx) => this.handle(batch, ctx.partition),
+      onAssignment: (assigned) => this.moveToCheckpoints(assigned.get(Topics.publicEvents) ?? []),
+    });
+    if (this.pendingAssignment) await this.moveToCheckpoints(this.pendingAssignment);
+    this.poller = setInterval(
+      () => void this.poll().catch((err: unknown) => this.logger.warn({ err }, 'projection poll failed')),
+      POLL_MS,
+    );
+    await this.poll();
+  }
+
+  async stop(): Promise<void> {
+    if (this.poller) clearInterval(this.poller);
+    this.poller = undefined;
+    await this.consumer?.stop();
+  }
+
+  private async handle(batch: Array<Decoded<PublicRecord>>, partition: number): Promise<void> {
+    const topic = Topics.publicEvents;
+    const name = this.projection.name;
+    await this.ds.transaction(async (em) => {
+      if (this.projection.globalLock) {
+        await em.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`projection:${name}`]);
+      }
+      const next = await this.checkpoint(em, topic, partition);
+      const first = BigInt(batch[0]!.offset);
+      const last = BigInt(batch[batch.length - 1]!.offset);
+      if (last < next) return; // all applied before (a re-read after a crash before the Kafka commit)
+      if (first > next && next >= (await this.kafka.lowWatermark(topic, partition))) {
+        // Not contiguous with what is applied and nothing was deleted in between: stale position.
+        throw new RepositionRequest([{ topic, partition, offset: next.toString() }]);
+      }
+      const fresh = batch.filter((m) => BigInt(m.offset) >= next).map((m) => m.value);
+      // A tenant deleted since its events were published has nothing left to project into.
+      const tenants: Array<{ slug: string }> = await em.query(
+        `SELECT slug FROM tenants WHERE slug = ANY($1::text[])`,
+        [[...new Set(fresh.map((r) => r.tenant))]],
+      );
+      const live = new Set(tenants.map((t) => t.slug));
+      await this.projection.apply(
+        em,
+        fresh.filter((r) => live.has(r.tenant)),
+      );
+      await em.query(
+        `INSERT INTO projection_checkpoints (projection, topic, partition, next_offset, updated_at)
+         VALUES ($1, $2, $3, $4, now())
+         ON CONFLICT (projection, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()`,
+        [name, topic, partition, (last + 1n).toString()],
+      );
+      this.applied += fresh.length;
+    });
+  }
+
+  private async checkpoint(em: EntityManager, topic: string, partition: number): Promise<bigint> {
+    const rows: Array<{ next_offset: string }> = await em.query(
+      `SELECT next_offset FROM projection_checkpoints
+        WHERE projection = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
+      [this.projection.name, topic, partition],
+    );
+    return BigInt(rows[0]?.next_offset ?? '0');
+  }
+
+  private async currentGeneration(): Promise<number> {
+    const rows: Array<{ generation: number }> = await this.ds.query(
+      `SELECT generation FROM projection_control WHERE projection = $1`,
+      [this.projection.name],
+    );
+    return rows[0]?.generation ?? 0;
+  }
+
+  /** Seeks the given partitions to their checkpoints (0 when none: the earliest offset). */
+  private async moveToCheckpoints(partitions: number[]): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer) {
+      this.pendingAssignment = partitions;
+      return;
+    }
+    this.pendingAssignment = undefined;
+    if (partitions.length === 0) return;
+    const rows: Array<{ partition: number; next_offset: string }> = await this.ds.query(
+      `SELECT partition, next_offset FROM projection_checkpoints
+        WHERE projection = $1 AND topic = $2 AND partition = ANY($3::int[])`,
+      [this.projection.name, Topics.publicEvents, partitions],
+    );
+    for (const partition of partitions) {
+      const next = rows.find((r) => r.partition === partition)?.next_offset ?? '0';
+      this.logger.debug({ partition, offset: next }, 'moving to checkpoint');
+      consumer.seek(Topics.publicEvents, partition, next);
+    }
+  }
+
+  /** Liveness for `herald replay`, and repositioning after a reset. */
+  private async poll(): Promise<void> {
+    await this.ds.query(`UPDATE projection_control SET last_seen_at = now() WHERE projection = $1`, [
+      this.projection.name,
+    ]);
+    const generation = await this.currentGeneration();
+    if (generation === this.generation) return;
+    this.generation = generation;
+    this.logger.info({ projection: this.projection.name, generation }, 'projection reset: repositioning');
+    await this.moveToCheckpoints(this.consumer?.assignment().get(Topics.publicEvents) ?? []);
+  }
+}

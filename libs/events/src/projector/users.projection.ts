@@ -1,0 +1,111 @@
+/**
+ * The `users` read model: {id, username, display_name, joined_at, banned_until, updated_at}.
+ * A batch is folded in memory per user (events of one user are ordered on one
+ * partition), then written with one read and one multi-row upsert.
+ */
+import { scalarText } from '@herald/contracts';
+import type { EntityManager } from 'typeorm';
+import type { PublicRecord } from '../public-topic';
+import type { Projection } from './projection';
+
+interface UserRow {
+  tenant: string;
+  id: string;
+  username: string | null;
+  display_name: string | null;
+  joined_at: string | null;
+  banned_until: string | null;
+  updated_at: string;
+}
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null ? (v as Obj) : {});
+
+/** A permanent ban (until = null) is stored as infinity. */
+export const PERMANENT_BAN = 'infinity';
+
+export function applyUserEvent(row: UserRow | undefined, r: PublicRecord): UserRow | undefined {
+  const d = r.event.data;
+  const user = obj(d.user);
+  const id = scalarText(user.id);
+  if (!id) return row;
+  const base: UserRow = row ?? {
+    tenant: r.tenant,
+    id,
+    username: null,
+    display_name: null,
+    joined_at: null,
+    banned_until: null,
+    updated_at: r.event.created_at,
+  };
+  const next = { ...base, updated_at: r.event.created_at };
+  switch (r.event.type) {
+    case 'user.joined':
+      next.username = String(user.username);
+      next.joined_at = r.event.created_at;
+      return next;
+    case 'user.updated':
+      next.username = String(user.username);
+      next.display_name = String(user.display_name);
+      return next;
+    case 'moderation.user_banned':
+      next.banned_until = typeof d.until === 'string' ? d.until : PERMANENT_BAN;
+      return next;
+    case 'moderation.user_unbanned':
+      next.banned_until = null;
+      return next;
+    default:
+      return row;
+  }
+}
+
+const TYPES = new Set(['user.joined', 'user.updated', 'moderation.user_banned', 'moderation.user_unbanned']);
+
+export class UsersProjection implements Projection {
+  readonly name = 'users' as const;
+  readonly tables = ['users'];
+
+  async apply(em: EntityManager, records: PublicRecord[]): Promise<void> {
+    const relevant = records.filter((r) => TYPES.has(r.event.type));
+    if (relevant.length === 0) return;
+    const keyOf = (tenant: string, id: string): string => `${tenant}\0${id}`;
+    const wanted = new Map<string, { tenant: string; id: string }>();
+    for (const r of relevant) {
+      const id = scalarText(obj(r.event.data.user).id);
+      if (id) wanted.set(keyOf(r.tenant, id), { tenant: r.tenant, id });
+    }
+    const keys = [...wanted.values()];
+    const current: UserRow[] = await em.query(
+      `SELECT u.tenant, u.id::text AS id, u.username, u.display_name,
+              to_char(u.joined_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS joined_at,
+              CASE WHEN u.banned_until = 'infinity' THEN 'infinity'
+                   ELSE to_char(u.banned_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END AS banned_until,
+              to_char(u.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_at
+         FROM users u JOIN unnest($1::text[], $2::bigint[]) AS k(tenant, id) ON u.tenant = k.tenant AND u.id = k.id`,
+      [keys.map((k) => k.tenant), keys.map((k) => k.id)],
+    );
+    const rows = new Map<string, UserRow>(current.map((u) => [keyOf(u.tenant, u.id), u]));
+    for (const r of relevant) {
+      const id = scalarText(obj(r.event.data.user).id);
+      const next = applyUserEvent(rows.get(keyOf(r.tenant, id)), r);
+      if (next) rows.set(keyOf(r.tenant, id), next);
+    }
+    const out = [...rows.values()].filter((u) => wanted.has(keyOf(u.tenant, u.id)));
+    await em.query(
+      `INSERT INTO users (tenant, id, username, display_name, joined_at, banned_until, updated_at)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[])
+       ON CONFLICT (tenant, id) DO UPDATE SET
+         username = EXCLUDED.username, display_name = EXCLUDED.display_name, joined_at = EXCLUDED.joined_at,
+         banned_until = EXCLUDED.banned_until, updated_at = EXCLUDED.updated_at`,
+      [
+        out.map((u) => u.tenant),
+        out.map((u) => u.id),
+        out.map((u) => u.username),
+        out.map((u) => u.display_name),
+        out.map((u) => u.joined_at),
+        out.map((u) => u.banned_until),
+        out.map((u) => u.updated_at),
+      ],
+    );
+  }
+}

@@ -1,0 +1,36 @@
+/** The public topic's message format: the public event as value, tenant in a header and the key. */
+import type { PublicEvent } from '@herald/contracts';
+import { PoisonMessageError } from '@herald/platform';
+import type { KafkaMessage } from 'kafkajs';
+
+export const PublicHeaders = {
+  tenant: 'herald-tenant',
+  internalId: 'herald-internal-id',
+} as const;
+
+export interface PublicRecord {
+  tenant: string;
+  event: PublicEvent;
+  subjectId: string;
+}
+
+export function decodePublicRecord(message: KafkaMessage): PublicRecord {
+  const tenant = message.headers?.[PublicHeaders.tenant]?.toString();
+  const key = message.key?.toString() ?? '';
+  if (!tenant || !key.startsWith(`${tenant}:`))
+    throw new PoisonMessageError('public record without a matching tenant header and key');
+  let event: PublicEvent;
+  try {
+    event = JSON.parse(message.value?.toString('utf8') ?? '') as PublicEvent;
+  } catch {
+    throw new PoisonMessageError('malformed JSON');
+  }
+  if (
+    typeof event?.id !== 'string' ||
+    typeof event.type !== 'string' ||
+    typeof event.created_at !== 'string'
+  ) {
+    throw new PoisonMessageError('public record is not a public event');
+  }
+  return { tenant, event, subjectId: key.slice(tenant.length + 1) };
+}

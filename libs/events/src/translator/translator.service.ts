@@ -1,0 +1,184 @@
+/**
+ * The translator: a consumer group on every internal topic that turns internal events
+ * into the public taxonomy on `herald.public.events.v1`.
+ *
+ * - invalid JSON, schema violations, unknown kinds and unknown tenants are dead-lettered
+ *   with their reason; the group never stops on bad input;
+ * - internal-only kinds are dropped and counted;
+ * - kinds published once per subject (course.published, page.created) consult a durable
+ *   first-occurrence table: the first internal event for a subject wins, and re-reading
+ *   that same event (a replay) publishes it again under the same deterministic id.
+ */
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  checkPublicEvent,
+  InternalEvent,
+  KindSpec,
+  translate,
+  Topics,
+  INTERNAL_CONTEXTS,
+  validateInternalEvent,
+} from '@herald/contracts';
+import {
+  Decoded,
+  HandleResult,
+  HERALD_LOGGER,
+  HeraldConsumer,
+  KafkaService,
+  OutgoingMessage,
+  PoisonMessageError,
+  TenantDirectory,
+} from '@herald/platform';
+import type { KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { PublicHeaders } from '../public-topic';
+
+export const TRANSLATOR_GROUP = 'herald.translator';
+
+type Item = { event: InternalEvent; spec: KindSpec | undefined };
+
+export interface TranslatorStats {
+  translated: number;
+  internalOnlyDropped: number;
+  repeatsSuppressed: number;
+}
+
+export function decodeInternal(message: KafkaMessage): Item {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(message.value?.toString('utf8') ?? '');
+  } catch {
+    throw new PoisonMessageError('malformed JSON');
+  }
+  const v = validateInternalEvent(raw);
+  if (!v.ok) throw new PoisonMessageError(v.reason);
+  return { event: v.event, spec: v.spec };
+}
+
+@Injectable()
+export class TranslatorService implements OnApplicationBootstrap {
+  readonly stats: TranslatorStats = { translated: 0, internalOnlyDropped: 0, repeatsSuppressed: 0 };
+  private consumer?: HeraldConsumer<Item>;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly kafka: KafkaService,
+    private readonly ds: DataSource,
+    private readonly tenants: TenantDirectory,
+    @Inject(HERALD_LOGGER) logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'translator' });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.consumer = await this.kafka.startConsumer<Item>({
+      groupId: TRANSLATOR_GROUP,
+      topics: INTERNAL_CONTEXTS.map((c) => Topics.internal[c]),
+      fromBeginning: true,
+      decode: decodeInternal,
+      handle: (batch) => this.handle(batch),
+    });
+    this.logger.info('translator consuming');
+  }
+
+  consumerStats(): HeraldConsumer<Item>['stats'] | undefined {
+    return this.consumer?.stats;
+  }
+
+  async handle(batch: Array<Decoded<Item>>): Promise<HandleResult> {
+    const poison: Array<{ offset: string; reason: string }> = [];
+    const known = await this.tenants.existing(batch.map((m) => m.value.event.tenant));
+    const publishable: Array<Decoded<Item> & { value: { spec: KindSpec } }> = [];
+    for (const m of batch) {
+      if (!known.has(m.value.event.tenant)) {
+        poison.push({ offset: m.offset, reason: `unknown tenant ${JSON.stringify(m.value.event.tenant)}` });
+      } else if (!m.value.spec) {
+        this.stats.internalOnlyDropped++;
+      } else {
+        publishable.push(m as Decoded<Item> & { value: { spec: KindSpec } });
+      }
+    }
+
+    const firsts = await this.firstOccurrences(
+      publishable.filter((m) => m.value.spec.firstOnly).map((m) => m.value),
+    );
+    const messages: OutgoingMessage[] = [];
+    for (const m of publishable) {
+      const { event, spec } = m.value;
+      if (spec.firstOnly) {
+        const winner = firsts.get(firstKey(event, spec));
+        if (winner !== event.id) {
+          this.stats.repeatsSuppressed++;
+          continue;
+        }
+      }
+      const t = translate(event, spec);
+      const problem = checkPublicEvent(t.event);
+      if (problem) {
+        poison.push({ offset: m.offset, reason: `translation failed its public schema: ${problem}` });
+        continue;
+      }
+      messages.push({
+        key: t.key,
+        value: JSON.stringify(t.event),
+        headers: { [PublicHeaders.tenant]: event.tenant, [PublicHeaders.internalId]: event.id },
+      });
+    }
+    await this.kafka.producer.send(Topics.publicEvents, messages);
+    this.stats.translated += messages.length;
+    return { poison };
+  }
+
+  /**
+   * Records the first internal event per (tenant, kind, subject) and returns, for every
+   * subject asked about, the id of the event that was first. One round trip per batch.
+   */
+  private async firstOccurrences(
+    items: Array<{ event: InternalEvent; spec: KindSpec }>,
+  ): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (items.length === 0) return out;
+    // Within a batch the earliest offset wins, as it would across batches.
+    const candidates = new Map<string, { tenant: string; kind: string; subject: string; id: string }>();
+    for (const { event, spec } of items) {
+      const key = firstKey(event, spec);
+      if (!candidates.has(key)) {
+        candidates.set(key, {
+          tenant: event.tenant,
+          kind: event.kind,
+          subject: String(event.data[spec.subject]),
+          id: event.id,
+        });
+      }
+    }
+    const rows = [...candidates.values()];
+    const result: Array<{ tenant: string; kind: string; subject_id: string; internal_event_id: string }> =
+      await this.ds.query(
+        `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS i(tenant, kind, subject_id, internal_event_id)
+       ), inserted AS (
+         INSERT INTO translator_first_occurrences (tenant, kind, subject_id, internal_event_id)
+         SELECT tenant, kind, subject_id, internal_event_id FROM input
+         ON CONFLICT (tenant, kind, subject_id) DO NOTHING
+         RETURNING tenant, kind, subject_id, internal_event_id
+       )
+       SELECT tenant, kind, subject_id, internal_event_id FROM inserted
+       UNION ALL
+       SELECT f.tenant, f.kind, f.subject_id, f.internal_event_id
+         FROM translator_first_occurrences f JOIN input i USING (tenant, kind, subject_id)`,
+        [
+          rows.map((r) => r.tenant),
+          rows.map((r) => r.kind),
+          rows.map((r) => r.subject),
+          rows.map((r) => r.id),
+        ],
+      );
+    for (const r of result) out.set(`${r.tenant}\0${r.kind}\0${r.subject_id}`, r.internal_event_id);
+    return out;
+  }
+}
+
+function firstKey(event: InternalEvent, spec: KindSpec): string {
+  return `${event.tenant}\0${event.kind}\0${String(event.data[spec.subject])}`;
+}
