@@ -1,19 +1,27 @@
 /**
  * The base of every command handler: builds the internal event from the command and
- * appends it. A subclass names its kind and how the command becomes the event's `data`.
+ * appends it. A subclass names its kind; the event's `data` is exactly that kind's required
+ * fields in the catalog, taken from the command, so nothing else of it (tenant, ids, extras)
+ * slips in.
  */
 import { Injectable } from '@nestjs/common';
+import { InternalKind, kindSpec } from '@herald/contracts';
 import { DomainError } from '@herald/platform';
 import { EventAppender } from '../append/event-appender';
 import { CommandAccepted, CommandEnvelope, internalEventOf } from './command';
 
 @Injectable()
 export abstract class CommandHandler<C extends CommandEnvelope> {
-  abstract readonly kind: string;
+  abstract readonly kind: InternalKind;
 
   constructor(private readonly appender: EventAppender) {}
 
-  protected abstract data(command: C): Record<string, unknown>;
+  private data(command: C): Record<string, unknown> {
+    const spec = kindSpec(this.kind);
+    if (!spec) throw new Error(`${this.kind} is not in the event catalog`);
+    const fields = command as unknown as Record<string, unknown>;
+    return Object.fromEntries(Object.keys(spec.fields).map((name) => [name, fields[name]]));
+  }
 
   async execute(command: C): Promise<CommandAccepted> {
     const event = internalEventOf(this.kind, command, this.data(command));

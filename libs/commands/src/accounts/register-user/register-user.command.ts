@@ -12,13 +12,3 @@ export type RegisterUserData = {
 };
 
 export type RegisterUserCommand = CommandEnvelope & RegisterUserData;
-
-/** The event data, field by field, so nothing else of the command (tenant, ids, extras) slips in. */
-export function registerUserData(command: RegisterUserData): RegisterUserData {
-  return {
-    user_id: command.user_id,
-    username: command.username,
-    email: command.email,
-    ip: command.ip,
-  };
-}

@@ -1,13 +1,9 @@
 /** Appends `account.user.registered` to the account topic. */
 import { Injectable } from '@nestjs/common';
 import { CommandHandler } from '../../shared';
-import { REGISTER_USER_KIND, RegisterUserCommand, registerUserData } from './register-user.command';
+import { REGISTER_USER_KIND, RegisterUserCommand } from './register-user.command';
 
 @Injectable()
 export class RegisterUserHandler extends CommandHandler<RegisterUserCommand> {
   readonly kind = REGISTER_USER_KIND;
-
-  protected data(command: RegisterUserCommand): Record<string, unknown> {
-    return registerUserData(command);
-  }
 }

@@ -12,13 +12,3 @@ export type UpdateUserData = {
 };
 
 export type UpdateUserCommand = CommandEnvelope & UpdateUserData;
-
-/** The event data, field by field, so nothing else of the command (tenant, ids, extras) slips in. */
-export function updateUserData(command: UpdateUserData): UpdateUserData {
-  return {
-    user_id: command.user_id,
-    username: command.username,
-    display_name: command.display_name,
-    email: command.email,
-  };
-}

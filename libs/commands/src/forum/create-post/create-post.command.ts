@@ -16,17 +16,3 @@ export type CreatePostData = {
 };
 
 export type CreatePostCommand = CommandEnvelope & CreatePostData;
-
-/** The event data, field by field, so nothing else of the command (tenant, ids, extras) slips in. */
-export function createPostData(command: CreatePostData): CreatePostData {
-  return {
-    post_id: command.post_id,
-    thread_id: command.thread_id,
-    forum_slug: command.forum_slug,
-    title: command.title,
-    body: command.body,
-    author_id: command.author_id,
-    author_username: command.author_username,
-    ip: command.ip,
-  };
-}

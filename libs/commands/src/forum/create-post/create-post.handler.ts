@@ -1,13 +1,9 @@
 /** Appends `forum.post.created` to the forum topic. */
 import { Injectable } from '@nestjs/common';
 import { CommandHandler } from '../../shared';
-import { CREATE_POST_KIND, CreatePostCommand, createPostData } from './create-post.command';
+import { CREATE_POST_KIND, CreatePostCommand } from './create-post.command';
 
 @Injectable()
 export class CreatePostHandler extends CommandHandler<CreatePostCommand> {
   readonly kind = CREATE_POST_KIND;
-
-  protected data(command: CreatePostCommand): Record<string, unknown> {
-    return createPostData(command);
-  }
 }

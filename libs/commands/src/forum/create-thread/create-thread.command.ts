@@ -13,14 +13,3 @@ export type CreateThreadData = {
 };
 
 export type CreateThreadCommand = CommandEnvelope & CreateThreadData;
-
-/** The event data, field by field, so nothing else of the command (tenant, ids, extras) slips in. */
-export function createThreadData(command: CreateThreadData): CreateThreadData {
-  return {
-    thread_id: command.thread_id,
-    forum_slug: command.forum_slug,
-    title: command.title,
-    author_id: command.author_id,
-    author_username: command.author_username,
-  };
-}

@@ -1,13 +1,9 @@
 /** Appends `forum.thread.created` to the forum topic. */
 import { Injectable } from '@nestjs/common';
 import { CommandHandler } from '../../shared';
-import { CREATE_THREAD_KIND, CreateThreadCommand, createThreadData } from './create-thread.command';
+import { CREATE_THREAD_KIND, CreateThreadCommand } from './create-thread.command';
 
 @Injectable()
 export class CreateThreadHandler extends CommandHandler<CreateThreadCommand> {
   readonly kind = CREATE_THREAD_KIND;
-
-  protected data(command: CreateThreadCommand): Record<string, unknown> {
-    return createThreadData(command);
-  }
 }

@@ -11,12 +11,3 @@ export type DeletePostData = {
 };
 
 export type DeletePostCommand = CommandEnvelope & DeletePostData;
-
-/** The event data, field by field, so nothing else of the command (tenant, ids, extras) slips in. */
-export function deletePostData(command: DeletePostData): DeletePostData {
-  return {
-    post_id: command.post_id,
-    thread_id: command.thread_id,
-    deleted_by: command.deleted_by,
-  };
-}

@@ -13,14 +13,3 @@ export type EditPostData = {
 };
 
 export type EditPostCommand = CommandEnvelope & EditPostData;
-
-/** The event data, field by field, so nothing else of the command (tenant, ids, extras) slips in. */
-export function editPostData(command: EditPostData): EditPostData {
-  return {
-    post_id: command.post_id,
-    thread_id: command.thread_id,
-    forum_slug: command.forum_slug,
-    title: command.title,
-    editor_id: command.editor_id,
-  };
-}

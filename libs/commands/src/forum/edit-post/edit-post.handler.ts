@@ -1,13 +1,9 @@
 /** Appends `forum.post.edited` to the forum topic. */
 import { Injectable } from '@nestjs/common';
 import { CommandHandler } from '../../shared';
-import { EDIT_POST_KIND, EditPostCommand, editPostData } from './edit-post.command';
+import { EDIT_POST_KIND, EditPostCommand } from './edit-post.command';
 
 @Injectable()
 export class EditPostHandler extends CommandHandler<EditPostCommand> {
   readonly kind = EDIT_POST_KIND;
-
-  protected data(command: EditPostCommand): Record<string, unknown> {
-    return editPostData(command);
-  }
 }

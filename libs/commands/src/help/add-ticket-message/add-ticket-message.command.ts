@@ -16,14 +16,3 @@ export type AddTicketMessageData = {
 };
 
 export type AddTicketMessageCommand = CommandEnvelope & AddTicketMessageData;
-
-/** The event data, field by field, so nothing else of the command (tenant, ids, extras) slips in. */
-export function addTicketMessageData(command: AddTicketMessageData): AddTicketMessageData {
-  return {
-    ticket_id: command.ticket_id,
-    message_id: command.message_id,
-    author_id: command.author_id,
-    author_role: command.author_role,
-    body: command.body,
-  };
-}

@@ -14,12 +14,3 @@ export type AssignTicketData = {
 };
 
 export type AssignTicketCommand = CommandEnvelope & AssignTicketData;
-
-/** The event data, field by field, so nothing else of the command (tenant, ids, extras) slips in. */
-export function assignTicketData(command: AssignTicketData): AssignTicketData {
-  return {
-    ticket_id: command.ticket_id,
-    assignee_type: command.assignee_type,
-    assignee_id: command.assignee_id,
-  };
-}

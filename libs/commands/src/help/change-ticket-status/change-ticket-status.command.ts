@@ -14,12 +14,3 @@ export type ChangeTicketStatusData = {
 };
 
 export type ChangeTicketStatusCommand = CommandEnvelope & ChangeTicketStatusData;
-
-/** The event data, field by field, so nothing else of the command (tenant, ids, extras) slips in. */
-export function changeTicketStatusData(command: ChangeTicketStatusData): ChangeTicketStatusData {
-  return {
-    ticket_id: command.ticket_id,
-    from: command.from,
-    to: command.to,
-  };
-}

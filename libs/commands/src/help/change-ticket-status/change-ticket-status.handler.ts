@@ -1,17 +1,9 @@
 /** Appends `help.ticket.status_changed` to the help topic. */
 import { Injectable } from '@nestjs/common';
 import { CommandHandler } from '../../shared';
-import {
-  CHANGE_TICKET_STATUS_KIND,
-  ChangeTicketStatusCommand,
-  changeTicketStatusData,
-} from './change-ticket-status.command';
+import { CHANGE_TICKET_STATUS_KIND, ChangeTicketStatusCommand } from './change-ticket-status.command';
 
 @Injectable()
 export class ChangeTicketStatusHandler extends CommandHandler<ChangeTicketStatusCommand> {
   readonly kind = CHANGE_TICKET_STATUS_KIND;
-
-  protected data(command: ChangeTicketStatusCommand): Record<string, unknown> {
-    return changeTicketStatusData(command);
-  }
 }

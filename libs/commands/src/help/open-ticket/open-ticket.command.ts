@@ -12,13 +12,3 @@ export type OpenTicketData = {
 };
 
 export type OpenTicketCommand = CommandEnvelope & OpenTicketData;
-
-/** The event data, field by field, so nothing else of the command (tenant, ids, extras) slips in. */
-export function openTicketData(command: OpenTicketData): OpenTicketData {
-  return {
-    ticket_id: command.ticket_id,
-    subject: command.subject,
-    requester_id: command.requester_id,
-    requester_email: command.requester_email,
-  };
-}

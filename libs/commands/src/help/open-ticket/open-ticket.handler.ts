@@ -1,13 +1,9 @@
 /** Appends `help.ticket.opened` to the help topic. */
 import { Injectable } from '@nestjs/common';
 import { CommandHandler } from '../../shared';
-import { OPEN_TICKET_KIND, OpenTicketCommand, openTicketData } from './open-ticket.command';
+import { OPEN_TICKET_KIND, OpenTicketCommand } from './open-ticket.command';
 
 @Injectable()
 export class OpenTicketHandler extends CommandHandler<OpenTicketCommand> {
   readonly kind = OPEN_TICKET_KIND;
-
-  protected data(command: OpenTicketCommand): Record<string, unknown> {
-    return openTicketData(command);
-  }
 }

@@ -13,14 +13,3 @@ export type ApplyPageEditData = {
 };
 
 export type ApplyPageEditCommand = CommandEnvelope & ApplyPageEditData;
-
-/** The event data, field by field, so nothing else of the command (tenant, ids, extras) slips in. */
-export function applyPageEditData(command: ApplyPageEditData): ApplyPageEditData {
-  return {
-    page_id: command.page_id,
-    slug: command.slug,
-    title: command.title,
-    editor_id: command.editor_id,
-    revision: command.revision,
-  };
-}

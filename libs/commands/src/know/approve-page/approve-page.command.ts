@@ -12,13 +12,3 @@ export type ApprovePageData = {
 };
 
 export type ApprovePageCommand = CommandEnvelope & ApprovePageData;
-
-/** The event data, field by field, so nothing else of the command (tenant, ids, extras) slips in. */
-export function approvePageData(command: ApprovePageData): ApprovePageData {
-  return {
-    page_id: command.page_id,
-    slug: command.slug,
-    title: command.title,
-    approver_id: command.approver_id,
-  };
-}

@@ -12,13 +12,3 @@ export type CompleteEnrollmentData = {
 };
 
 export type CompleteEnrollmentCommand = CommandEnvelope & CompleteEnrollmentData;
-
-/** The event data, field by field, so nothing else of the command (tenant, ids, extras) slips in. */
-export function completeEnrollmentData(command: CompleteEnrollmentData): CompleteEnrollmentData {
-  return {
-    enrollment_id: command.enrollment_id,
-    course_id: command.course_id,
-    learner_id: command.learner_id,
-    score: command.score,
-  };
-}

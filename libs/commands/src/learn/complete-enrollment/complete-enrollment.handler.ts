@@ -1,17 +1,9 @@
 /** Appends `learn.enrollment.completed` to the learn topic. */
 import { Injectable } from '@nestjs/common';
 import { CommandHandler } from '../../shared';
-import {
-  COMPLETE_ENROLLMENT_KIND,
-  CompleteEnrollmentCommand,
-  completeEnrollmentData,
-} from './complete-enrollment.command';
+import { COMPLETE_ENROLLMENT_KIND, CompleteEnrollmentCommand } from './complete-enrollment.command';
 
 @Injectable()
 export class CompleteEnrollmentHandler extends CommandHandler<CompleteEnrollmentCommand> {
   readonly kind = COMPLETE_ENROLLMENT_KIND;
-
-  protected data(command: CompleteEnrollmentCommand): Record<string, unknown> {
-    return completeEnrollmentData(command);
-  }
 }

@@ -11,12 +11,3 @@ export type CreateEnrollmentData = {
 };
 
 export type CreateEnrollmentCommand = CommandEnvelope & CreateEnrollmentData;
-
-/** The event data, field by field, so nothing else of the command (tenant, ids, extras) slips in. */
-export function createEnrollmentData(command: CreateEnrollmentData): CreateEnrollmentData {
-  return {
-    enrollment_id: command.enrollment_id,
-    course_id: command.course_id,
-    learner_id: command.learner_id,
-  };
-}

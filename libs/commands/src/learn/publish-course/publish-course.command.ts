@@ -11,12 +11,3 @@ export type PublishCourseData = {
 };
 
 export type PublishCourseCommand = CommandEnvelope & PublishCourseData;
-
-/** The event data, field by field, so nothing else of the command (tenant, ids, extras) slips in. */
-export function publishCourseData(command: PublishCourseData): PublishCourseData {
-  return {
-    course_id: command.course_id,
-    title: command.title,
-    author_id: command.author_id,
-  };
-}

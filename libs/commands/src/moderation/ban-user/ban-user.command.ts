@@ -12,13 +12,3 @@ export type BanUserData = {
 };
 
 export type BanUserCommand = CommandEnvelope & BanUserData;
-
-/** The event data, field by field, so nothing else of the command (tenant, ids, extras) slips in. */
-export function banUserData(command: BanUserData): BanUserData {
-  return {
-    user_id: command.user_id,
-    moderator_id: command.moderator_id,
-    reason: command.reason,
-    until: command.until,
-  };
-}

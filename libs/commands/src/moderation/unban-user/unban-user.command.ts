@@ -10,11 +10,3 @@ export type UnbanUserData = {
 };
 
 export type UnbanUserCommand = CommandEnvelope & UnbanUserData;
-
-/** The event data, field by field, so nothing else of the command (tenant, ids, extras) slips in. */
-export function unbanUserData(command: UnbanUserData): UnbanUserData {
-  return {
-    user_id: command.user_id,
-    moderator_id: command.moderator_id,
-  };
-}

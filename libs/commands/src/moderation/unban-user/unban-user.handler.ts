@@ -1,13 +1,9 @@
 /** Appends `moderation.user.unbanned` to the moderation topic. */
 import { Injectable } from '@nestjs/common';
 import { CommandHandler } from '../../shared';
-import { UNBAN_USER_KIND, UnbanUserCommand, unbanUserData } from './unban-user.command';
+import { UNBAN_USER_KIND, UnbanUserCommand } from './unban-user.command';
 
 @Injectable()
 export class UnbanUserHandler extends CommandHandler<UnbanUserCommand> {
   readonly kind = UNBAN_USER_KIND;
-
-  protected data(command: UnbanUserCommand): Record<string, unknown> {
-    return unbanUserData(command);
-  }
 }
