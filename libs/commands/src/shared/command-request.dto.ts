@@ -1,6 +1,7 @@
 /** The two optional fields every command request accepts besides its kind's data. */
 import { INTERNAL_ID_PATTERN } from '@herald/contracts';
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
 import type { CommandOptions } from './command';
 import { IsRfc3339Time } from './is-rfc3339-time';
 
@@ -25,3 +26,10 @@ export const MaxChars = {
   reason: 10_000,
   body: 100_000,
 } as const;
+
+/** A positive integer id (the catalog's `id` fields). */
+export const IdField = (): PropertyDecorator => applyDecorators(IsInt(), Min(1));
+
+/** Non-empty text of at most `max` characters. */
+export const TextField = (max: number): PropertyDecorator =>
+  applyDecorators(IsString(), IsNotEmpty(), MaxLength(max));

@@ -1,25 +1,17 @@
 /** The body of `register-user`: exactly the required data of `account.user.registered`, plus `event_id` and `occurred_at`. */
-import { IsInt, IsNotEmpty, IsString, MaxLength, Min } from 'class-validator';
-import { CommandRequestDto, MaxChars } from '../../shared';
+import { CommandRequestDto, IdField, MaxChars, TextField } from '../../shared';
 import { RegisterUserData } from './register-user.command';
 
 export class RegisterUserRequestDto extends CommandRequestDto implements RegisterUserData {
-  @IsInt()
-  @Min(1)
+  @IdField()
   user_id!: number;
 
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(MaxChars.name)
+  @TextField(MaxChars.name)
   username!: string;
 
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(MaxChars.email)
+  @TextField(MaxChars.email)
   email!: string;
 
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(MaxChars.ip)
+  @TextField(MaxChars.ip)
   ip!: string;
 }

@@ -1,43 +1,29 @@
 /** The body of `create-post`: exactly the required data of `forum.post.created`, plus `event_id` and `occurred_at`. */
-import { IsInt, IsNotEmpty, IsString, MaxLength, Min } from 'class-validator';
-import { CommandRequestDto, MaxChars } from '../../shared';
+import { CommandRequestDto, IdField, MaxChars, TextField } from '../../shared';
 import { CreatePostData } from './create-post.command';
 
 export class CreatePostRequestDto extends CommandRequestDto implements CreatePostData {
-  @IsInt()
-  @Min(1)
+  @IdField()
   post_id!: number;
 
-  @IsInt()
-  @Min(1)
+  @IdField()
   thread_id!: number;
 
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(MaxChars.slug)
+  @TextField(MaxChars.slug)
   forum_slug!: string;
 
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(MaxChars.title)
+  @TextField(MaxChars.title)
   title!: string;
 
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(MaxChars.body)
+  @TextField(MaxChars.body)
   body!: string;
 
-  @IsInt()
-  @Min(1)
+  @IdField()
   author_id!: number;
 
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(MaxChars.name)
+  @TextField(MaxChars.name)
   author_username!: string;
 
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(MaxChars.ip)
+  @TextField(MaxChars.ip)
   ip!: string;
 }

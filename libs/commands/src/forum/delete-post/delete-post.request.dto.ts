@@ -1,18 +1,14 @@
 /** The body of `delete-post`: exactly the required data of `forum.post.deleted`, plus `event_id` and `occurred_at`. */
-import { IsInt, Min } from 'class-validator';
-import { CommandRequestDto } from '../../shared';
+import { CommandRequestDto, IdField } from '../../shared';
 import { DeletePostData } from './delete-post.command';
 
 export class DeletePostRequestDto extends CommandRequestDto implements DeletePostData {
-  @IsInt()
-  @Min(1)
+  @IdField()
   post_id!: number;
 
-  @IsInt()
-  @Min(1)
+  @IdField()
   thread_id!: number;
 
-  @IsInt()
-  @Min(1)
+  @IdField()
   deleted_by!: number;
 }

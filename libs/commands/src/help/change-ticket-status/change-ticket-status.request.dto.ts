@@ -1,11 +1,10 @@
 /** The body of `change-ticket-status`: exactly the required data of `help.ticket.status_changed`, plus `event_id` and `occurred_at`. */
-import { IsIn, IsInt, Min } from 'class-validator';
-import { CommandRequestDto } from '../../shared';
+import { IsIn } from 'class-validator';
+import { CommandRequestDto, IdField } from '../../shared';
 import { ChangeTicketStatusData, TICKET_STATUSES, TicketStatus } from './change-ticket-status.command';
 
 export class ChangeTicketStatusRequestDto extends CommandRequestDto implements ChangeTicketStatusData {
-  @IsInt()
-  @Min(1)
+  @IdField()
   ticket_id!: number;
 
   @IsIn(TICKET_STATUSES)

@@ -1,25 +1,19 @@
 /** The body of `apply-page-edit`: exactly the required data of `know.page.edit_applied`, plus `event_id` and `occurred_at`. */
-import { IsInt, IsNotEmpty, IsString, MaxLength, Min } from 'class-validator';
-import { CommandRequestDto, MaxChars } from '../../shared';
+import { IsInt } from 'class-validator';
+import { CommandRequestDto, IdField, MaxChars, TextField } from '../../shared';
 import { ApplyPageEditData } from './apply-page-edit.command';
 
 export class ApplyPageEditRequestDto extends CommandRequestDto implements ApplyPageEditData {
-  @IsInt()
-  @Min(1)
+  @IdField()
   page_id!: number;
 
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(MaxChars.slug)
+  @TextField(MaxChars.slug)
   slug!: string;
 
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(MaxChars.title)
+  @TextField(MaxChars.title)
   title!: string;
 
-  @IsInt()
-  @Min(1)
+  @IdField()
   editor_id!: number;
 
   @IsInt()

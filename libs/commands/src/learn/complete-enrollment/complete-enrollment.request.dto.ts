@@ -1,19 +1,16 @@
 /** The body of `complete-enrollment`: exactly the required data of `learn.enrollment.completed`, plus `event_id` and `occurred_at`. */
-import { IsInt, IsNumber, Min, ValidateIf } from 'class-validator';
-import { CommandRequestDto } from '../../shared';
+import { IsNumber, ValidateIf } from 'class-validator';
+import { CommandRequestDto, IdField } from '../../shared';
 import { CompleteEnrollmentData } from './complete-enrollment.command';
 
 export class CompleteEnrollmentRequestDto extends CommandRequestDto implements CompleteEnrollmentData {
-  @IsInt()
-  @Min(1)
+  @IdField()
   enrollment_id!: number;
 
-  @IsInt()
-  @Min(1)
+  @IdField()
   course_id!: number;
 
-  @IsInt()
-  @Min(1)
+  @IdField()
   learner_id!: number;
 
   @ValidateIf((o: CompleteEnrollmentRequestDto) => o.score !== null)
