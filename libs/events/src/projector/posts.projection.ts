@@ -7,6 +7,7 @@ import { scalarText } from '@herald/contracts';
 import type { EntityManager } from 'typeorm';
 import type { PublicRecord } from '../public-topic';
 import type { Projection } from './projection';
+import { foldPerSubject, obj, publicTime, SubjectKey } from './subject-rows';
 
 interface PostRow {
   tenant: string;
@@ -20,10 +21,6 @@ interface PostRow {
   updated_at: string;
   deleted: boolean;
 }
-
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null ? (v as Obj) : {});
-const TS = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
 
 export function applyPostEvent(row: PostRow | undefined, r: PublicRecord): PostRow | undefined {
   const d = r.event.data;
@@ -75,31 +72,20 @@ export class PostsProjection implements Projection {
   readonly tables = ['posts'];
 
   async apply(em: EntityManager, records: PublicRecord[]): Promise<void> {
-    const relevant = records.filter((r) => TYPES.has(r.event.type) && r.event.data.post_id !== undefined);
-    if (relevant.length === 0) return;
-    const keyOf = (tenant: string, id: string): string => `${tenant}\0${id}`;
-    const wanted = new Map<string, { tenant: string; id: string }>();
-    for (const r of relevant)
-      wanted.set(keyOf(r.tenant, String(r.event.data.post_id)), {
-        tenant: r.tenant,
-        id: String(r.event.data.post_id),
-      });
-    const keys = [...wanted.values()];
-    const current: PostRow[] = await em.query(
-      `SELECT p.tenant, p.id::text AS id, p.thread_id::text AS thread_id, p.forum_slug, p.title,
-              p.author_id::text AS author_id, p.author_username,
-              to_char(p.created_at AT TIME ZONE 'UTC', ${TS}) AS created_at,
-              to_char(p.updated_at AT TIME ZONE 'UTC', ${TS}) AS updated_at, p.deleted
-         FROM posts p JOIN unnest($1::text[], $2::bigint[]) AS k(tenant, id) ON p.tenant = k.tenant AND p.id = k.id`,
-      [keys.map((k) => k.tenant), keys.map((k) => k.id)],
+    const out = await foldPerSubject<PostRow>(
+      records.filter((r) => TYPES.has(r.event.type)),
+      (r) => scalarText(r.event.data.post_id),
+      (keys: SubjectKey[]) =>
+        em.query(
+          `SELECT p.tenant, p.id::text AS id, p.thread_id::text AS thread_id, p.forum_slug, p.title,
+                  p.author_id::text AS author_id, p.author_username,
+                  ${publicTime('p.created_at')} AS created_at, ${publicTime('p.updated_at')} AS updated_at, p.deleted
+             FROM posts p JOIN unnest($1::text[], $2::bigint[]) AS k(tenant, id) ON p.tenant = k.tenant AND p.id = k.id`,
+          [keys.map((k) => k.tenant), keys.map((k) => k.id)],
+        ),
+      applyPostEvent,
     );
-    const rows = new Map<string, PostRow>(current.map((p) => [keyOf(p.tenant, p.id), p]));
-    for (const r of relevant) {
-      const k = keyOf(r.tenant, String(r.event.data.post_id));
-      const next = applyPostEvent(rows.get(k), r);
-      if (next) rows.set(k, next);
-    }
-    const out = [...rows.values()];
+    if (out.length === 0) return;
     await em.query(
       `INSERT INTO posts (tenant, id, thread_id, forum_slug, title, author_id, author_username, created_at, updated_at, deleted)
        SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[],

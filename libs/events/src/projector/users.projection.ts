@@ -7,6 +7,7 @@ import { scalarText } from '@herald/contracts';
 import type { EntityManager } from 'typeorm';
 import type { PublicRecord } from '../public-topic';
 import type { Projection } from './projection';
+import { foldPerSubject, obj, publicTime, SubjectKey } from './subject-rows';
 
 interface UserRow {
   tenant: string;
@@ -17,9 +18,6 @@ interface UserRow {
   banned_until: string | null;
   updated_at: string;
 }
-
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null ? (v as Obj) : {});
 
 /** A permanent ban (until = null) is stored as infinity. */
 export const PERMANENT_BAN = 'infinity';
@@ -66,31 +64,21 @@ export class UsersProjection implements Projection {
   readonly tables = ['users'];
 
   async apply(em: EntityManager, records: PublicRecord[]): Promise<void> {
-    const relevant = records.filter((r) => TYPES.has(r.event.type));
-    if (relevant.length === 0) return;
-    const keyOf = (tenant: string, id: string): string => `${tenant}\0${id}`;
-    const wanted = new Map<string, { tenant: string; id: string }>();
-    for (const r of relevant) {
-      const id = scalarText(obj(r.event.data.user).id);
-      if (id) wanted.set(keyOf(r.tenant, id), { tenant: r.tenant, id });
-    }
-    const keys = [...wanted.values()];
-    const current: UserRow[] = await em.query(
-      `SELECT u.tenant, u.id::text AS id, u.username, u.display_name,
-              to_char(u.joined_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS joined_at,
-              CASE WHEN u.banned_until = 'infinity' THEN 'infinity'
-                   ELSE to_char(u.banned_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END AS banned_until,
-              to_char(u.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_at
-         FROM users u JOIN unnest($1::text[], $2::bigint[]) AS k(tenant, id) ON u.tenant = k.tenant AND u.id = k.id`,
-      [keys.map((k) => k.tenant), keys.map((k) => k.id)],
+    const out = await foldPerSubject<UserRow>(
+      records.filter((r) => TYPES.has(r.event.type)),
+      (r) => scalarText(obj(r.event.data.user).id),
+      (keys: SubjectKey[]) =>
+        em.query(
+          `SELECT u.tenant, u.id::text AS id, u.username, u.display_name,
+                  ${publicTime('u.joined_at')} AS joined_at,
+                  CASE WHEN u.banned_until = 'infinity' THEN 'infinity' ELSE ${publicTime('u.banned_until')} END AS banned_until,
+                  ${publicTime('u.updated_at')} AS updated_at
+             FROM users u JOIN unnest($1::text[], $2::bigint[]) AS k(tenant, id) ON u.tenant = k.tenant AND u.id = k.id`,
+          [keys.map((k) => k.tenant), keys.map((k) => k.id)],
+        ),
+      applyUserEvent,
     );
-    const rows = new Map<string, UserRow>(current.map((u) => [keyOf(u.tenant, u.id), u]));
-    for (const r of relevant) {
-      const id = scalarText(obj(r.event.data.user).id);
-      const next = applyUserEvent(rows.get(keyOf(r.tenant, id)), r);
-      if (next) rows.set(keyOf(r.tenant, id), next);
-    }
-    const out = [...rows.values()].filter((u) => wanted.has(keyOf(u.tenant, u.id)));
+    if (out.length === 0) return;
     await em.query(
       `INSERT INTO users (tenant, id, username, display_name, joined_at, banned_until, updated_at)
        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[])

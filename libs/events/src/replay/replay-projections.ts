@@ -9,7 +9,7 @@
  * in-process until it has caught up with the log end offsets taken at the start.
  */
 import { Topics } from '@herald/contracts';
-import { createKafka, createLogger, HeraldProducer, StandaloneConsumerFactory } from '@herald/platform';
+import { createLogger, HeraldProducer, StandaloneConsumerFactory } from '@herald/platform';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
@@ -197,8 +197,4 @@ export class ProjectionReplayer {
     );
     return rows[0]?.alive === true;
   }
-}
-
-export function kafkaFor(brokers: string[]): Kafka {
-  return createKafka({ brokers, clientId: 'herald-replay' });
 }

@@ -1,0 +1,48 @@
+/**
+ * What the row-per-subject read models (users, posts) share: a batch is folded per
+ * subject in memory — events of one subject are ordered on one partition — after one
+ * query loads the current rows of every subject the batch touches.
+ */
+import type { PublicRecord } from '../public-topic';
+
+export type Obj = Record<string, unknown>;
+
+export const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null ? (v as Obj) : {});
+
+/** SQL: a timestamptz column as text in the public format (UTC, six fractional digits). */
+export const publicTime = (column: string): string =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+export interface SubjectKey {
+  tenant: string;
+  id: string;
+}
+
+const keyOf = (k: SubjectKey): string => `${k.tenant}\0${k.id}`;
+
+/**
+ * Returns the rows to write for `records`: loads the existing rows of their subjects
+ * (`load`, one round trip), then applies each record in order. Records whose subject is
+ * empty are skipped.
+ */
+export async function foldPerSubject<R extends SubjectKey>(
+  records: PublicRecord[],
+  subjectOf: (r: PublicRecord) => string,
+  load: (keys: SubjectKey[]) => Promise<R[]>,
+  apply: (row: R | undefined, r: PublicRecord) => R | undefined,
+): Promise<R[]> {
+  const wanted = new Map<string, SubjectKey>();
+  for (const r of records) {
+    const id = subjectOf(r);
+    if (id) wanted.set(keyOf({ tenant: r.tenant, id }), { tenant: r.tenant, id });
+  }
+  if (wanted.size === 0) return [];
+  const rows = new Map<string, R>((await load([...wanted.values()])).map((row) => [keyOf(row), row]));
+  for (const r of records) {
+    const key = keyOf({ tenant: r.tenant, id: subjectOf(r) });
+    if (!wanted.has(key)) continue;
+    const next = apply(rows.get(key), r);
+    if (next) rows.set(key, next);
+  }
+  return [...rows.values()];
+}
