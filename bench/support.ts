@@ -6,14 +6,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  createDatabaseIfMissing,
-  ensureKafkaJars,
-  freePort,
-  projectRoot,
-  startEmbeddedKafka,
-  startEmbeddedPostgres,
-} from '@herald/platform';
+import { createScratchDatabase, freePort, projectRoot, startScratchEngines } from '@herald/platform';
 
 export interface Engines {
   brokers: string[];
@@ -22,46 +15,28 @@ export interface Engines {
   stop(): Promise<void>;
 }
 
+/** KAFKA_BROKERS / DATABASE_URL when set, otherwise embedded engines in a temp dir. */
 export async function startEngines(): Promise<Engines> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-bench-'));
   fs.chmodSync(dataDir, 0o755);
-  const stops: Array<() => Promise<void>> = [];
-  const root = projectRoot();
-  let brokers = process.env.KAFKA_BROKERS?.split(',');
-  let adminDbUrl = process.env.DATABASE_URL;
-  if (!brokers) {
-    await ensureKafkaJars({ repoRoot: root });
-    const k = await startEmbeddedKafka({
-      repoRoot: root,
-      dataDir: path.join(dataDir, 'kafka'),
-      port: await freePort(),
-      controllerPort: await freePort(),
-    });
-    stops.push(() => k.stop());
-    brokers = k.brokers;
-  }
-  if (!adminDbUrl) {
-    const pg = await startEmbeddedPostgres({ dataDir, port: await freePort() });
-    stops.push(() => pg.stop());
-    adminDbUrl = pg.urlFor('postgres');
-  }
+  const engines = await startScratchEngines({
+    repoRoot: projectRoot(),
+    dataDir,
+    brokers: process.env.KAFKA_BROKERS?.split(','),
+    adminDatabaseUrl: process.env.DATABASE_URL,
+  });
   return {
-    brokers,
-    adminDbUrl,
+    brokers: engines.brokers,
+    adminDbUrl: engines.adminDatabaseUrl,
     dataDir,
     stop: async () => {
-      for (const s of stops.reverse()) await s();
+      await engines.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
 
-export async function freshDb(adminDbUrl: string, name: string): Promise<string> {
-  await createDatabaseIfMissing(adminDbUrl, name);
-  const u = new URL(adminDbUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
+export const freshDb = createScratchDatabase;
 
 export interface HeraldChild {
   child: ChildProcess;

@@ -7,13 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import {
-  createDatabaseIfMissing,
-  ensureKafkaJars,
-  freePort,
-  startEmbeddedKafka,
-  startEmbeddedPostgres,
-} from '../../libs/platform/src/embedded';
+import { createScratchDatabase, startScratchEngines } from '../../libs/platform/src/embedded';
 import { STATE_FILE, TestInfraState } from './infra-state';
 
 export default async function globalSetup(): Promise<void> {
@@ -25,54 +19,24 @@ export default async function globalSetup(): Promise<void> {
     if (process.env.HERALD_TEST_VERBOSE) process.stderr.write(`[test-infra] ${line}\n`);
   };
 
+  const engines = await startScratchEngines({
+    repoRoot,
+    dataDir,
+    brokers: process.env.TEST_KAFKA_BROKERS?.split(','),
+    adminDatabaseUrl: process.env.TEST_DATABASE_URL,
+    log,
+  });
   const state: TestInfraState = {
     dataDir,
-    pids: [],
-    databaseUrl: '',
-    adminDatabaseUrl: '',
-    kafkaBrokers: [],
+    pids: engines.pids,
+    databaseUrl: await createScratchDatabase(
+      engines.adminDatabaseUrl,
+      `herald_test_${randomBytes(4).toString('hex')}`,
+    ),
+    adminDatabaseUrl: engines.adminDatabaseUrl,
+    kafkaBrokers: engines.brokers,
   };
-  const stops: Array<() => Promise<void>> = [];
-
-  const pgPromise = (async () => {
-    if (process.env.TEST_DATABASE_URL) {
-      state.adminDatabaseUrl = process.env.TEST_DATABASE_URL;
-      return;
-    }
-    const pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), log });
-    stops.push(() => pg.stop());
-    state.pids.push(pg.pid);
-    state.adminDatabaseUrl = pg.urlFor('postgres');
-  })();
-  const kafkaPromise = (async () => {
-    if (process.env.TEST_KAFKA_BROKERS) {
-      state.kafkaBrokers = process.env.TEST_KAFKA_BROKERS.split(',');
-      return;
-    }
-    await ensureKafkaJars({ repoRoot, log });
-    const broker = await startEmbeddedKafka({
-      repoRoot,
-      dataDir: path.join(dataDir, 'kafka'),
-      port: await freePort(),
-      controllerPort: await freePort(),
-      log,
-    });
-    stops.push(() => broker.stop());
-    state.pids.push(broker.pid);
-    state.kafkaBrokers = broker.brokers;
-  })();
-  const results = await Promise.allSettled([pgPromise, kafkaPromise]);
-  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failure) {
-    for (const stop of stops) await stop().catch(() => undefined);
-    throw failure.reason;
-  }
-
-  const dbName = `herald_test_${randomBytes(4).toString('hex')}`;
-  await createDatabaseIfMissing(state.adminDatabaseUrl, dbName);
-  const url = new URL(state.adminDatabaseUrl);
-  url.pathname = `/${dbName}`;
-  state.databaseUrl = url.toString();
+  const stops = [engines.stop];
 
   fs.writeFileSync(STATE_FILE, JSON.stringify(state));
   (globalThis as { __heraldStops?: Array<() => Promise<void>> }).__heraldStops = stops;

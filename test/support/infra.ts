@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Client } from 'pg';
-import { createDataSource, createDatabaseIfMissing, createKafka, migrate } from '@herald/platform';
+import { createDataSource, createKafka, createScratchDatabase, migrate } from '@herald/platform';
 import type { Kafka } from 'kafkajs';
 
 export function testDatabaseUrl(): string {
@@ -36,12 +36,9 @@ export function testKafka(clientId = 'herald-test'): Kafka {
 export async function freshDatabase(prefix = 'herald_test'): Promise<string> {
   const admin = process.env.HERALD_TEST_ADMIN_DATABASE_URL;
   if (!admin) throw new Error('HERALD_TEST_ADMIN_DATABASE_URL is unset');
-  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
-  await createDatabaseIfMissing(admin, name);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  assertTestDatabase(url.toString());
-  return url.toString();
+  const url = await createScratchDatabase(admin, `${prefix}_${randomBytes(4).toString('hex')}`);
+  assertTestDatabase(url);
+  return url;
 }
 
 /** The run's shared database, migrated. */

@@ -251,6 +251,14 @@ export async function createDatabaseIfMissing(adminUrl: string, database: string
   }
 }
 
+/** Creates `database` on the server of `adminUrl` (if missing) and returns its URL. */
+export async function createScratchDatabase(adminUrl: string, database: string): Promise<string> {
+  await createDatabaseIfMissing(adminUrl, database);
+  const url = new URL(adminUrl);
+  url.pathname = `/${encodeURIComponent(database)}`;
+  return url.toString();
+}
+
 function tail(file: string, lines = 15): string {
   try {
     return oneLine(fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join(' | '));

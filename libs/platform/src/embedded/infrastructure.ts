@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import type { HeraldConfig } from '../config';
 import { ensureKafkaJars, startEmbeddedKafka } from '../kafka/embedded-kafka';
 import { startEmbeddedPostgres } from './embedded-postgres';
-import { isPortOpen } from './net';
+import { freePort, isPortOpen } from './net';
 
 export type Source = 'configured' | 'local' | 'embedded';
 
@@ -74,4 +74,62 @@ export async function resolveKafka(
     log,
   });
   return { brokers: broker.brokers, source: 'embedded', stop: () => broker.stop(), pid: broker.pid };
+}
+
+export interface ScratchEngines {
+  brokers: string[];
+  /** URL of the server's `postgres` database, for creating throwaway databases. */
+  adminDatabaseUrl: string;
+  /** Pids of the engines this call started (none for given ones). */
+  pids: number[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Kafka and Postgres for tests and benchmarks: the given ones, or embedded engines on
+ * free ports under `dataDir`, started side by side. If either fails, neither is left running.
+ */
+export async function startScratchEngines(opts: {
+  repoRoot: string;
+  dataDir: string;
+  brokers?: string[];
+  adminDatabaseUrl?: string;
+  log?: (line: string) => void;
+}): Promise<ScratchEngines> {
+  const stops: Array<() => Promise<void>> = [];
+  const pids: number[] = [];
+  const pg = (async (): Promise<string> => {
+    if (opts.adminDatabaseUrl) return opts.adminDatabaseUrl;
+    const server = await startEmbeddedPostgres({
+      dataDir: opts.dataDir,
+      port: await freePort(),
+      log: opts.log,
+    });
+    stops.push(() => server.stop());
+    pids.push(server.pid);
+    return server.urlFor('postgres');
+  })();
+  const kafka = (async (): Promise<string[]> => {
+    if (opts.brokers) return opts.brokers;
+    await ensureKafkaJars({ repoRoot: opts.repoRoot, log: opts.log });
+    const broker = await startEmbeddedKafka({
+      repoRoot: opts.repoRoot,
+      dataDir: path.join(opts.dataDir, 'kafka'),
+      port: await freePort(),
+      controllerPort: await freePort(),
+      log: opts.log,
+    });
+    stops.push(() => broker.stop());
+    pids.push(broker.pid);
+    return broker.brokers;
+  })();
+  const [pgRes, kafkaRes] = await Promise.allSettled([pg, kafka]);
+  const stop = async (): Promise<void> => {
+    for (const s of stops.splice(0).reverse()) await s().catch(() => undefined);
+  };
+  if (pgRes.status === 'rejected' || kafkaRes.status === 'rejected') {
+    await stop();
+    throw pgRes.status === 'rejected' ? pgRes.reason : (kafkaRes as PromiseRejectedResult).reason;
+  }
+  return { brokers: kafkaRes.value, adminDatabaseUrl: pgRes.value, pids, stop };
 }
