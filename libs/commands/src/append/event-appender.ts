@@ -33,6 +33,13 @@ export const InternalHeaders = {
   kind: 'herald-kind',
 } as const;
 
+/** The same 400 `invalid_events`, raised when every bad item only names an unknown tenant. */
+export class UnknownTenantError extends DomainError {
+  constructor(message: string, details: ItemError[]) {
+    super('invalid_events', message, 400, details);
+  }
+}
+
 @Injectable()
 export class EventAppender {
   constructor(
@@ -54,18 +61,18 @@ export class EventAppender {
       else errors.push({ index, reason: v.reason });
     });
     const known = await this.tenants.existing(valid.map((v) => v.event.tenant));
+    const invalidCount = errors.length;
     for (const { index, event } of valid) {
       if (!known.has(event.tenant))
         errors.push({ index, reason: `unknown tenant ${JSON.stringify(event.tenant)}` });
     }
     if (errors.length > 0) {
+      const onlyUnknownTenants = invalidCount === 0;
       errors.sort((a, b) => a.index - b.index);
-      throw new DomainError(
-        'invalid_events',
-        `${errors.length} of ${raw.length} events are invalid; nothing was appended`,
-        400,
-        errors,
-      );
+      const message = `${errors.length} of ${raw.length} events are invalid; nothing was appended`;
+      throw onlyUnknownTenants
+        ? new UnknownTenantError(message, errors)
+        : new DomainError('invalid_events', message, 400, errors);
     }
 
     const byTopic = new Map<string, OutgoingMessage[]>();

@@ -7,7 +7,7 @@
 import { Injectable } from '@nestjs/common';
 import { InternalKind, kindSpec } from '@herald/contracts';
 import { DomainError } from '@herald/platform';
-import { EventAppender } from '../append/event-appender';
+import { EventAppender, UnknownTenantError } from '../append/event-appender';
 import { CommandAccepted, CommandEnvelope, internalEventOf } from './command';
 
 @Injectable()
@@ -26,7 +26,7 @@ export abstract class CommandHandler<C extends CommandEnvelope> {
   async execute(command: C): Promise<CommandAccepted> {
     const event = internalEventOf(this.kind, command, this.data(command));
     const appended = await this.appender.append([event]).catch((err: unknown) => {
-      if (isUnknownTenant(err)) {
+      if (err instanceof UnknownTenantError) {
         throw new DomainError(
           'tenant_not_found',
           `tenant ${JSON.stringify(command.tenant)} does not exist`,
@@ -40,20 +40,4 @@ export abstract class CommandHandler<C extends CommandEnvelope> {
     if (!publicId) throw new Error(`no public event id for ${this.kind} ${event.id}`);
     return { id: event.id, kind: this.kind, public_event_id: publicId };
   }
-}
-
-/** The appender reports an unknown tenant as one bad item of a batch; for a command it is a missing resource. */
-function isUnknownTenant(err: unknown): boolean {
-  return (
-    err instanceof DomainError &&
-    err.code === 'invalid_events' &&
-    Array.isArray(err.details) &&
-    err.details.some(
-      (d: unknown) =>
-        typeof d === 'object' &&
-        d !== null &&
-        typeof (d as { reason?: unknown }).reason === 'string' &&
-        (d as { reason: string }).reason.startsWith('unknown tenant'),
-    )
-  );
 }

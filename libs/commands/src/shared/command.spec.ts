@@ -1,6 +1,6 @@
 import { InternalEvent, parseRfc3339, PUBLIC_TIME_PATTERN } from '@herald/contracts';
 import { DomainError } from '@herald/platform';
-import type { EventAppender } from '../append/event-appender';
+import { EventAppender, UnknownTenantError } from '../append/event-appender';
 import { BanUserHandler } from '../moderation/ban-user/ban-user.handler';
 import { internalEventOf, rfc3339Micros } from './command';
 import { isRfc3339Time } from './is-rfc3339-time';
@@ -68,7 +68,7 @@ describe('CommandHandler', () => {
   }
 
   it('turns the appender’s unknown tenant into 404 tenant_not_found', async () => {
-    const err = new DomainError('invalid_events', '1 of 1 events are invalid', 400, [
+    const err = new UnknownTenantError('1 of 1 events are invalid', [
       { index: 0, reason: 'unknown tenant "nowhere"' },
     ]);
     await expect(handlerThrowing(err).execute(command)).rejects.toMatchObject({
