@@ -24,6 +24,8 @@ const moduleNameMapper = {
   '^@herald/platform/(.*)$': '<rootDir>/libs/platform/src/$1',
   '^@herald/commands$': '<rootDir>/libs/commands/src',
   '^@herald/commands/(.*)$': '<rootDir>/libs/commands/src/$1',
+  '^@herald/access$': '<rootDir>/libs/access/src',
+  '^@herald/access/(.*)$': '<rootDir>/libs/access/src/$1',
   '^@herald/events$': '<rootDir>/libs/events/src',
   '^@herald/events/(.*)$': '<rootDir>/libs/events/src/$1',
 };

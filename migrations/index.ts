@@ -1,5 +1,6 @@
 /** Every migration, in order. Explicit so the same list works from sources and from dist/. */
 import { TenancyBase1764072000000 } from './1764072000000-tenancy-base';
 import { EventPipeline1764075600000 } from './1764075600000-event-pipeline';
+import { Access1764158400000 } from './1764158400000-access';
 
-export const MIGRATIONS = [TenancyBase1764072000000, EventPipeline1764075600000];
+export const MIGRATIONS = [TenancyBase1764072000000, EventPipeline1764075600000, Access1764158400000];

@@ -8,3 +8,4 @@ export * from './projector/events.projection';
 export * from './projector/users.projection';
 export * from './projector/posts.projection';
 export * from './replay/replay-projections';
+export * from './queries/queries.module';

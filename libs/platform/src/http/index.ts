@@ -5,3 +5,4 @@ export * from './http-exception.filter';
 export * from './envelope.interceptor';
 export * from './create-http-app';
 export * from './service-token.guard';
+export * from './public-api';

@@ -1,0 +1,44 @@
+/**
+ * How a public route declares itself. Controllers under `/api/v1` are marked
+ * `@PublicApi()`; each handler names its scopes with `@RequireScopes(...)`. The access
+ * guard (libs/access) reads this metadata; a public route without scopes is refused,
+ * never served open.
+ */
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { Scope } from '@herald/contracts';
+import type { FastifyRequest } from 'fastify';
+
+export const PUBLIC_API = 'herald:public-api';
+export const REQUIRED_SCOPES = 'herald:required-scopes';
+
+/** Marks a controller (or handler) as part of the public, key-authenticated API. */
+export const PublicApi = (): ClassDecorator & MethodDecorator => SetMetadata(PUBLIC_API, true);
+
+/** The scopes a key must hold to call this handler (all of them). */
+export const RequireScopes = (...scopes: [Scope, ...Scope[]]): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(REQUIRED_SCOPES, scopes));
+
+/** What the access guard learned about the caller; set on the request before the handler runs. */
+export interface ApiCaller {
+  tenant: string;
+  keyId: string;
+  scopes: readonly Scope[];
+}
+
+type RequestWithCaller = FastifyRequest & { heraldCaller?: ApiCaller };
+
+export function setApiCaller(req: FastifyRequest, caller: ApiCaller): void {
+  (req as RequestWithCaller).heraldCaller = caller;
+}
+
+export function apiCallerOf(req: FastifyRequest): ApiCaller | undefined {
+  return (req as RequestWithCaller).heraldCaller;
+}
+
+/** Handler parameter: the authenticated caller (tenant, key, scopes). */
+export const Caller = createParamDecorator((_: unknown, ctx: ExecutionContext): ApiCaller => {
+  const caller = apiCallerOf(ctx.switchToHttp().getRequest<FastifyRequest>());
+  // The guard always sets it on public routes; reaching here without it is a wiring bug.
+  if (!caller) throw new Error('public route reached without an authenticated caller');
+  return caller;
+});
