@@ -3,7 +3,9 @@
  * batches, until visible in the `events` read model; printed beside the raw kafkajs
  * produce rate and the raw batched Postgres insert rate measured in the same run.
  *
- *   BENCH_EVENTS (default 100000), BENCH_BATCH (1000), BENCH_CONCURRENCY (4)
+ *   BENCH_EVENTS (default 100000), BENCH_BATCH (1000), BENCH_CONCURRENCY (4),
+ *   BENCH_LAYOUT: `roles` (default; commands, translator and projector each in their own
+ *   process, as production runs them) or `dev` (every role in one `herald dev` process)
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -15,11 +17,12 @@ import {
   TenantsRepository,
 } from '@herald/platform';
 import { Client } from 'pg';
-import { fmt, freshDb, rate, startEngines, startHeraldDev } from './support';
+import { fmt, freshDb, rate, startEngines, startHeraldDev, startHeraldRoles } from './support';
 
 const N = Number(process.env.BENCH_EVENTS ?? 100_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const LAYOUT = process.env.BENCH_LAYOUT === 'dev' ? 'dev' : 'roles';
 const TOKEN = 'bench-service-token-'.padEnd(48, 'x');
 
 function internalEvent(tenant: string, i: number): Record<string, unknown> {
@@ -111,12 +114,19 @@ async function endToEnd(
   await migrate(ds);
   const tenant = `bench${Date.now().toString(36)}`;
   await new TenantsRepository(ds).create(tenant);
-  const herald = await startHeraldDev({
+  const env = {
     KAFKA_BROKERS: brokers.join(','),
     DATABASE_URL: dbUrl,
     HERALD_SERVICE_TOKEN: TOKEN,
     HERALD_DATA_DIR: dataDir,
-  });
+  };
+  const herald =
+    LAYOUT === 'dev'
+      ? await startHeraldDev(env)
+      : await (async () => {
+          const roles = await startHeraldRoles(['commands', 'translator', 'projector'], env);
+          return { port: roles.ports.commands!, stop: roles.stop };
+        })();
   const batches: string[] = [];
   for (let i = 0; i < N; i += BATCH) {
     batches.push(
@@ -138,6 +148,8 @@ async function endToEnd(
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const ingestMs = performance.now() - started;
+  // Polls cheaply (an index-only count every 100 ms) so the watcher does not compete
+  // with the pipeline for the database.
   let last = -1;
   for (;;) {
     const [row] = await ds.query(`SELECT count(*)::int AS n FROM events WHERE tenant = $1`, [tenant]);
@@ -147,7 +159,7 @@ async function endToEnd(
       process.stderr.write(`\r  projected ${fmt(n)} / ${fmt(N)}   `);
       last = n;
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 100));
   }
   const e2eMs = performance.now() - started;
   process.stderr.write('\n');
@@ -160,7 +172,9 @@ async function main(): Promise<void> {
   const engines = await startEngines();
   try {
     const dbUrl = await freshDb(engines.adminDbUrl, `herald_bench_${Date.now().toString(36)}`);
-    console.log(`bench:pipeline — ${fmt(N)} events, batches of ${BATCH}, ${CONCURRENCY} concurrent requests`);
+    console.log(
+      `bench:pipeline — ${fmt(N)} events, batches of ${BATCH}, ${CONCURRENCY} concurrent requests, layout ${LAYOUT}`,
+    );
     const produce = await rawProduce(engines.brokers);
     console.log(`  raw kafkajs produce (batched, idempotent)   ${fmt(produce).padStart(9)} events/s`);
     const insert = await rawInsert(dbUrl);

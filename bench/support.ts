@@ -47,7 +47,8 @@ export interface HeraldChild {
 /** `herald dev` on the given engines, in its own process (as an operator runs it). */
 export async function startHeraldDev(env: Record<string, string>): Promise<HeraldChild> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(projectRoot(), 'bin/herald.js'), 'dev'], {
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...extra, path.join(projectRoot(), 'bin/herald.js'), 'dev'], {
     env: { ...process.env, LOG_LEVEL: 'warn', PORT: String(port), ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -70,6 +71,61 @@ export async function startHeraldDev(env: Record<string, string>): Promise<Heral
       await new Promise((r) => child.once('exit', r));
     },
   };
+}
+
+export type Role = 'gateway' | 'commands' | 'translator' | 'projector' | 'dispatcher';
+
+/**
+ * The production layout: each role in its own process (`node dist/apps/<role>/src/main.js`),
+ * all on the same engines. Resolves once every role answers /readyz.
+ */
+export async function startHeraldRoles(
+  roles: Role[],
+  env: Record<string, string>,
+): Promise<{ ports: Record<string, number>; stop(): Promise<void> }> {
+  const children: ChildProcess[] = [];
+  const ports: Record<string, number> = {};
+  const stop = async (): Promise<void> => {
+    await Promise.all(
+      children.map(async (child) => {
+        if (child.exitCode !== null) return;
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }),
+    );
+  };
+  try {
+    for (const role of roles) {
+      const port = await freePort();
+      ports[role] = port;
+      const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      children.push(
+        spawn(process.execPath, [...extra, path.join(projectRoot(), 'dist/apps', role, 'src/main.js')], {
+          env: { ...process.env, LOG_LEVEL: 'warn', PORT: String(port), ...env },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        }),
+      );
+    }
+    await Promise.all(children.map((child, i) => untilReady(child, ports[roles[i]!]!)));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { ports, stop };
+}
+
+async function untilReady(child: ChildProcess, port: number): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`a herald role exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error('herald role not ready');
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 export function rate(n: number, ms: number): number {

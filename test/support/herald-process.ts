@@ -84,3 +84,27 @@ export function processesMentioning(needle: string): number[] {
     .map((l) => Number(l.trim()))
     .filter((n) => Number.isInteger(n) && n > 0 && n !== process.pid);
 }
+
+/**
+ * Like runHerald, without blocking this process: needed when the system under test runs
+ * in this same process (a blocked event loop would stall its consumers).
+ */
+export async function runHeraldAsync(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 120_000,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [HERALD_BIN, ...args], {
+    env,
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const status = await new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  clearTimeout(timer);
+  return { status, stdout, stderr };
+}

@@ -14,17 +14,22 @@ export class EventsProjection implements Projection {
   readonly globalLock = true;
 
   async apply(em: EntityManager, records: PublicRecord[]): Promise<void> {
-    const rows = records.filter((r) => r.event.type !== WEBHOOK_TEST_TYPE);
+    // First occurrence of each id wins; deduplicating here keeps the SQL free of a text sort.
+    const seen = new Set<string>();
+    const rows = records.filter((r) => {
+      if (r.event.type === WEBHOOK_TEST_TYPE || seen.has(r.event.id)) return false;
+      seen.add(r.event.id);
+      return true;
+    });
     if (rows.length === 0) return;
+    // seq follows batch order (ORDER BY the ordinality), and ids already stored are skipped.
     await em.query(
       `INSERT INTO events (seq, id, tenant, type, created_at, data, subject_id)
-       SELECT nextval('events_seq'), s.id, s.tenant, s.type, s.created_at, s.data, s.subject_id
-         FROM (SELECT DISTINCT ON (i.id) i.*
-                 FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::json[], $6::text[])
-                      WITH ORDINALITY AS i(id, tenant, type, created_at, data, subject_id, n)
-                WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = i.id)
-                ORDER BY i.id, i.n) s
-        ORDER BY s.n
+       SELECT nextval('events_seq'), i.id, i.tenant, i.type, i.created_at, i.data, i.subject_id
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::json[], $6::text[])
+              WITH ORDINALITY AS i(id, tenant, type, created_at, data, subject_id, n)
+        WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = i.id)
+        ORDER BY i.n
        ON CONFLICT (id) DO NOTHING`,
       [
         rows.map((r) => r.event.id),
