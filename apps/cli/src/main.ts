@@ -6,6 +6,7 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { errorLine } from './cli-context';
 import { registerDev } from './commands/dev.command';
+import { registerKeys } from './commands/keys.command';
 import { registerMigrate } from './commands/migrate.command';
 import { registerReplay } from './commands/replay.command';
 import { registerTenants } from './commands/tenants.command';
@@ -20,6 +21,7 @@ const program = new Command()
 registerDev(program);
 registerMigrate(program);
 registerTenants(program);
+registerKeys(program);
 registerReplay(program);
 registerTopics(program);
 

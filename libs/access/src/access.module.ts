@@ -1,5 +1,50 @@
 /** Access control of the public API: API keys, the tenant/key/scope guard, rate limits, usage. */
 import { Module } from '@nestjs/common';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { HERALD_CONFIG, HERALD_LOGGER, HeraldConfig } from '@herald/platform';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { AccessLifecycle } from './access-lifecycle';
+import { AccessGuard } from './guard/access.guard';
+import { PublicRoutes } from './guard/public-routes';
+import { KeyCache } from './key-cache/key-cache';
+import { ApiKeysRepository } from './keys/api-keys.repository';
+import { MemoryRateLimiter } from './rate-limit/memory-rate-limiter';
+import { RATE_LIMITER, RateLimiter } from './rate-limit/rate-limit';
+import { RedisRateLimiter } from './rate-limit/redis-rate-limiter';
+import { UsageRecorder } from './usage/usage-recorder';
 
-@Module({})
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    {
+      provide: ApiKeysRepository,
+      inject: [DataSource],
+      useFactory: (ds: DataSource) => new ApiKeysRepository(ds),
+    },
+    {
+      provide: KeyCache,
+      inject: [ApiKeysRepository],
+      useFactory: (repo: ApiKeysRepository) => new KeyCache((tenant, hash) => repo.findByHash(tenant, hash)),
+    },
+    {
+      provide: RATE_LIMITER,
+      inject: [HERALD_CONFIG, HERALD_LOGGER],
+      useFactory: (config: HeraldConfig, logger: Logger): RateLimiter =>
+        config.redisUrl
+          ? new RedisRateLimiter(config.redisUrl, logger.child({ component: 'access' }))
+          : new MemoryRateLimiter(),
+    },
+    {
+      provide: UsageRecorder,
+      inject: [DataSource, HERALD_LOGGER],
+      useFactory: (ds: DataSource, logger: Logger) =>
+        new UsageRecorder(ds, logger.child({ component: 'access' })),
+    },
+    PublicRoutes,
+    AccessLifecycle,
+    { provide: APP_GUARD, useClass: AccessGuard },
+  ],
+  exports: [ApiKeysRepository, KeyCache, UsageRecorder, PublicRoutes],
+})
 export class AccessModule {}

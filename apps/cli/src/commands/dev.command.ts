@@ -20,6 +20,7 @@ import {
   TenantsRepository,
   writeDevState,
 } from '@herald/platform';
+import { ApiKeysRepository, DemoKey, mintDemoKey } from '@herald/access';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Command } from 'commander';
 import { CommandsModule } from '../../../commands/src/commands.module';
@@ -87,11 +88,13 @@ async function runDev(): Promise<void> {
     kafka = kafkaRes.value;
 
     const ds = await createDataSource({ url: pg.url, poolSize: 2 }).initialize();
+    let demo: DemoKey;
     try {
       const applied = await migrate(ds);
       if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
       if (await new TenantsRepository(ds).ensure(DEV_TENANT, 'Development'))
         say(`created tenant "${DEV_TENANT}"`);
+      demo = await mintDemoKey(new ApiKeysRepository(ds), DEV_TENANT);
     } finally {
       await ds.destroy();
     }
@@ -129,6 +132,8 @@ async function runDev(): Promise<void> {
         ? `  service token (shown once; kept in ${base.dataDir}/secrets.json): ${secrets.serviceToken}`
         : `  service token: HERALD_SERVICE_TOKEN or ${base.dataDir}/secrets.json`,
       `  try         curl -s localhost:${config.port}/readyz`,
+      `  demo key    ${demo.key.key}  (${DEV_TENANT}, read scopes, test mode; a new one at each start)`,
+      `  try         curl -s -H "Authorization: Bearer ${demo.key.key}" http://${DEV_TENANT}.${config.baseDomain}:${config.port}/api/v1/events`,
       `  stop        Ctrl-C`,
     ];
     say(lines.join('\n'));

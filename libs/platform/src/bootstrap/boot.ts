@@ -7,7 +7,7 @@ import { Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { assertProductionReady, ConfigError, HeraldConfig, loadConfig, projectRoot } from '../config';
-import { createHttpApp } from '../http/create-http-app';
+import { createHttpApp, httpOptionsFor } from '../http/create-http-app';
 import { createLogger } from '../logging/logger';
 import { PlatformModule } from '../platform.module';
 import { withDevState } from './dev-state';
@@ -32,7 +32,7 @@ export async function createRolesApp(
 ): Promise<NestFastifyApplication> {
   @Module({ imports: [PlatformModule.forRoot(config, logger), ...roles] })
   class RootModule {}
-  return createHttpApp(RootModule, { logger });
+  return createHttpApp(RootModule, { logger, ...httpOptionsFor(config) });
 }
 
 /** Listens on all interfaces (IPv6 and IPv4 where the host has both). */

@@ -1,3 +1,4 @@
+import { createTestCa, TestCa } from '../../../../test/support/tls';
 import { assertProductionReady, ConfigError, loadConfig, parseDuration } from './config.schema';
 
 const load = (env: Record<string, string>) => loadConfig(env, { projectRoot: '/srv/herald' });
@@ -23,6 +24,8 @@ describe('loadConfig', () => {
     expect(c.logLevel).toBe('info');
     expect(c.kafka.retentionMs).toBe(-1);
     expect(c.env).toBe('development');
+    expect(c.tls).toBeUndefined();
+    expect(c.trustedProxies).toEqual([]);
   });
 
   it('parses every documented variable', () => {
@@ -78,6 +81,13 @@ describe('loadConfig', () => {
     [{ HERALD_BASE_DOMAIN: 'bad_domain' }, 'HERALD_BASE_DOMAIN must be a DNS name'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV must be one of development, production, test'],
     [{ HERALD_KAFKA_PORT: '9092', HERALD_KAFKA_CONTROLLER_PORT: '9092' }, 'must differ'],
+    [{ HERALD_TRUSTED_PROXIES: '10.0.0.1' }, 'HERALD_TRUSTED_PROXIES must be comma-separated CIDRs'],
+    [{ HERALD_TRUSTED_PROXIES: '10.0.0.0/8,,' }, 'HERALD_TRUSTED_PROXIES must be comma-separated CIDRs'],
+    [{ HERALD_TLS_KEY: '/etc/herald/key.pem' }, 'HERALD_TLS_CERT and HERALD_TLS_KEY must be set together'],
+    [
+      { HERALD_TLS_CERT: '/nonexistent/cert.pem', HERALD_TLS_KEY: '/nonexistent/key.pem' },
+      'HERALD_TLS_CERT: cannot read /nonexistent/cert.pem (ENOENT)',
+    ],
   ])('rejects %j with one clear line', (env, expected) => {
     const msg = reason(env);
     expect(msg).toContain(expected);
@@ -97,6 +107,51 @@ describe('loadConfig', () => {
       'KAFKA_BROKERS, HERALD_MASTER_KEY, HERALD_SERVICE_TOKEN must be set when NODE_ENV=production',
     );
     expect(() => assertProductionReady(load({}))).not.toThrow();
+  });
+});
+
+describe('TLS and proxy settings', () => {
+  let ca: TestCa;
+  beforeAll(() => {
+    ca = createTestCa();
+  });
+  afterAll(() => ca.dispose());
+
+  it('loads a matching certificate and key, relative paths from the project root', () => {
+    const pair = ca.issue({ name: 'ok' });
+    const c = loadConfig(
+      {
+        HERALD_TLS_CERT: 'ok.crt',
+        HERALD_TLS_KEY: pair.keyFile,
+        HERALD_TRUSTED_PROXIES: '10.0.0.0/8, ::1/128',
+      },
+      { projectRoot: ca.dir },
+    );
+    expect(c.tls).toEqual({ certFile: pair.certFile, keyFile: pair.keyFile, cert: pair.cert, key: pair.key });
+    expect(c.trustedProxies).toEqual(['10.0.0.0/8', '::1/128']);
+  });
+
+  it.each([
+    [
+      'a key of another certificate',
+      (a: string[], b: string[]) => [a[0], b[1]],
+      'does not belong to the certificate',
+    ],
+    ['a key as the certificate', (a: string[]) => [a[1], a[1]], 'HERALD_TLS_CERT must be a PEM certificate'],
+    [
+      'a certificate as the key',
+      (a: string[]) => [a[0], a[0]],
+      'HERALD_TLS_KEY must be an unencrypted PEM private key',
+    ],
+    ['a directory', (a: string[]) => [a[0], ca.dir], 'HERALD_TLS_KEY: cannot read'],
+  ])('rejects %s with one line', (_what, pick, expected) => {
+    const a = ca.issue();
+    const b = ca.issue();
+    const [cert, key] = pick([a.certFile, a.keyFile], [b.certFile, b.keyFile]) as [string, string];
+    const msg = reason({ HERALD_TLS_CERT: cert, HERALD_TLS_KEY: key });
+    expect(msg).toContain(expected);
+    expect(msg).not.toContain('\n');
+    expect(msg).not.toContain('PRIVATE KEY');
   });
 });
 

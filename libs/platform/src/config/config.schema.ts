@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import { isIP } from 'node:net';
+import { loadTlsMaterial, TlsMaterial, TlsMaterialError } from './tls';
 
 export type RuntimeEnv = 'development' | 'production' | 'test';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -24,6 +25,10 @@ export interface HeraldConfig {
   dataDir: string;
   redisUrl: string | undefined;
   logLevel: LogLevel;
+  /** Certificate and key the HTTP server presents; unset: plain HTTP (behind a TLS proxy). */
+  tls: TlsMaterial | undefined;
+  /** Peers (CIDRs) whose X-Forwarded-Proto / X-Forwarded-For are believed. */
+  trustedProxies: string[];
   kafka: {
     clientId: string;
     partitions: number;
@@ -69,6 +74,8 @@ export function loadConfig(env: Env, opts: { projectRoot: string }): HeraldConfi
     dataDir: path.resolve(opts.projectRoot, value(env, 'HERALD_DATA_DIR') ?? '.herald'),
     redisUrl: parseUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     logLevel: parseEnum<LogLevel>(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    tls: parseTls(env, 'HERALD_TLS_CERT', 'HERALD_TLS_KEY', opts.projectRoot),
+    trustedProxies: parseCidrs(env, 'HERALD_TRUSTED_PROXIES'),
     kafka: {
       clientId: value(env, 'HERALD_KAFKA_CLIENT_ID') ?? 'herald',
       partitions: parseInteger(env, 'HERALD_KAFKA_PARTITIONS', 6, 1, 1000),
@@ -253,4 +260,22 @@ function parseCidrs(env: Env, name: string): string[] {
     }
   }
   return cidrs;
+}
+
+/** Both PEM files or neither; relative paths are taken from the project root, like HERALD_DATA_DIR. */
+function parseTls(env: Env, certName: string, keyName: string, root: string): TlsMaterial | undefined {
+  const cert = value(env, certName);
+  const key = value(env, keyName);
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) {
+    throw new ConfigError(
+      `${certName} and ${keyName} must be set together (got only ${cert ? certName : keyName})`,
+    );
+  }
+  try {
+    return loadTlsMaterial(path.resolve(root, cert), path.resolve(root, key));
+  } catch (err) {
+    if (err instanceof TlsMaterialError) throw new ConfigError(err.message);
+    throw err;
+  }
 }

@@ -25,9 +25,11 @@ export const STATUS_CODES: Record<number, string> = {
   408: 'request_timeout',
   409: 'conflict',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
   422: 'unprocessable_entity',
   429: 'rate_limited',
+  431: 'headers_too_large',
   500: 'internal_error',
   503: 'service_unavailable',
 };

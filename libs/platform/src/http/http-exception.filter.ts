@@ -3,64 +3,117 @@
  * and the request id. Unexpected errors are logged once with their stack and
  * answered with an opaque 500.
  */
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, NotFoundException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { DomainError, STATUS_CODES } from './errors';
 import type { ErrorEnvelope } from './envelope';
+import {
+  ErrorCode,
+  INTERNAL_ERROR,
+  METHOD_NOT_ALLOWED,
+  NOT_FOUND,
+  PAYLOAD_TOO_LARGE,
+  UNSUPPORTED_MEDIA_TYPE,
+} from './error-codes';
+import { errorEnvelope, JSON_CONTENT_TYPE } from './error-reply';
+import { DomainError, STATUS_CODES } from './errors';
+import type { RouteMethods } from './route-methods';
+
+interface Answer {
+  status: number;
+  body: ErrorEnvelope;
+  headers?: Record<string, string>;
+}
+
+/** Framework errors whose own messages say little; ours say what to change. */
+const PLAIN_MESSAGES = new Map<number, ErrorCode>([
+  [413, PAYLOAD_TOO_LARGE],
+  [415, UNSUPPORTED_MEDIA_TYPE],
+]);
 
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    /** Without it, an unmatched method is a 404 like an unknown path. */
+    private readonly routes?: RouteMethods,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<FastifyRequest>();
     const reply = ctx.getResponse<FastifyReply>();
-    const { status, body } = this.toEnvelope(exception, req);
-    void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+    const { status, body, headers } = this.answer(exception, req);
+    if (reply.sent) return;
+    void reply
+      .status(status)
+      .headers({ ...headers, 'content-type': JSON_CONTENT_TYPE, 'x-request-id': req.id })
+      .send(body);
   }
 
-  private toEnvelope(exception: unknown, req: FastifyRequest): { status: number; body: ErrorEnvelope } {
-    const meta = { request_id: req.id };
+  private answer(exception: unknown, req: FastifyRequest): Answer {
+    const id = req.id;
     if (exception instanceof DomainError) {
+      if (exception.status >= 500) this.logUnexpected(exception, req);
       return {
         status: exception.status,
-        body: {
-          error: { code: exception.code, message: exception.message, details: exception.details },
-          meta,
-        },
+        body: errorEnvelope(exception.code, exception.message, id, exception.details),
       };
     }
+    if (exception instanceof NotFoundException && req.is404) return this.noRoute(req);
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
+      if (status === 500) return this.opaque(exception, req);
       const res = exception.getResponse();
+      const fields = typeof res === 'object' && res !== null ? (res as Record<string, unknown>) : {};
       const code =
-        typeof res === 'object' && res !== null && typeof (res as { code?: unknown }).code === 'string'
-          ? (res as { code: string }).code
+        typeof fields.code === 'string'
+          ? fields.code
           : (STATUS_CODES[status] ?? (status >= 500 ? 'internal_error' : 'bad_request'));
-      const message = messageOf(res) ?? exception.message;
-      const details =
-        typeof res === 'object' && res !== null ? (res as { details?: unknown }).details : undefined;
-      if (status >= 500) this.logger.error({ err: exception, reqId: req.id }, 'request failed');
-      return { status, body: { error: { code, message, details }, meta } };
+      const message = PLAIN_MESSAGES.get(status)?.description ?? messageOf(res) ?? exception.message;
+      if (status >= 500) this.logUnexpected(exception, req);
+      return { status, body: errorEnvelope(code, message, id, fields.details) };
     }
-    const fastifyStatus = fastifyErrorStatus(exception);
-    if (fastifyStatus !== undefined) {
-      const code = STATUS_CODES[fastifyStatus] ?? 'bad_request';
+    const clientStatus = clientErrorStatus(exception);
+    if (clientStatus !== undefined) {
+      const code = STATUS_CODES[clientStatus] ?? 'bad_request';
+      return { status: clientStatus, body: errorEnvelope(code, (exception as Error).message, id) };
+    }
+    return this.opaque(exception, req);
+  }
+
+  /** Nest's not-found handler: the path is unknown, or known for other methods only. */
+  private noRoute(req: FastifyRequest): Answer {
+    const allowed = this.routes?.allowed(req.url) ?? [];
+    const target = `${req.method} ${req.url.split('?')[0] ?? ''}`;
+    if (allowed.length > 0) {
       return {
-        status: fastifyStatus,
-        body: { error: { code, message: (exception as Error).message }, meta },
+        status: METHOD_NOT_ALLOWED.status,
+        headers: { allow: allowed.join(', ') },
+        body: errorEnvelope(
+          METHOD_NOT_ALLOWED.code,
+          `${target} is not allowed; this path takes ${allowed.join(', ')}`,
+          req.id,
+        ),
       };
     }
-    this.logger.error({ err: exception, reqId: req.id }, 'unhandled error');
     return {
-      status: 500,
-      body: {
-        error: { code: 'internal_error', message: `internal error; quote request id ${req.id}` },
-        meta,
-      },
+      status: NOT_FOUND.status,
+      body: errorEnvelope(NOT_FOUND.code, `no route matches ${target}`, req.id),
     };
+  }
+
+  /** Anything unplanned: the stack goes to the log (once, here), the client gets the request id. */
+  private opaque(exception: unknown, req: FastifyRequest): Answer {
+    this.logUnexpected(exception, req);
+    return {
+      status: INTERNAL_ERROR.status,
+      body: errorEnvelope(INTERNAL_ERROR.code, `internal error; quote request id ${req.id}`, req.id),
+    };
+  }
+
+  private logUnexpected(exception: unknown, req: FastifyRequest): void {
+    this.logger.error({ err: exception, reqId: req.id, method: req.method, url: req.url }, 'request failed');
   }
 }
 
@@ -74,8 +127,8 @@ function messageOf(res: unknown): string | undefined {
   return undefined;
 }
 
-/** Fastify's own client errors (body too large, bad JSON, bad content type) carry a 4xx statusCode. */
-function fastifyErrorStatus(err: unknown): number | undefined {
+/** Fastify's own client errors (body too large, bad content type) carry a 4xx statusCode. */
+function clientErrorStatus(err: unknown): number | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const s = (err as { statusCode?: unknown }).statusCode;
   return typeof s === 'number' && s >= 400 && s < 500 ? s : undefined;

@@ -6,3 +6,7 @@ export * from './envelope.interceptor';
 export * from './create-http-app';
 export * from './service-token.guard';
 export * from './public-api';
+export * from './cursor';
+export * from './error-codes';
+export * from './validation';
+export { PLAIN_HTTP_PATHS } from './transport-security';

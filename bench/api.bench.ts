@@ -1,0 +1,201 @@
+/**
+ * npm run bench:api — authenticated `GET /api/v1/events?limit=50` against the gateway in
+ * its own process (key lookup, scope check, rate limit, RLS-scoped keyset query, envelope),
+ * beside a bare Fastify route serving a body of the same size, on the same machine in the
+ * same run. Then both again at half of the gateway's peak rate, for latency.
+ *
+ *   BENCH_DURATION (seconds per measurement, default 10), BENCH_CONNECTIONS (default 32),
+ *   BENCH_SEED_EVENTS (rows in the events read model, default 20000)
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import autocannon from 'autocannon';
+import { ApiKeysRepository } from '@herald/access';
+import { publicEventId } from '@herald/contracts';
+import { createDataSource, freePort, migrate, projectRoot, TenantsRepository } from '@herald/platform';
+import { fmt, freshDb, startEngines } from './support';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const SEED = Number(process.env.BENCH_SEED_EVENTS ?? 20_000);
+const TENANT = 'bench';
+
+interface Measured {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function load(
+  url: string,
+  headers: Record<string, string>,
+  opts: { duration: number; rate?: number },
+): Promise<Measured> {
+  const result = await autocannon({
+    url,
+    headers,
+    connections: CONNECTIONS,
+    duration: opts.duration,
+    ...(opts.rate ? { overallRate: opts.rate } : {}),
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+function spawnNode(script: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [script], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+async function untilServing(
+  child: ChildProcess,
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${url}: server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url, { headers })).status === 200) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url}: not serving`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+}
+
+async function seed(dbUrl: string): Promise<string> {
+  const ds = await createDataSource({ url: dbUrl, poolSize: 2 }).initialize();
+  try {
+    await migrate(ds);
+    await new TenantsRepository(ds).create(TENANT);
+    for (let i = 0; i < SEED; i += 5000) {
+      const n = Math.min(5000, SEED - i);
+      const ids = Array.from({ length: n }, (_, j) => publicEventId(TENANT, `bench-${i + j}`));
+      await ds.query(
+        `INSERT INTO events (seq, id, tenant, type, created_at, data, subject_id)
+         SELECT nextval('events_seq'), id, $2, 'post.created', now(), $3::json, id
+           FROM unnest($1::text[]) WITH ORDINALITY AS u(id, n) ORDER BY n`,
+        [
+          ids,
+          TENANT,
+          JSON.stringify({
+            post_id: 1,
+            thread_id: 1,
+            forum_slug: 'general',
+            title: 'A post of typical length for a forum thread',
+            author: { id: 7, username: 'ada' },
+          }),
+        ],
+      );
+    }
+    const created = await new ApiKeysRepository(ds).create({
+      tenant: TENANT,
+      scopes: ['events:read'],
+      label: 'bench',
+      // The benchmark measures throughput, not the limiter's refusals.
+      rateLimitPerMinute: 1_000_000_000,
+      actor: 'bench:api',
+    });
+    return created.key;
+  } finally {
+    await ds.destroy();
+  }
+}
+
+function row(name: string, m: Measured): string {
+  return (
+    `  ${name.padEnd(44)} ${fmt(Math.round(m.rps)).padStart(7)} req/s   p50 ${String(m.p50).padStart(3)} ms   ` +
+    `p99 ${String(m.p99).padStart(3)} ms${m.errors + m.non2xx > 0 ? `   (${m.errors} errors, ${m.non2xx} non-2xx)` : ''}`
+  );
+}
+
+async function main(): Promise<void> {
+  const engines = await startEngines();
+  const children: ChildProcess[] = [];
+  const bodyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'herald-bench-api-')), 'body.json');
+  try {
+    const dbUrl = await freshDb(engines.adminDbUrl, `herald_bench_${Date.now().toString(36)}`);
+    const key = await seed(dbUrl);
+
+    const gatewayPort = await freePort();
+    const gateway = spawnNode(path.join(projectRoot(), 'dist/apps/gateway/src/main.js'), {
+      PORT: String(gatewayPort),
+      DATABASE_URL: dbUrl,
+      KAFKA_BROKERS: engines.brokers.join(','),
+      HERALD_MASTER_KEY: randomBytes(32).toString('base64'),
+      HERALD_SERVICE_TOKEN: randomBytes(24).toString('hex'),
+      HERALD_DATA_DIR: engines.dataDir,
+    });
+    children.push(gateway);
+    const apiUrl = `http://127.0.0.1:${gatewayPort}/api/v1/events?limit=50`;
+    const apiHeaders = { host: `${TENANT}.localhost:${gatewayPort}`, authorization: `Bearer ${key}` };
+    await untilServing(gateway, apiUrl, apiHeaders);
+    const sample = await (await fetch(apiUrl, { headers: apiHeaders })).text();
+    fs.writeFileSync(bodyFile, sample);
+
+    const barePort = await freePort();
+    const bare = spawnNode(path.join(projectRoot(), 'dist/bench/bare-fastify.js'), {
+      PORT: String(barePort),
+      BENCH_BODY_FILE: bodyFile,
+    });
+    children.push(bare);
+    const bareUrl = `http://127.0.0.1:${barePort}/events`;
+    await untilServing(bare, bareUrl);
+
+    console.log(
+      `bench:api — GET /api/v1/events?limit=50 (${fmt(Buffer.byteLength(sample))}-byte page, ${fmt(SEED)} events), ` +
+        `${CONNECTIONS} connections, ${DURATION} s per measurement`,
+    );
+    // Warm both servers (JIT, pools, caches) before measuring.
+    await load(bareUrl, {}, { duration: 2 });
+    await load(apiUrl, apiHeaders, { duration: 3 });
+
+    const barePeak = await load(bareUrl, {}, { duration: DURATION });
+    console.log(row('bare Fastify route, same body (peak)', barePeak));
+    const apiPeak = await load(apiUrl, apiHeaders, { duration: DURATION });
+    console.log(row('GET /api/v1/events?limit=50, authenticated (peak)', apiPeak));
+    const half = Math.max(1, Math.round(apiPeak.rps / 2));
+    const apiHalf = await load(apiUrl, apiHeaders, { duration: DURATION, rate: half });
+    console.log(row(`  at half the peak rate (${fmt(half)} req/s offered)`, apiHalf));
+
+    const ratio = apiPeak.rps / barePeak.rps;
+    const goals = [
+      `≥ 5,000 req/s: ${apiPeak.rps >= 5000 ? 'met' : 'NOT met'}`,
+      `≥ 50% of bare Fastify: ${ratio >= 0.5 ? 'met' : 'NOT met'} (${(ratio * 100).toFixed(0)}%)`,
+      `p99 ≤ 20 ms at half the peak: ${apiHalf.p99 <= 20 ? 'met' : 'NOT met'}`,
+    ];
+    console.log(`  goals: ${goals.join('; ')}`);
+    if (apiPeak.errors + apiPeak.non2xx + apiHalf.errors + apiHalf.non2xx > 0) {
+      throw new Error('the API answered errors under load; the figures above are not valid');
+    }
+  } finally {
+    for (const child of children) await stopChild(child);
+    fs.rmSync(path.dirname(bodyFile), { recursive: true, force: true });
+    await engines.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench:api failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

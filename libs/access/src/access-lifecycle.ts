@@ -1,0 +1,76 @@
+/**
+ * Checks the public routes' declarations at boot, then starts and stops what the access
+ * guard relies on outside the request: the key change listener, the Redis connection
+ * when configured, the usage log and its response hook.
+ */
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { HERALD_CONFIG, HERALD_LOGGER, HeraldConfig } from '@herald/platform';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { PublicRoutes } from './guard/public-routes';
+import { AccessChangeListener } from './key-cache/access-change-listener';
+import { KeyCache } from './key-cache/key-cache';
+import { RATE_LIMITER, RateLimiter } from './rate-limit/rate-limit';
+import { RedisRateLimiter } from './rate-limit/redis-rate-limiter';
+import { usageMarkOf } from './usage/usage-mark';
+import { UsageRecorder } from './usage/usage-recorder';
+
+export const USAGE_FLUSH_INTERVAL_MS = 5000;
+
+@Injectable()
+export class AccessLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+  private listener: AccessChangeListener | undefined;
+
+  constructor(
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    @Inject(HERALD_LOGGER) private readonly logger: Logger,
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly cache: KeyCache,
+    private readonly usage: UsageRecorder,
+    @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
+    private readonly routes: PublicRoutes,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    // Before anything is started: a badly declared public route stops the boot.
+    this.routes.assertWellDeclared();
+    const logger = this.logger.child({ component: 'access' });
+    if (this.config.databaseUrl) {
+      this.listener = new AccessChangeListener({
+        databaseUrl: this.config.databaseUrl,
+        onChange: (payload) => this.cache.invalidate(payload),
+        onTrust: (trusted) => this.cache.setTrusted(trusted),
+        logger,
+      });
+      await this.listener.start();
+    }
+    if (this.limiter instanceof RedisRateLimiter) await this.limiter.start();
+    this.usage.start(USAGE_FLUSH_INTERVAL_MS);
+
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    fastify?.addHook('onResponse', (req, reply, done) => {
+      const mark = usageMarkOf(req);
+      if (mark) this.usage.record(mark.tenant, mark.keyId, reply.statusCode);
+      done();
+    });
+  }
+
+  /** Flushes while the database is surely still open. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.usage.stop();
+  }
+
+  /** Responses that finished while the server drained; skipped if the pool is already closed. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.usage.flush();
+    await this.listener?.stop();
+    if (this.limiter instanceof RedisRateLimiter) await this.limiter.stop();
+  }
+}

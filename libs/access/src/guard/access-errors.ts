@@ -1,0 +1,33 @@
+/** The access errors of the public API (DESIGN.md §6): stable codes, and one 401 for every key problem. */
+import type { Scope } from '@herald/contracts';
+import { DomainError } from '@herald/platform';
+
+export const INVALID_API_KEY_MESSAGE =
+  'a valid API key for this tenant is required: send Authorization: Bearer <key>';
+
+export function tenantNotFound(): DomainError {
+  return new DomainError('tenant_not_found', 'no tenant is served at this host', 404);
+}
+
+/** Missing, malformed, unknown, revoked, expired or foreign: the caller learns none of that. */
+export function invalidApiKey(): DomainError {
+  return new DomainError('invalid_api_key', INVALID_API_KEY_MESSAGE, 401);
+}
+
+export function insufficientScope(required: readonly Scope[], missing: readonly Scope[]): DomainError {
+  return new DomainError(
+    'insufficient_scope',
+    `this API key lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
+    403,
+    { required_scopes: required, missing_scopes: missing },
+  );
+}
+
+export function rateLimited(retryAfterSeconds: number): DomainError {
+  return new DomainError(
+    'rate_limited',
+    `rate limit exceeded for this API key; retry in ${retryAfterSeconds} s`,
+    429,
+    { retry_after_seconds: retryAfterSeconds },
+  );
+}

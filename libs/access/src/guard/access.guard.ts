@@ -1,0 +1,96 @@
+/**
+ * The access guard of the public API, registered globally; it acts on routes marked
+ * `@PublicApi()` and lets every other route through untouched. In order: the tenant
+ * from the Host (404), the key within that tenant (401), the rate limit (429, and the
+ * RateLimit-* headers on every later response), the route's scopes (403). A public
+ * route that declares no scopes is refused, never served open.
+ */
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Scope } from '@herald/contracts';
+import {
+  HERALD_CONFIG,
+  HeraldConfig,
+  PUBLIC_API,
+  REQUIRED_SCOPES,
+  setApiCaller,
+  TenantDirectory,
+} from '@herald/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { hashApiKey, isWellFormedApiKey } from '../keys/api-key-secret';
+import { KeyCache } from '../key-cache/key-cache';
+import { RATE_LIMITER, RateLimiter } from '../rate-limit/rate-limit';
+import { markUsage } from '../usage/usage-mark';
+import { insufficientScope, invalidApiKey, rateLimited, tenantNotFound } from './access-errors';
+import { bearerToken, tenantFromHost } from './request-credentials';
+
+export class UnscopedPublicRouteError extends Error {
+  constructor(route: string) {
+    super(`public route ${route} declares no @RequireScopes(...): refused rather than served open`);
+    this.name = 'UnscopedPublicRouteError';
+  }
+}
+
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    private readonly tenants: TenantDirectory,
+    private readonly keys: KeyCache,
+    @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_API, targets) !== true) return true;
+    const required = this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES, targets);
+    if (!required || required.length === 0) {
+      throw new UnscopedPublicRouteError(`${context.getClass().name}.${context.getHandler().name}`);
+    }
+
+    const http = context.switchToHttp();
+    const req = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+
+    const tenant = tenantFromHost(req.host, this.config.baseDomain);
+    if (!tenant) throw tenantNotFound();
+    const presented = bearerToken(req.headers.authorization);
+    const hash = presented && isWellFormedApiKey(presented) ? hashApiKey(presented) : undefined;
+    // A cached entry proves the tenant too (disabling a tenant drops its entries).
+    let lookup = hash && this.keys.peek(tenant, hash);
+    if (!lookup) {
+      if (!(await this.tenants.exists(tenant))) throw tenantNotFound();
+      if (!hash) throw this.unauthorized(reply);
+      lookup = await this.keys.get(tenant, hash);
+    }
+    if (!lookup.tenantEnabled) throw tenantNotFound();
+    const key = lookup.key;
+    if (!key || key.revoked || (key.expiresAt !== null && key.expiresAt <= Date.now())) {
+      throw this.unauthorized(reply);
+    }
+    markUsage(req, { tenant, keyId: key.id });
+
+    const rate = await this.limiter.consume(key.id, { perMinute: key.ratePerMinute, daily: key.dailyQuota });
+    void reply
+      .header('ratelimit-limit', rate.limit)
+      .header('ratelimit-remaining', rate.remaining)
+      .header('ratelimit-reset', rate.resetSeconds);
+    if (!rate.allowed) {
+      void reply.header('retry-after', rate.retryAfterSeconds);
+      throw rateLimited(rate.retryAfterSeconds);
+    }
+
+    const missing = required.filter((s) => !key.scopes.includes(s));
+    if (missing.length > 0) throw insufficientScope(required, missing);
+
+    setApiCaller(req, { tenant, keyId: key.id, scopes: key.scopes });
+    return true;
+  }
+
+  private unauthorized(reply: FastifyReply): Error {
+    void reply.header('www-authenticate', 'Bearer realm="herald"');
+    return invalidApiKey();
+  }
+}

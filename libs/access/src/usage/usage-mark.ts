@@ -1,0 +1,17 @@
+/** Which key a request authenticated with, for the usage log (set even when it is then refused). */
+import type { FastifyRequest } from 'fastify';
+
+export interface UsageMark {
+  tenant: string;
+  keyId: string;
+}
+
+const marks = new WeakMap<FastifyRequest, UsageMark>();
+
+export function markUsage(req: FastifyRequest, mark: UsageMark): void {
+  marks.set(req, mark);
+}
+
+export function usageMarkOf(req: FastifyRequest): UsageMark | undefined {
+  return marks.get(req);
+}

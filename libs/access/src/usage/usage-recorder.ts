@@ -1,0 +1,133 @@
+/**
+ * The usage log, off the request path: each authenticated public response adds to
+ * in-memory counters (requests, errors, last seen, per key per hour); a flush every
+ * few seconds, and one at shutdown, writes them and `api_keys.last_used_at` in one
+ * transaction. It runs as the schema owner, as the other multi-tenant system writers
+ * do, with each row's tenant taken from the key the guard validated.
+ */
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+
+const HOUR_MS = 3_600_000;
+/** Beyond this many pending rows (a database away for long), new ones are dropped and counted. */
+const MAX_PENDING = 100_000;
+
+interface Bucket {
+  tenant: string;
+  keyId: string;
+  hour: number;
+  requests: number;
+  errors: number;
+  lastSeen: number;
+}
+
+export class UsageRecorder {
+  private buckets = new Map<string, Bucket>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private dropped = 0;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly logger: Logger,
+  ) {}
+
+  record(tenant: string, keyId: string, status: number, now = Date.now()): void {
+    const hour = now - (now % HOUR_MS);
+    const id = `${keyId} ${hour}`;
+    let b = this.buckets.get(id);
+    if (!b) {
+      if (this.buckets.size >= MAX_PENDING) {
+        this.dropped++;
+        return;
+      }
+      b = { tenant, keyId, hour, requests: 0, errors: 0, lastSeen: now };
+      this.buckets.set(id, b);
+    }
+    b.requests++;
+    if (status >= 400) b.errors++;
+    if (now > b.lastSeen) b.lastSeen = now;
+  }
+
+  start(intervalMs = 5000): void {
+    this.timer = setInterval(() => void this.flush(), intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+
+  /** Writes what is pending; one flush at a time, failures keep the counts for the next one. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.writePending());
+    return this.flushing;
+  }
+
+  private async writePending(): Promise<void> {
+    if (this.buckets.size === 0 || !this.ds.isInitialized) return;
+    const batch = this.buckets;
+    this.buckets = new Map();
+    const rows = [...batch.values()];
+    const lastUsed = new Map<string, Bucket>();
+    for (const b of rows) {
+      const seen = lastUsed.get(b.keyId);
+      if (!seen || b.lastSeen > seen.lastSeen) lastUsed.set(b.keyId, b);
+    }
+    try {
+      await this.ds.transaction(async (em) => {
+        await em.query(
+          `INSERT INTO api_key_usage (tenant, key_id, hour, requests, errors, last_seen_at)
+           SELECT u.tenant, u.key_id, u.hour, u.requests, u.errors, u.last_seen_at
+           FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::timestamptz[])
+             AS u (tenant, key_id, hour, requests, errors, last_seen_at)
+           WHERE EXISTS (SELECT 1 FROM api_keys k WHERE k.id = u.key_id AND k.tenant = u.tenant)
+           ON CONFLICT (key_id, hour) DO UPDATE SET
+             requests = api_key_usage.requests + EXCLUDED.requests,
+             errors = api_key_usage.errors + EXCLUDED.errors,
+             last_seen_at = GREATEST(api_key_usage.last_seen_at, EXCLUDED.last_seen_at)`,
+          [
+            rows.map((b) => b.tenant),
+            rows.map((b) => b.keyId),
+            rows.map((b) => new Date(b.hour)),
+            rows.map((b) => b.requests),
+            rows.map((b) => b.errors),
+            rows.map((b) => new Date(b.lastSeen)),
+          ],
+        );
+        const used = [...lastUsed.values()];
+        await em.query(
+          `UPDATE api_keys k SET last_used_at = GREATEST(k.last_used_at, v.at)
+           FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS v (id, tenant, at)
+           WHERE k.id = v.id AND k.tenant = v.tenant`,
+          [used.map((b) => b.keyId), used.map((b) => b.tenant), used.map((b) => new Date(b.lastSeen))],
+        );
+      });
+    } catch (err) {
+      for (const [id, b] of batch) this.merge(id, b);
+      this.logger.warn({ err, pending: this.buckets.size }, 'API key usage flush failed; will retry');
+      return;
+    }
+    if (this.dropped > 0) {
+      this.logger.warn(
+        { dropped: this.dropped },
+        'API key usage records were dropped while the log was full',
+      );
+      this.dropped = 0;
+    }
+  }
+
+  private merge(id: string, b: Bucket): void {
+    const cur = this.buckets.get(id);
+    if (!cur) {
+      if (this.buckets.size < MAX_PENDING) this.buckets.set(id, b);
+      else this.dropped += b.requests;
+      return;
+    }
+    cur.requests += b.requests;
+    cur.errors += b.errors;
+    cur.lastSeen = Math.max(cur.lastSeen, b.lastSeen);
+  }
+}

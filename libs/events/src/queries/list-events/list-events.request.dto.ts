@@ -1,0 +1,47 @@
+/** Query of `GET /api/v1/events`: paging plus `type`, `since` (inclusive) and `until` (exclusive). */
+import { IsOptional, IsString, ValidateBy } from 'class-validator';
+import { parseRfc3339 } from '@herald/contracts';
+import { IsRfc3339Time } from '../shared/is-rfc3339-time';
+import { ListRequestDto } from '../shared/list-request.dto';
+import { IsEventTypeFilter } from './event-type-filter';
+
+/** Microseconds since the epoch, as a bigint so no precision is lost comparing. */
+export function epochMicros(text: string): bigint | undefined {
+  const i = parseRfc3339(text);
+  return i ? BigInt(i.epochSeconds) * 1_000_000n + BigInt(i.micros) : undefined;
+}
+
+/** `until` must lie after `since`; an empty window is a mistake worth a 400. */
+const IsAfterSince = (): PropertyDecorator =>
+  ValidateBy({
+    name: 'isAfterSince',
+    validator: {
+      validate: (until: unknown, args) => {
+        const since = (args?.object as { since?: unknown } | undefined)?.since;
+        if (typeof since !== 'string' || typeof until !== 'string') return true;
+        const a = epochMicros(since);
+        const b = epochMicros(until);
+        return a === undefined || b === undefined || b > a;
+      },
+      defaultMessage: () => 'until must be later than since',
+    },
+  });
+
+export class ListEventsRequestDto extends ListRequestDto {
+  /** One public type (`post.created`) or every type under a prefix (`post.*`). */
+  @IsOptional()
+  @IsString()
+  @IsEventTypeFilter()
+  type?: string;
+
+  /** Only events created at or after this RFC 3339 time (compared to the microsecond). */
+  @IsOptional()
+  @IsRfc3339Time()
+  since?: string;
+
+  /** Only events created before this RFC 3339 time; must be later than `since`. */
+  @IsOptional()
+  @IsRfc3339Time()
+  @IsAfterSince()
+  until?: string;
+}

@@ -1,0 +1,4 @@
+/** Query of `GET /api/v1/posts`: paging only (`limit`, `cursor`, `order` by id). */
+import { ListRequestDto } from '../shared/list-request.dto';
+
+export class ListPostsRequestDto extends ListRequestDto {}

@@ -1,0 +1,4 @@
+/** Query of `GET /api/v1/users`: paging only (`limit`, `cursor`, `order` by id). */
+import { ListRequestDto } from '../shared/list-request.dto';
+
+export class ListUsersRequestDto extends ListRequestDto {}

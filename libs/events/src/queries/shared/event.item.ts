@@ -1,0 +1,19 @@
+/** An `events` row as the public event of DESIGN.md §5: exactly {id, type, created_at, data}. */
+import { publicTime } from '../../projector/subject-rows';
+import type { PublicEventResponseDto } from './public-event.response.dto';
+
+export interface EventRow {
+  seq: string;
+  id: string;
+  type: string;
+  created_at: string;
+  data: Record<string, unknown>;
+}
+
+/** The select list, formatted in SQL: created_at keeps its six stored fractional digits. */
+export const eventColumns = (e: string): string =>
+  `${e}.seq::text AS seq, ${e}.id, ${e}.type, ${publicTime(`${e}.created_at`)} AS created_at, ${e}.data`;
+
+export function eventItem(r: EventRow): PublicEventResponseDto {
+  return { id: r.id, type: r.type, created_at: r.created_at, data: r.data };
+}

@@ -1,0 +1,74 @@
+/**
+ * Keyset pagination over one strictly increasing bigint key (events: seq; users and
+ * posts: id). A page is read as `key > after` (ascending) or `key < before`
+ * (descending), at least limit + 1 rows, so `has_more` needs no COUNT. A first page
+ * starts at the open end of int64, which keeps one SQL text per query shape.
+ */
+import type { CursorCodec, CursorScope } from '@herald/platform';
+
+export type SortOrder = 'asc' | 'desc';
+
+export const INT64_MIN = -(2n ** 63n);
+export const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * How many rows a page reads: at least limit + 1 (the extra row answers `has_more`),
+ * rounded up to a few fixed sizes. The size is written into the SQL text, not passed as
+ * a parameter, so a cached generic plan knows it reads a handful of rows — not the
+ * tenth of the table it assumes for an unknown LIMIT, which can turn an index walk into
+ * a full scan — while a connection holds at most a few plans per query shape.
+ */
+const FETCH_SIZES = [11, 26, 51, 101] as const;
+
+export function fetchSize(limit: number): number {
+  const size = FETCH_SIZES.find((n) => n > limit);
+  if (size === undefined) throw new RangeError(`limit ${limit} is above the largest page`);
+  return size;
+}
+
+/** A list result: the items and what goes into the envelope's `meta`. */
+export interface ListPage<T> {
+  items: T[];
+  next_cursor: string | null;
+  has_more: boolean;
+}
+
+/** The exclusive bound the page starts from: the cursor's position, or the open end. */
+export function startBound(
+  codec: CursorCodec,
+  scope: CursorScope,
+  order: SortOrder,
+  cursor?: string,
+): bigint {
+  if (cursor !== undefined) return codec.decode(scope, cursor);
+  return order === 'asc' ? INT64_MIN : INT64_MAX;
+}
+
+/**
+ * Cuts `rows` (in page order, as many as fetchSize read) to a page. In ascending order the last
+ * page still carries a cursor — after its last row, or where it started when empty —
+ * so a poller keeps it and later asks for what came since. A descending walk ends.
+ */
+export function toPage<R, T>(
+  rows: R[],
+  opts: {
+    limit: number;
+    order: SortOrder;
+    start: bigint;
+    codec: CursorCodec;
+    scope: CursorScope;
+    keyOf: (row: R) => bigint;
+    itemOf: (row: R) => T;
+  },
+): ListPage<T> {
+  const has_more = rows.length > opts.limit;
+  const kept = has_more ? rows.slice(0, opts.limit) : rows;
+  const last = kept[kept.length - 1];
+  let next: bigint | undefined;
+  if (has_more || opts.order === 'asc') next = last === undefined ? opts.start : opts.keyOf(last);
+  return {
+    items: kept.map(opts.itemOf),
+    next_cursor: next === undefined ? null : opts.codec.encode(opts.scope, next),
+    has_more,
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * Opaque, tamper-evident keyset cursors for the public list routes (DESIGN.md §6).
+ *
+ * A cursor carries one position (a bigint: an event's seq, a row's id) and is valid only
+ * for the scope that issued it: the tenant, the route and the normalized query (filters,
+ * order). The scope is not stored in the cursor, only authenticated by it, so a cursor
+ * stays short whatever the filters are.
+ *
+ * Format v1, 25 bytes in base64url (34 characters):
+ *   version (1 byte, 0x01) ‖ tag (16 bytes) ‖ position XOR pad (8 bytes)
+ *   tag = HMAC-SHA256(macKey, version ‖ scope ‖ position), truncated to 128 bits
+ *   pad = HMAC-SHA256(encKey, tag), first 8 bytes
+ * The position is hidden because event seqs are global: read in the clear they would
+ * tell one tenant how many events every other tenant produces. Both keys come from the
+ * master key through HKDF, so rotating HERALD_MASTER_KEY invalidates every cursor.
+ *
+ * Decoding refuses (400 `invalid_cursor`) anything that is not a canonical v1 cursor
+ * whose tag matches this scope: a flipped byte, another tenant's or another query's
+ * cursor, or a cursor of another version ("stale": a format this server no longer reads).
+ */
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { INVALID_CURSOR } from './error-codes';
+import { DomainError } from './errors';
+
+/** Where a cursor may be used. `query` holds the normalized filters and order; undefined values are absent. */
+export interface CursorScope {
+  tenant: string;
+  route: string;
+  query: Readonly<Record<string, string | undefined>>;
+}
+
+export class InvalidCursorError extends DomainError {
+  constructor(message: string) {
+    // Shaped like a validation failure, so clients handle both the same way.
+    super(INVALID_CURSOR.code, message, INVALID_CURSOR.status, [{ field: 'cursor', reason: message }]);
+  }
+}
+
+const VERSION = 1;
+const TAG_BYTES = 16;
+const POSITION_BYTES = 8;
+const CURSOR_BYTES = 1 + TAG_BYTES + POSITION_BYTES;
+const BASE64URL = /^[A-Za-z0-9_-]{2,512}$/;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+export class CursorCodec {
+  private constructor(
+    private readonly macKey: Buffer,
+    private readonly encKey: Buffer,
+  ) {}
+
+  static fromMasterKey(masterKey: Buffer | undefined): CursorCodec {
+    if (!masterKey || masterKey.length < 32) {
+      throw new Error('HERALD_MASTER_KEY (32 bytes) is required to sign pagination cursors');
+    }
+    const keys = Buffer.from(hkdfSync('sha256', masterKey, 'herald', 'herald/cursor/v1', 64));
+    return new CursorCodec(keys.subarray(0, 32), keys.subarray(32));
+  }
+
+  encode(scope: CursorScope, position: bigint): string {
+    if (position < INT64_MIN || position > INT64_MAX)
+      throw new RangeError('cursor position out of int64 range');
+    const pos = Buffer.alloc(POSITION_BYTES);
+    pos.writeBigInt64BE(position);
+    const tag = this.tag(scope, pos);
+    const hidden = xor(pos, this.pad(tag));
+    return Buffer.concat([Buffer.of(VERSION), tag, hidden]).toString('base64url');
+  }
+
+  /** The position of a cursor issued for exactly this scope; throws InvalidCursorError otherwise. */
+  decode(scope: CursorScope, cursor: string): bigint {
+    const raw = BASE64URL.test(cursor) ? Buffer.from(cursor, 'base64url') : undefined;
+    if (!raw || raw.length === 0) throw forgedCursor();
+    if (raw[0] !== VERSION) throw staleCursor();
+    // Re-encoding must give the same text: no second spelling of one cursor is accepted.
+    if (raw.length !== CURSOR_BYTES || raw.toString('base64url') !== cursor) throw forgedCursor();
+    const tag = raw.subarray(1, 1 + TAG_BYTES);
+    const pos = xor(raw.subarray(1 + TAG_BYTES), this.pad(tag));
+    if (!timingSafeEqual(tag, this.tag(scope, pos))) throw forgedCursor();
+    return pos.readBigInt64BE();
+  }
+
+  private tag(scope: CursorScope, pos: Buffer): Buffer {
+    return createHmac('sha256', this.macKey)
+      .update(Buffer.of(VERSION))
+      .update(canonicalScope(scope), 'utf8')
+      .update(pos)
+      .digest()
+      .subarray(0, TAG_BYTES);
+  }
+
+  private pad(tag: Buffer): Buffer {
+    return createHmac('sha256', this.encKey).update(tag).digest().subarray(0, POSITION_BYTES);
+  }
+}
+
+/** One unambiguous text per scope: JSON of the tenant, the route and the sorted defined query pairs. */
+export function canonicalScope(scope: CursorScope): string {
+  const pairs = Object.entries(scope.query)
+    .filter((e): e is [string, string] => e[1] !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify([scope.tenant, scope.route, pairs]);
+}
+
+function xor(a: Buffer, b: Buffer): Buffer {
+  const out = Buffer.alloc(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! ^ b[i]!;
+  return out;
+}
+
+function forgedCursor(): InvalidCursorError {
+  return new InvalidCursorError('cursor is not valid for this query; start again without a cursor');
+}
+
+function staleCursor(): InvalidCursorError {
+  return new InvalidCursorError(
+    'cursor was issued in a format this server no longer reads; start again without a cursor',
+  );
+}

@@ -1,0 +1,23 @@
+/**
+ * Bodies are JSON or nothing. Replaces Fastify's default parsers (JSON and text/plain)
+ * and Nest's (JSON and urlencoded) with one JSON parser whose failures carry their own
+ * code, so any other media type is a 415 and a broken body a 400 `invalid_json`. An empty
+ * body is no body (clients often send the header on body-less POSTs); the route's DTO
+ * then says whether fields were required.
+ */
+import type { FastifyInstance } from 'fastify';
+import { INVALID_JSON } from './error-codes';
+
+export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
+  fastify.removeAllContentTypeParsers();
+  // Same protections as Fastify's default: reject __proto__ and constructor.prototype keys.
+  const parse = fastify.getDefaultJsonParser('error', 'error');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    void parse(req, text, (err, value: unknown) => {
+      if (err) return done(INVALID_JSON.error('the body is not valid JSON'), undefined);
+      done(null, value);
+    });
+  });
+}

@@ -1,0 +1,46 @@
+/**
+ * The one validation pipe (STYLE.md 8). Its failures leave as 400 `bad_request` whose
+ * `details` name each offending field with its reason, nested fields by path
+ * (`author.id`, `items[2].name`).
+ */
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { BAD_REQUEST } from './error-codes';
+import type { DomainError } from './errors';
+
+export interface FieldProblem {
+  field: string;
+  reason: string;
+}
+
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    // Validation messages quote the offending values; the fields and rules are enough.
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => validationFailed(errors),
+  });
+}
+
+export function validationFailed(errors: readonly ValidationError[]): DomainError {
+  const details = fieldProblems(errors);
+  const message = details.length === 0 ? 'the request is invalid' : details.map((d) => d.reason).join('; ');
+  return BAD_REQUEST.error(message, details);
+}
+
+/** Flattens class-validator's tree into one entry per failed rule, in declaration order. */
+export function fieldProblems(errors: readonly ValidationError[], parent = ''): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  for (const e of errors) {
+    const field = joinPath(parent, e.property);
+    for (const reason of Object.values(e.constraints ?? {})) out.push({ field, reason });
+    if (e.children?.length) out.push(...fieldProblems(e.children, field));
+  }
+  return out;
+}
+
+function joinPath(parent: string, property: string): string {
+  if (parent === '') return property;
+  return /^\d+$/.test(property) ? `${parent}[${property}]` : `${parent}.${property}`;
+}

@@ -1,0 +1,125 @@
+/**
+ * One read statement in a tenant scope, in one round trip to Postgres. It gives the
+ * guarantees of `withTenant` — the statement runs as `herald_app` with `herald.tenant`
+ * set for its transaction only, so row-level security admits that tenant's rows and
+ * nothing else, and nothing outlives the statement on the pooled connection — without
+ * the round trips of an explicit transaction (BEGIN, scope, statement, COMMIT), which
+ * bound the public list routes' throughput.
+ *
+ * How: the scope statement and the read are pipelined in the extended protocol —
+ * Parse/Bind/Describe/Execute of each, then a single Sync, in one write. Everything
+ * before a Sync runs in one implicit transaction, which the Sync ends, so the
+ * transaction-local settings hold for the read (it is parsed, and its row-security
+ * policies applied, after the scope has run) and are gone when it completes. If either
+ * statement fails, Postgres skips the rest and rolls back at the Sync.
+ *
+ * With `prepare`, the read is a named prepared statement of its connection, parsed and
+ * planned once, then run from that one generic plan whatever the parameters; only for a
+ * fixed SQL text (values in parameters) whose plan suits every parameter value.
+ *
+ * For one read-only statement. Anything that writes or reads more than once uses
+ * `withTenant`.
+ */
+import { createHash } from 'node:crypto';
+import { Connection, Query } from 'pg';
+import type { DataSource } from 'typeorm';
+import { InvalidTenantError, TENANT_SLUG } from './tenant-scope';
+
+const SCOPE_SQL = `SELECT set_config('role', 'herald_app', true), set_config('herald.tenant', $1, true)`;
+// A prepared read is planned once: left to itself Postgres keeps re-planning whenever a
+// custom plan looks cheaper, which is most of the cost of a small read.
+const PREPARED_SCOPE_SQL = `SELECT set_config('role', 'herald_app', true), set_config('herald.tenant', $1, true),
+  set_config('plan_cache_mode', 'force_generic_plan', true)`;
+
+interface QueryInternals {
+  prepare(connection: Connection): void;
+}
+// pg sends an extended-protocol query from prepare(), inside its cork/uncork of the socket.
+const basePrepare = (Query.prototype as unknown as QueryInternals).prepare;
+
+// pg hands the results of several statements to the callback as an array.
+type Done = (err: Error | undefined, results: unknown) => void;
+
+class TenantScopedQuery extends Query {
+  constructor(
+    private readonly tenant: string,
+    text: string,
+    values: unknown[],
+    private readonly prepared: string | undefined,
+    done: Done,
+  ) {
+    super({ text, values, name: prepared }, done);
+  }
+
+  // Always the extended protocol: the simple one would send the read without its scope.
+  requiresPreparation(): boolean {
+    return true;
+  }
+
+  prepare(connection: Connection): void {
+    connection.parse({ text: this.prepared ? PREPARED_SCOPE_SQL : SCOPE_SQL, name: '', types: [] }, false);
+    connection.bind({ portal: '', statement: '', values: [this.tenant] }, false);
+    connection.describe({ type: 'P', name: '' }, false);
+    connection.execute({ portal: '' }, false);
+    // The read follows with its own Parse/Bind/Describe/Execute and the one Sync.
+    basePrepare.call(this, connection);
+  }
+}
+
+interface PgClient {
+  query(q: Query): unknown;
+}
+
+export interface TenantReadOptions {
+  prepare?: boolean;
+}
+
+export async function readAsTenant<R>(
+  ds: DataSource,
+  tenant: string,
+  sql: string,
+  params: readonly unknown[],
+  opts: TenantReadOptions = {},
+): Promise<R[]> {
+  if (!TENANT_SLUG.test(tenant)) throw new InvalidTenantError(tenant);
+  const name = opts.prepare ? statementName(sql) : undefined;
+  const runner = ds.createQueryRunner('master');
+  try {
+    const client = (await runner.connect()) as PgClient;
+    return await new Promise<R[]>((resolve, reject) => {
+      client.query(
+        new TenantScopedQuery(tenant, sql, [...params], name, (err, results) => {
+          if (err) return reject(err);
+          const rows = rowsOfRead<R>(results);
+          if (!rows) return reject(new Error('tenant-scoped read did not run as one scope + one statement'));
+          resolve(rows);
+        }),
+      );
+    });
+  } finally {
+    await runner.release();
+  }
+}
+
+/**
+ * The read's rows, when there are exactly two results, the scope's then the read's;
+ * anything else means the read did not run in its scope, and its rows are not handed out.
+ */
+function rowsOfRead<R>(results: unknown): R[] | undefined {
+  if (!Array.isArray(results) || results.length !== 2) return undefined;
+  const read: unknown = results[1];
+  const rows = typeof read === 'object' && read !== null ? (read as { rows?: unknown }).rows : undefined;
+  return Array.isArray(rows) ? (rows as R[]) : undefined;
+}
+
+const names = new Map<string, string>();
+
+/** One name per SQL text, the same in every process. */
+function statementName(sql: string): string {
+  let name = names.get(sql);
+  if (name === undefined) {
+    name = `herald_read_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
+    names.set(sql, name);
+  }
+  return name;
+}
