@@ -7,7 +7,7 @@
  *   BENCH_DURATION (seconds per measurement, default 10), BENCH_CONNECTIONS (default 32),
  *   BENCH_SEED_EVENTS (rows in the events read model, default 20000)
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -17,7 +17,7 @@ import autocannon from 'autocannon';
 import { ApiKeysRepository } from '@herald/access';
 import { publicEventId } from '@herald/contracts';
 import { createDataSource, freePort, migrate, projectRoot, TenantsRepository } from '@herald/platform';
-import { fmt, freshDb, startEngines } from './support';
+import { fmt, freshDb, spawnNode, startEngines, stopChild, untilServing } from './support';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -67,39 +67,12 @@ function httpGet(url: string, headers: Record<string, string>): Promise<{ status
   });
 }
 
-function spawnNode(script: string, env: Record<string, string>): ChildProcess {
-  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  return spawn(process.execPath, [...extra, script], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
-async function untilServing(
-  child: ChildProcess,
-  url: string,
-  headers: Record<string, string> = {},
-): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  let last = 'no answer';
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${url}: server exited with ${child.exitCode}`);
-    try {
-      const res = await httpGet(url, headers);
-      if (res.status === 200) return;
-      last = `${res.status} ${res.body}`;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url}: not serving (${last})`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+/** A probe for untilServing: the URL answers 200 (else its status and body). */
+function ok(url: string, headers: Record<string, string>): () => Promise<true | string> {
+  return async () => {
+    const res = await httpGet(url, headers);
+    return res.status === 200 ? true : `${res.status} ${res.body}`;
+  };
 }
 
 async function seed(dbUrl: string): Promise<string> {
@@ -160,7 +133,7 @@ async function main(): Promise<void> {
     const key = await seed(dbUrl);
 
     const gatewayPort = await freePort();
-    const gateway = spawnNode(path.join(projectRoot(), 'dist/apps/gateway/src/main.js'), {
+    const gateway = spawnNode(path.join(projectRoot(), 'dist/apps/gateway/src/main.js'), [], {
       PORT: String(gatewayPort),
       DATABASE_URL: dbUrl,
       KAFKA_BROKERS: engines.brokers.join(','),
@@ -171,18 +144,18 @@ async function main(): Promise<void> {
     children.push(gateway);
     const apiUrl = `http://127.0.0.1:${gatewayPort}/api/v1/events?limit=50`;
     const apiHeaders = { host: `${TENANT}.localhost:${gatewayPort}`, authorization: `Bearer ${key}` };
-    await untilServing(gateway, apiUrl, apiHeaders);
+    await untilServing(gateway, 'gateway', ok(apiUrl, apiHeaders));
     const sample = (await httpGet(apiUrl, apiHeaders)).body;
     fs.writeFileSync(bodyFile, sample);
 
     const barePort = await freePort();
-    const bare = spawnNode(path.join(projectRoot(), 'dist/bench/bare-fastify.js'), {
+    const bare = spawnNode(path.join(projectRoot(), 'dist/bench/bare-fastify.js'), [], {
       PORT: String(barePort),
       BENCH_BODY_FILE: bodyFile,
     });
     children.push(bare);
     const bareUrl = `http://127.0.0.1:${barePort}/events`;
-    await untilServing(bare, bareUrl);
+    await untilServing(bare, 'bare Fastify', ok(bareUrl, {}));
 
     console.log(
       `bench:api — GET /api/v1/events?limit=50 (${fmt(Buffer.byteLength(sample))}-byte page, ${fmt(SEED)} events), ` +

@@ -38,6 +38,54 @@ export async function startEngines(): Promise<Engines> {
 
 export const freshDb = createScratchDatabase;
 
+/**
+ * A node script in its own process, stderr shown, LOG_LEVEL=warn unless given;
+ * BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=DIR`) go to node itself.
+ */
+export function spawnNode(script: string, args: string[], env: Record<string, string>): ChildProcess {
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return spawn(process.execPath, [...extra, script, ...args], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/** Resolves once `probe` answers true; fails when the child exits or after 90 s (with the last answer). */
+export async function untilServing(
+  child: ChildProcess,
+  name: string,
+  probe: () => Promise<true | string>,
+): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  let last = 'no answer';
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+    try {
+      const answer = await probe();
+      if (answer === true) return;
+      last = answer;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${name} not serving (${last})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** `/readyz` of a Herald process on this port answers 200. */
+export function readyz(port: number): () => Promise<true | string> {
+  return async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+    return res.status === 200 ? true : `readyz ${res.status}`;
+  };
+}
+
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+}
+
 export interface HeraldChild {
   child: ChildProcess;
   port: number;
@@ -47,30 +95,9 @@ export interface HeraldChild {
 /** `herald dev` on the given engines, in its own process (as an operator runs it). */
 export async function startHeraldDev(env: Record<string, string>): Promise<HeraldChild> {
   const port = await freePort();
-  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...extra, path.join(projectRoot(), 'bin/herald.js'), 'dev'], {
-    env: { ...process.env, LOG_LEVEL: 'warn', PORT: String(port), ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`herald dev exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) break;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error('herald dev not ready');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return {
-    child,
-    port,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
+  const child = spawnNode(path.join(projectRoot(), 'bin/herald.js'), ['dev'], { PORT: String(port), ...env });
+  await untilServing(child, 'herald dev', readyz(port));
+  return { child, port, stop: () => stopChild(child) };
 }
 
 export type Role = 'gateway' | 'commands' | 'translator' | 'projector' | 'dispatcher';
@@ -85,47 +112,23 @@ export async function startHeraldRoles(
 ): Promise<{ ports: Record<string, number>; stop(): Promise<void> }> {
   const children: ChildProcess[] = [];
   const ports: Record<string, number> = {};
-  const stop = async (): Promise<void> => {
-    await Promise.all(
-      children.map(async (child) => {
-        if (child.exitCode !== null) return;
-        child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
-      }),
-    );
-  };
+  const stop = async (): Promise<void> => void (await Promise.all(children.map(stopChild)));
   try {
     for (const role of roles) {
       const port = await freePort();
       ports[role] = port;
-      const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-      children.push(
-        spawn(process.execPath, [...extra, path.join(projectRoot(), 'dist/apps', role, 'src/main.js')], {
-          env: { ...process.env, LOG_LEVEL: 'warn', PORT: String(port), ...env },
-          stdio: ['ignore', 'ignore', 'inherit'],
-        }),
-      );
+      const child = spawnNode(path.join(projectRoot(), 'dist/apps', role, 'src/main.js'), [], {
+        PORT: String(port),
+        ...env,
+      });
+      children.push(child);
     }
-    await Promise.all(children.map((child, i) => untilReady(child, ports[roles[i]!]!)));
+    await Promise.all(children.map((child, i) => untilServing(child, roles[i]!, readyz(ports[roles[i]!]!))));
   } catch (err) {
     await stop();
     throw err;
   }
   return { ports, stop };
-}
-
-async function untilReady(child: ChildProcess, port: number): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`a herald role exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error('herald role not ready');
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 export function rate(n: number, ms: number): number {
