@@ -9,7 +9,8 @@ import type { PublicRecord } from '../public-topic';
 import type { Projection } from './projection';
 import { foldPerSubject, obj, publicTime, SubjectKey } from './subject-rows';
 
-interface PostRow {
+/** A `posts` row as stored (times as RFC 3339 text, ids as text). */
+export interface PostRow {
   tenant: string;
   id: string;
   thread_id: string | null;

@@ -9,7 +9,8 @@ import type { PublicRecord } from '../public-topic';
 import type { Projection } from './projection';
 import { foldPerSubject, obj, publicTime, SubjectKey } from './subject-rows';
 
-interface UserRow {
+/** A `users` row as stored (times as RFC 3339 text, ids as text). */
+export interface UserRow {
   tenant: string;
   id: string;
   username: string | null;

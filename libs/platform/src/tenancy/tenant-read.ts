@@ -23,13 +23,11 @@
 import { createHash } from 'node:crypto';
 import { Connection, Query } from 'pg';
 import type { DataSource } from 'typeorm';
-import { InvalidTenantError, TENANT_SLUG } from './tenant-scope';
+import { InvalidTenantError, TENANT_SCOPE_SQL, TENANT_SLUG } from './tenant-scope';
 
-const SCOPE_SQL = `SELECT set_config('role', 'herald_app', true), set_config('herald.tenant', $1, true)`;
 // A prepared read is planned once: left to itself Postgres keeps re-planning whenever a
 // custom plan looks cheaper, which is most of the cost of a small read.
-const PREPARED_SCOPE_SQL = `SELECT set_config('role', 'herald_app', true), set_config('herald.tenant', $1, true),
-  set_config('plan_cache_mode', 'force_generic_plan', true)`;
+const PREPARED_SCOPE_SQL = `${TENANT_SCOPE_SQL}, set_config('plan_cache_mode', 'force_generic_plan', true)`;
 
 interface QueryInternals {
   prepare(connection: Connection): void;
@@ -57,7 +55,10 @@ class TenantScopedQuery extends Query {
   }
 
   prepare(connection: Connection): void {
-    connection.parse({ text: this.prepared ? PREPARED_SCOPE_SQL : SCOPE_SQL, name: '', types: [] }, false);
+    connection.parse(
+      { text: this.prepared ? PREPARED_SCOPE_SQL : TENANT_SCOPE_SQL, name: '', types: [] },
+      false,
+    );
     connection.bind({ portal: '', statement: '', values: [this.tenant] }, false);
     connection.describe({ type: 'P', name: '' }, false);
     connection.execute({ portal: '' }, false);

@@ -15,6 +15,12 @@ export class InvalidTenantError extends Error {
   }
 }
 
+/**
+ * Switches the transaction to `herald_app` and sets its tenant, both transaction-local,
+ * in one statement ($1 = the tenant slug).
+ */
+export const TENANT_SCOPE_SQL = `SELECT set_config('role', 'herald_app', true), set_config('herald.tenant', $1, true)`;
+
 export async function withTenant<T>(
   ds: DataSource,
   tenant: string,
@@ -22,8 +28,7 @@ export async function withTenant<T>(
 ): Promise<T> {
   if (!TENANT_SLUG.test(tenant)) throw new InvalidTenantError(tenant);
   return ds.transaction(async (em) => {
-    await em.query('SET LOCAL ROLE herald_app');
-    await em.query(`SELECT set_config('herald.tenant', $1, true)`, [tenant]);
+    await em.query(TENANT_SCOPE_SQL, [tenant]);
     return work(em);
   });
 }

@@ -1,19 +1,11 @@
 /** A `posts` row as the public item (see PostResponseDto for the field formats). */
+import type { PostRow as StoredPostRow } from '../../projector/posts.projection';
 import { publicTime } from '../../projector/subject-rows';
 import type { PostResponseDto } from './post.response.dto';
 import type { SubjectTable } from './subject-table';
 
-export interface PostRow {
-  id: string;
-  thread_id: string | null;
-  forum_slug: string | null;
-  title: string | null;
-  author_id: string | null;
-  author_username: string | null;
-  created_at: string | null;
-  updated_at: string;
-  deleted: boolean;
-}
+/** A stored row as read back for its tenant: the tenant column is implied. */
+export type PostRow = Omit<StoredPostRow, 'tenant'>;
 
 export const postColumns = (p: string): string =>
   `${p}.id::text AS id, ${p}.thread_id::text AS thread_id, ${p}.forum_slug, ${p}.title,

@@ -1,4 +1,5 @@
 /** A `users` row as the public item (see UserResponseDto for the field formats). */
+import type { UserRow as StoredUserRow } from '../../projector/users.projection';
 import { publicTime } from '../../projector/subject-rows';
 import type { SubjectTable } from './subject-table';
 import type { UserResponseDto } from './user.response.dto';
@@ -6,14 +7,8 @@ import type { UserResponseDto } from './user.response.dto';
 /** A permanent ban (stored as infinity) as the last instant RFC 3339 can write. */
 export const PERMANENT_BAN_UNTIL = '9999-12-31T23:59:59.999999Z';
 
-export interface UserRow {
-  id: string;
-  username: string | null;
-  display_name: string | null;
-  joined_at: string | null;
-  banned_until: string | null;
-  updated_at: string;
-}
+/** A stored row as read back for its tenant: the tenant column is implied. */
+export type UserRow = Omit<StoredUserRow, 'tenant'>;
 
 export const userColumns = (u: string): string =>
   `${u}.id::text AS id, ${u}.username, ${u}.display_name, ${publicTime(`${u}.joined_at`)} AS joined_at,
