@@ -28,6 +28,8 @@ const moduleNameMapper = {
   '^@herald/access/(.*)$': '<rootDir>/libs/access/src/$1',
   '^@herald/events$': '<rootDir>/libs/events/src',
   '^@herald/events/(.*)$': '<rootDir>/libs/events/src/$1',
+  '^@herald/webhooks$': '<rootDir>/libs/webhooks/src',
+  '^@herald/webhooks/(.*)$': '<rootDir>/libs/webhooks/src/$1',
 };
 
 const common = {

@@ -3,10 +3,12 @@ import { TenancyBase1764072000000 } from './1764072000000-tenancy-base';
 import { EventPipeline1764075600000 } from './1764075600000-event-pipeline';
 import { Access1764158400000 } from './1764158400000-access';
 import { QueryIndexes1764162000000 } from './1764162000000-query-indexes';
+import { Webhooks1764244800000 } from './1764244800000-webhooks';
 
 export const MIGRATIONS = [
   TenancyBase1764072000000,
   EventPipeline1764075600000,
   Access1764158400000,
   QueryIndexes1764162000000,
+  Webhooks1764244800000,
 ];

@@ -6,7 +6,7 @@
  * public topic on the real broker.
  */
 import { Topics } from '@herald/contracts';
-import { PublicHeaders, PublicRecord } from '@herald/events';
+import { PublicHeaders, PublicRecord } from '@herald/platform';
 import { HeraldProducer, TenantsRepository } from '@herald/platform';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module';
 import { ProjectorModule } from '../../apps/projector/src/projector.module';

@@ -4,7 +4,7 @@
  * both orders, limits, keyset pages, cursors that refuse tampering and reuse elsewhere,
  * and tenant isolation.
  */
-import type { PublicRecord } from '@herald/events';
+import type { PublicRecord } from '@herald/platform';
 import { TenantsRepository } from '@herald/platform';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module';
 import { apiRequest, ApiResponse, mintTestKey, TestKey } from '../support/api-keys';

@@ -4,7 +4,8 @@
  * order), users and posts through their folds.
  */
 import type { PublicEvent } from '@herald/contracts';
-import { EventsProjection, PostsProjection, PublicRecord, UsersProjection } from '@herald/events';
+import { EventsProjection, PostsProjection, UsersProjection } from '@herald/events';
+import type { PublicRecord } from '@herald/platform';
 import { ulid } from 'ulid';
 import type { DataSource } from 'typeorm';
 

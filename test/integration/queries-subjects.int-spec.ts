@@ -4,7 +4,7 @@
  * item shapes (times, permanent bans, deleted and half-known posts), order by id both
  * ways, keyset pages, cursors bound to their route, 404s and tenant isolation.
  */
-import type { PublicRecord } from '@herald/events';
+import type { PublicRecord } from '@herald/platform';
 import { TenantsRepository } from '@herald/platform';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module';
 import { apiRequest, ApiResponse, mintTestKey, TestKey } from '../support/api-keys';

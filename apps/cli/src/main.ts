@@ -5,6 +5,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { errorLine } from './cli-context';
+import { registerDeliveries } from './commands/deliveries.command';
 import { registerDev } from './commands/dev.command';
 import { registerKeys } from './commands/keys.command';
 import { registerMigrate } from './commands/migrate.command';
@@ -23,6 +24,7 @@ registerMigrate(program);
 registerTenants(program);
 registerKeys(program);
 registerReplay(program);
+registerDeliveries(program);
 registerTopics(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -1,5 +1,6 @@
-/** Dispatcher: public events → webhook deliveries (consumer group on the public topic). */
+/** Dispatcher: public events → webhook deliveries (consumer group on the public topic) and the delivery workers. */
 import { Module } from '@nestjs/common';
+import { WebhookDeliveryModule } from '@herald/webhooks';
 
-@Module({})
+@Module({ imports: [WebhookDeliveryModule] })
 export class DispatcherModule {}

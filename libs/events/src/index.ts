@@ -1,4 +1,3 @@
-export * from './public-topic';
 export * from './events.module';
 export * from './translator/translator.service';
 export * from './projector/projection';

@@ -2,6 +2,7 @@ export * from './config';
 export * from './logging';
 export * from './database';
 export * from './tenancy';
+export * from './audit';
 export * from './kafka';
 export * from './http';
 export * from './health';

@@ -1,8 +1,8 @@
 /**
  * `herald dev` (= `npm start`): the whole system in one process on embedded defaults.
  * Finds or starts Postgres and Kafka, migrates, creates topics and the `dev` tenant,
- * boots every role, serves /healthz and /readyz, and stops what it started on
- * SIGINT/SIGTERM.
+ * boots every role with the demo webhook receiver (apps/cli/src/dev/), serves /healthz
+ * and /readyz, and stops what it started on SIGINT/SIGTERM.
  */
 import {
   createDataSource,
@@ -22,26 +22,45 @@ import {
 } from '@herald/platform';
 import { ApiKeysRepository, DemoKey, mintDemoKey } from '@herald/access';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { CommandsModule } from '../../../commands/src/commands.module';
 import { DispatcherModule } from '../../../dispatcher/src/dispatcher.module';
 import { GatewayModule } from '../../../gateway/src/gateway.module';
 import { ProjectorModule } from '../../../projector/src/projector.module';
 import { TranslatorModule } from '../../../translator/src/translator.module';
 import { cliConfig, errorLine } from '../cli-context';
+import { connectDemoWebhooks, startDemoWebhooks } from '../dev/demo-webhooks';
 
 export const DEV_TENANT = 'dev';
+
+interface DevOptions {
+  /** False with --no-demo-receiver. */
+  demoReceiver: boolean;
+  demoReceiverPort?: number;
+}
 
 export function registerDev(program: Command): void {
   program
     .command('dev')
     .description('run every role in one process on embedded Kafka and Postgres (unless configured)')
-    .action(async () => {
-      await runDev();
+    .option(
+      '--demo-receiver-port <port>',
+      'port of the demo webhook receiver on 127.0.0.1 (default: PORT + 1, or any free port when taken; 0: any free port)',
+      parsePortOption,
+    )
+    .option('--no-demo-receiver', 'do not start the demo webhook receiver nor register its endpoint')
+    .action(async (opts: DevOptions) => {
+      await runDev(opts);
     });
 }
 
-async function runDev(): Promise<void> {
+function parsePortOption(raw: string): number {
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535)
+    throw new InvalidArgumentError('must be a port, 0 to 65535');
+  return Number(raw);
+}
+
+async function runDev(opts: DevOptions): Promise<void> {
   const started = performance.now();
   const base = cliConfig();
   const logger = createLogger({ level: base.logLevel, name: 'herald' });
@@ -99,18 +118,32 @@ async function runDev(): Promise<void> {
       await ds.destroy();
     }
 
-    const config = {
-      ...base,
-      databaseUrl: pg.url,
-      kafkaBrokers: kafka.brokers,
-      masterKey: base.masterKey ?? secrets.masterKey,
-      serviceToken: base.serviceToken ?? secrets.serviceToken,
-    };
+    const demoHooks = await startDemoWebhooks(
+      {
+        ...base,
+        databaseUrl: pg.url,
+        kafkaBrokers: kafka.brokers,
+        masterKey: base.masterKey ?? secrets.masterKey,
+        serviceToken: base.serviceToken ?? secrets.serviceToken,
+      },
+      { enabled: opts.demoReceiver, port: opts.demoReceiverPort },
+      say,
+    );
+    if (demoHooks.demo) stack.push(demoHooks.demo.receiver.close);
+    const config = demoHooks.config;
     app = await createRolesApp(
       [GatewayModule, CommandsModule, TranslatorModule, ProjectorModule, DispatcherModule],
       config,
       logger,
     );
+    // Before listen() starts the dispatcher: no delivery is signed with a secret the receiver lacks.
+    const demoLines = await connectDemoWebhooks(app, demoHooks, {
+      tenant: DEV_TENANT,
+      apiKey: demo.key.key,
+      tenantOrigin: `http://${DEV_TENANT}.${config.baseDomain}:${config.port}`,
+    }).catch((err: unknown) => [
+      `  receiver    none: the demo endpoint was not registered (${errorLine(err)})`,
+    ]);
     await listen(app, config.port);
     writeDevState(base.dataDir, {
       database_url: pg.url,
@@ -134,6 +167,7 @@ async function runDev(): Promise<void> {
       `  try         curl -s localhost:${config.port}/readyz`,
       `  demo key    ${demo.key.key}  (${DEV_TENANT}, read scopes, test mode; a new one at each start)`,
       `  try         curl -s -H "Authorization: Bearer ${demo.key.key}" http://${DEV_TENANT}.${config.baseDomain}:${config.port}/api/v1/events`,
+      ...demoLines,
       `  stop        Ctrl-C`,
     ];
     say(lines.join('\n'));

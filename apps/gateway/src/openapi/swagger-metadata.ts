@@ -4,14 +4,49 @@ export default async () => {
   const t = {
     ['../../../../libs/events/src/queries/shared/post.response.dto']:
       await import('../../../../libs/events/src/queries/shared/post.response.dto'),
+    ['../../../../libs/webhooks/src/deliveries/shared/delivery.response.dto']:
+      await import('../../../../libs/webhooks/src/deliveries/shared/delivery.response.dto'),
     ['../../../../libs/events/src/queries/shared/public-event.response.dto']:
       await import('../../../../libs/events/src/queries/shared/public-event.response.dto'),
     ['../../../../libs/events/src/queries/shared/user.response.dto']:
       await import('../../../../libs/events/src/queries/shared/user.response.dto'),
+    ['../../../../libs/webhooks/src/endpoints/shared/endpoint.response.dto']:
+      await import('../../../../libs/webhooks/src/endpoints/shared/endpoint.response.dto'),
+    ['../../../../libs/webhooks/src/endpoints/delete-endpoint/delete-endpoint.response.dto']:
+      await import('../../../../libs/webhooks/src/endpoints/delete-endpoint/delete-endpoint.response.dto'),
+    ['../../../../libs/webhooks/src/endpoints/send-test-event/send-test-event.response.dto']:
+      await import('../../../../libs/webhooks/src/endpoints/send-test-event/send-test-event.response.dto'),
   };
   return {
     '@nestjs/swagger': {
       models: [
+        [
+          import('../../../../libs/platform/src/http/list-request.dto'),
+          {
+            ListRequestDto: {
+              limit: {
+                required: false,
+                type: () => Number,
+                description:
+                  'Items per page, 1\u2013100 (default 50). A page may be the last one even when full: trust `meta.has_more`.',
+                minimum: 1,
+              },
+              cursor: {
+                required: false,
+                type: () => String,
+                description:
+                  '`meta.next_cursor` of the previous page, sent with the same filters and order. Opaque;\nvalid only for the tenant and query that issued it, otherwise 400 `invalid_cursor`.',
+                maxLength: 512,
+              },
+              order: {
+                required: false,
+                description:
+                  '`asc` (default): oldest first, in the order items were added; `desc`: newest first.',
+                enum: ['asc', 'desc'],
+              },
+            },
+          },
+        ],
         [
           import('../../../../libs/events/src/queries/shared/public-event.response.dto'),
           {
@@ -82,33 +117,6 @@ export default async () => {
                 required: true,
                 type: () => Boolean,
                 description: 'Deleted posts stay in the list, flagged.',
-              },
-            },
-          },
-        ],
-        [
-          import('../../../../libs/events/src/queries/shared/list-request.dto'),
-          {
-            ListRequestDto: {
-              limit: {
-                required: false,
-                type: () => Number,
-                description:
-                  'Items per page, 1\u2013100 (default 50). A page may be the last one even when full: trust `meta.has_more`.',
-                minimum: 1,
-              },
-              cursor: {
-                required: false,
-                type: () => String,
-                description:
-                  '`meta.next_cursor` of the previous page, sent with the same filters and order. Opaque;\nvalid only for the tenant and query that issued it, otherwise 400 `invalid_cursor`.',
-                maxLength: 512,
-              },
-              order: {
-                required: false,
-                description:
-                  '`asc` (default): oldest first, in the order items were appended; `desc`: newest first.',
-                enum: ['asc', 'desc'],
               },
             },
           },
@@ -193,6 +201,308 @@ export default async () => {
           import('../../../../libs/events/src/queries/list-users/list-users.request.dto'),
           { ListUsersRequestDto: {} },
         ],
+        [
+          import('../../../../libs/webhooks/src/endpoints/shared/endpoint-params.dto'),
+          {
+            EndpointIdParamsDto: {
+              id: { required: true, type: () => String, description: 'The endpoint id, `ep_` + a ULID.' },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/webhooks/src/deliveries/shared/delivery.response.dto'),
+          {
+            WebhookAttemptResponseDto: {
+              n: { required: true, type: () => Number, description: 'Attempt number, from 1.' },
+              status_code: {
+                required: true,
+                type: () => Number,
+                nullable: true,
+                description:
+                  'The HTTP status the endpoint answered; null when no answer came (network or TLS error, timeout).',
+              },
+              latency_ms: { required: true, type: () => Number },
+              response_body: {
+                required: true,
+                type: () => String,
+                nullable: true,
+                description: 'The first 2,000 characters of the response body.',
+              },
+              error: {
+                required: true,
+                type: () => String,
+                nullable: true,
+                description: 'Why the attempt failed, when it did without (or besides) a status.',
+              },
+              request_headers: {
+                required: true,
+                type: 'object',
+                additionalProperties: { type: 'string' },
+                description:
+                  'The exact request headers sent, secrets redacted, so the signature can be checked.',
+              },
+              at: { required: true, type: () => String, description: 'When the attempt was made.' },
+            },
+            WebhookDeliveryResponseDto: {
+              id: { required: true, type: () => String, description: '`dlv_` + a ULID.' },
+              event_id: {
+                required: true,
+                type: () => String,
+                description: 'The public event delivered (`evt_\u2026`).',
+              },
+              event_type: { required: true, type: () => String },
+              endpoint_id: { required: true, type: () => String },
+              status: {
+                required: true,
+                description: '`pending`, `retrying`, `succeeded`, `dead` or `cancelled`.',
+                enum: ['pending', 'retrying', 'succeeded', 'dead', 'cancelled'],
+              },
+              attempt_count: { required: true, type: () => Number },
+              max_attempts: { required: true, type: () => Number },
+              next_attempt_at: {
+                required: true,
+                type: () => String,
+                nullable: true,
+                description: 'When the next attempt is due; null when none is scheduled.',
+              },
+              created_at: { required: true, type: () => String },
+              attempts: {
+                required: true,
+                type: () => [
+                  t['../../../../libs/webhooks/src/deliveries/shared/delivery.response.dto']
+                    .WebhookAttemptResponseDto,
+                ],
+                description: 'Every attempt so far, in order.',
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/webhooks/src/deliveries/list-deliveries/list-deliveries.request.dto'),
+          {
+            ListDeliveriesRequestDto: {
+              status: {
+                required: false,
+                description:
+                  'Only deliveries in this state: `pending`, `retrying`, `succeeded`, `dead` or `cancelled`.',
+                enum: ['pending', 'retrying', 'succeeded', 'dead', 'cancelled'],
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/webhooks/src/deliveries/shared/delivery-params.dto'),
+          {
+            DeliveryIdParamsDto: {
+              delivery_id: {
+                required: true,
+                type: () => String,
+                description: 'The delivery id, `dlv_` + a ULID.',
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/webhooks/src/endpoints/shared/endpoint.response.dto'),
+          {
+            WebhookEndpointResponseDto: {
+              id: { required: true, type: () => String, description: '`ep_` + a ULID.' },
+              url: {
+                required: true,
+                type: () => String,
+                description: 'The https URL events are POSTed to, WHATWG-normalized.',
+              },
+              label: {
+                required: true,
+                type: () => String,
+                nullable: true,
+                description: 'A name to recognise the endpoint by.',
+              },
+              events: {
+                required: true,
+                type: () => [String],
+                description: 'What it subscribes to: exact public types, `post.*`-style wildcards, or `*`.',
+              },
+              filters: {
+                required: true,
+                type: 'object',
+                additionalProperties: true,
+                description:
+                  'Payload filters: a dotted path into the event (`data.forum_slug`) \u2192 the value it must\nequal (string, number, boolean or null). `{}` when there are none.',
+              },
+              active: {
+                required: true,
+                type: () => Boolean,
+                description: 'False when disabled; `disabled_reason` says why.',
+              },
+              signing_scheme: {
+                required: true,
+                description:
+                  '`mobieus-v1` (default), `mobieus-v1-sha512`, `standard-webhooks` or `standard-webhooks-ed25519`.',
+                enum: ['mobieus-v1', 'mobieus-v1-sha512', 'standard-webhooks', 'standard-webhooks-ed25519'],
+              },
+              disabled_reason: {
+                required: true,
+                nullable: true,
+                description:
+                  'Why the endpoint stopped receiving: `manual` (PATCH `active: false`), `gone` (it\nanswered 410) or `consecutive_failures` (too many dead deliveries in a row); null while active.',
+                enum: ['manual', 'gone', 'consecutive_failures'],
+              },
+              created_at: { required: true, type: () => String },
+              updated_at: { required: true, type: () => String },
+              previous_secret_expires_at: {
+                required: false,
+                type: () => String,
+                description:
+                  "Present only while a rotation's grace window runs: until then deliveries are also\nsigned with the previous secret (`v1_prev`).",
+              },
+            },
+            WebhookEndpointWithSecretResponseDto: {
+              secret: {
+                required: true,
+                type: () => String,
+                description:
+                  'The signing secret, shown once: store it now. `whsec_\u2026` for the HMAC schemes; for\n`standard-webhooks-ed25519`, the public key (`whpk_\u2026`) that verifies the signatures.',
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/webhooks/src/endpoints/create-endpoint/create-endpoint.request.dto'),
+          {
+            CreateWebhookRequestDto: {
+              url: {
+                required: true,
+                type: () => String,
+                description:
+                  'The https URL to POST events to. 422 when it does not parse, is not https, has a\nfragment, or the SSRF guard refuses it (loopback, private, link-local and other\nnon-public addresses, `localhost`, `*.internal`, \u2026).',
+              },
+              label: {
+                required: false,
+                type: () => String,
+                nullable: true,
+                description: 'A name to recognise the endpoint by.',
+                maxLength: 200,
+              },
+              events: {
+                required: true,
+                type: () => [String],
+                description:
+                  'What to receive: exact public types (`post.created`), prefix wildcards that match at\nleast one type (`post.*`), or `*` for everything. 422 when empty or when an entry\nmatches no public type. Repeats are dropped.',
+              },
+              filters: {
+                required: false,
+                type: 'object',
+                additionalProperties: true,
+                description:
+                  'Payload filters, all of which must hold: a dotted path into the event\n(`data.forum_slug`) \u2192 the value it must equal (string, number, boolean or null).\n422 when a path is not in the schema of any subscribed type. At most 20.',
+              },
+              signing_scheme: {
+                required: false,
+                description: 'How deliveries are signed (default `mobieus-v1`).',
+                enum: ['mobieus-v1', 'mobieus-v1-sha512', 'standard-webhooks', 'standard-webhooks-ed25519'],
+              },
+              active: {
+                required: false,
+                type: () => Boolean,
+                description:
+                  'False registers the endpoint disabled (`disabled_reason: manual`); default true.',
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/webhooks/src/endpoints/delete-endpoint/delete-endpoint.response.dto'),
+          {
+            DeletedWebhookResponseDto: {
+              id: {
+                required: true,
+                type: () => String,
+                description: 'The id of the endpoint that was deleted.',
+              },
+              deleted: { required: true, type: () => Boolean, description: 'Always true.' },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/webhooks/src/endpoints/list-endpoints/list-endpoints.request.dto'),
+          { ListWebhooksRequestDto: {} },
+        ],
+        [
+          import('../../../../libs/webhooks/src/endpoints/rotate-secret/rotate-secret.request.dto'),
+          {
+            RotateSecretRequestDto: {
+              grace_seconds: {
+                required: false,
+                type: () => Number,
+                description:
+                  'How long the previous secret keeps signing beside the new one (`v1_prev`), so\nreceivers can move over at their own pace: 0\u2013604800 seconds, default 86400 (24 h).\n0 purges the previous secret at once.',
+                minimum: 0,
+              },
+              signing_scheme: {
+                required: false,
+                description:
+                  'Switch signing scheme with the new secret; the only way to move to or from\n`standard-webhooks-ed25519`. A key of another kind cannot sign for the new scheme,\nso such a switch keeps no previous secret, whatever `grace_seconds` says.',
+                enum: ['mobieus-v1', 'mobieus-v1-sha512', 'standard-webhooks', 'standard-webhooks-ed25519'],
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/webhooks/src/endpoints/send-test-event/send-test-event.response.dto'),
+          {
+            TestEventResponseDto: {
+              event_id: {
+                required: true,
+                type: () => String,
+                description:
+                  'The id of the `webhook.test` event on its way to the endpoint; it appears in its delivery log.',
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/webhooks/src/endpoints/update-endpoint/update-endpoint.request.dto'),
+          {
+            UpdateWebhookRequestDto: {
+              url: {
+                required: false,
+                type: () => String,
+                description: 'A new https URL, checked like at creation (SSRF guard included).',
+              },
+              label: {
+                required: false,
+                type: () => String,
+                nullable: true,
+                description: 'A new label; null clears it.',
+                maxLength: 200,
+              },
+              events: {
+                required: false,
+                type: () => [String],
+                description: 'New subscriptions, replacing the old ones (same rules as at creation).',
+              },
+              filters: {
+                required: false,
+                type: 'object',
+                additionalProperties: true,
+                description: 'New payload filters, replacing the old ones; `{}` removes them all.',
+              },
+              active: {
+                required: false,
+                type: () => Boolean,
+                description:
+                  'false disables the endpoint (`disabled_reason: manual`); true re-enables it, whatever\ndisabled it, and resets its run of dead deliveries.',
+              },
+              signing_scheme: {
+                required: false,
+                description:
+                  'Another HMAC scheme (`mobieus-v1`, `mobieus-v1-sha512`, `standard-webhooks`): the\nsecret stays. Moving to or from `standard-webhooks-ed25519` changes the kind of key, so\nit is refused here (422) and done with `POST /api/v1/webhooks/{id}/rotate-secret`,\nwhich returns the new secret.',
+                enum: ['mobieus-v1', 'mobieus-v1-sha512', 'standard-webhooks', 'standard-webhooks-ed25519'],
+              },
+            },
+          },
+        ],
       ],
       controllers: [
         [
@@ -241,6 +551,129 @@ export default async () => {
         [
           import('../../../../libs/events/src/queries/list-users/list-users.http.controller'),
           { ListUsersHttpController: { listUsers: {} } },
+        ],
+        [
+          import('../../../../libs/webhooks/src/deliveries/list-deliveries/list-deliveries.http.controller'),
+          {
+            ListDeliveriesHttpController: {
+              listDeliveries: {
+                summary: "List an endpoint's deliveries",
+                description:
+                  "The endpoint's delivery log, each delivery with all its attempts: oldest first, like\nevery list (`order=desc` for the newest first, as a log viewer wants), optionally only those in\none `status`.",
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/webhooks/src/deliveries/replay-delivery/replay-delivery.http.controller'),
+          {
+            ReplayDeliveryHttpController: {
+              replayDelivery: {
+                summary: 'Replay a delivery',
+                description:
+                  'Sends the delivery again, now. A succeeded, dead or cancelled delivery becomes `pending`\nwith a fresh run of attempts (as many as the retry schedule has) on top of those made; a pending\nor retrying one is brought forward unless an attempt is under way. Answers with the delivery as\nit now stands.',
+                type: t['../../../../libs/webhooks/src/deliveries/shared/delivery.response.dto']
+                  .WebhookDeliveryResponseDto,
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/webhooks/src/endpoints/create-endpoint/create-endpoint.http.controller'),
+          {
+            CreateEndpointHttpController: {
+              createWebhook: {
+                summary: 'Register an endpoint',
+                description:
+                  "The answer carries the endpoint's signing `secret`, shown this once: store it now, no\nlater call returns it. A body that does not fit the schema is a 400 `bad_request`; one that\nfits but cannot be accepted (URL, event types, filters) is a 422 `invalid_endpoint` whose\n`details` list every problem as `{field, reason}`.",
+                type: t['../../../../libs/webhooks/src/endpoints/shared/endpoint.response.dto']
+                  .WebhookEndpointWithSecretResponseDto,
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/webhooks/src/endpoints/delete-endpoint/delete-endpoint.http.controller'),
+          {
+            DeleteEndpointHttpController: {
+              deleteWebhook: {
+                summary: 'Delete an endpoint',
+                description:
+                  'Deletes the endpoint with its delivery log. Nothing more is sent to it, pending retries included.',
+                type: t[
+                  '../../../../libs/webhooks/src/endpoints/delete-endpoint/delete-endpoint.response.dto'
+                ].DeletedWebhookResponseDto,
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/webhooks/src/endpoints/get-endpoint/get-endpoint.http.controller'),
+          {
+            GetEndpointHttpController: {
+              getWebhook: {
+                summary: 'Get an endpoint',
+                description: 'One endpoint, never with its secret.',
+                type: t['../../../../libs/webhooks/src/endpoints/shared/endpoint.response.dto']
+                  .WebhookEndpointResponseDto,
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/webhooks/src/endpoints/list-endpoints/list-endpoints.http.controller'),
+          {
+            ListEndpointsHttpController: {
+              listWebhooks: {
+                summary: 'List endpoints',
+                description:
+                  "The tenant's endpoints, oldest first (`order=desc`: newest first), never with their secrets.",
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/webhooks/src/endpoints/rotate-secret/rotate-secret.http.controller'),
+          {
+            RotateSecretHttpController: {
+              rotateSecret: {
+                summary: 'Rotate the signing secret',
+                description:
+                  'Mints a new signing secret, returned this once as `secret`. The previous one keeps\nsigning (`v1_prev`) until `previous_secret_expires_at`, then it is purged; `grace_seconds: 0`\npurges it at once. A rotation during a running grace window replaces the secret kept from the\nearlier one.',
+                type: t['../../../../libs/webhooks/src/endpoints/shared/endpoint.response.dto']
+                  .WebhookEndpointWithSecretResponseDto,
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/webhooks/src/endpoints/send-test-event/send-test-event.http.controller'),
+          {
+            SendTestEventHttpController: {
+              sendTestEvent: {
+                summary: 'Send a test event',
+                description:
+                  "Sends a `webhook.test` event to this endpoint only, whatever it subscribes to, signed\nand retried like any other delivery. Accepted once the event is durably queued; its delivery\nthen shows in the endpoint's delivery log.",
+                type: t[
+                  '../../../../libs/webhooks/src/endpoints/send-test-event/send-test-event.response.dto'
+                ].TestEventResponseDto,
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/webhooks/src/endpoints/update-endpoint/update-endpoint.http.controller'),
+          {
+            UpdateEndpointHttpController: {
+              updateWebhook: {
+                summary: 'Change an endpoint',
+                description:
+                  'Changes the fields sent (url, label, events, filters, active, signing_scheme), checked as\nat registration (422 `invalid_endpoint`). `active: false` disables the endpoint; `active: true`\nre-enables it. Moving to or from `standard-webhooks-ed25519` needs a new key: use\n`rotate-secret` with `signing_scheme`.',
+                type: t['../../../../libs/webhooks/src/endpoints/shared/endpoint.response.dto']
+                  .WebhookEndpointResponseDto,
+              },
+            },
+          },
         ],
       ],
     },

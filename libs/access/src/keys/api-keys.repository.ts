@@ -4,10 +4,9 @@
  * within the tenant of the request.
  */
 import { isScope } from '@herald/contracts';
-import { InvalidTenantError, withTenant } from '@herald/platform';
+import { appendAudit, InvalidTenantError, withTenant } from '@herald/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ulid } from 'ulid';
-import { appendAudit } from '../audit/audit-log';
 import { announcedChangeSeq, waitForAccessPropagation } from '../key-cache/access-propagation';
 import {
   ApiKeyNotFoundError,

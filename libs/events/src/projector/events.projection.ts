@@ -4,7 +4,7 @@
  */
 import { WEBHOOK_TEST_TYPE } from '@herald/contracts';
 import type { EntityManager } from 'typeorm';
-import type { PublicRecord } from '../public-topic';
+import type { PublicRecord } from '@herald/platform';
 import type { Projection } from './projection';
 
 export class EventsProjection implements Projection {

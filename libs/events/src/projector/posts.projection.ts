@@ -5,7 +5,7 @@
  */
 import { scalarText } from '@herald/contracts';
 import type { EntityManager } from 'typeorm';
-import type { PublicRecord } from '../public-topic';
+import type { PublicRecord } from '@herald/platform';
 import type { Projection } from './projection';
 import { foldPerSubject, obj, publicTime, SubjectKey } from './subject-rows';
 

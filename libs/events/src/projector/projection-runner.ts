@@ -16,7 +16,7 @@ import { Topics } from '@herald/contracts';
 import { ConsumerFactory, Decoded, HeraldConsumer, RepositionRequest } from '@herald/platform';
 import type { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
-import { decodePublicRecord, PublicRecord } from '../public-topic';
+import { decodePublicRecord, PublicRecord } from '@herald/platform';
 import { Projection, projectorGroup } from './projection';
 
 const POLL_MS = 1000;

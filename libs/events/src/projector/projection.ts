@@ -1,6 +1,6 @@
 /** A read model fed from the public topic. */
 import type { EntityManager } from 'typeorm';
-import type { PublicRecord } from '../public-topic';
+import type { PublicRecord } from '@herald/platform';
 
 export const PROJECTION_NAMES = ['events', 'users', 'posts'] as const;
 export type ProjectionName = (typeof PROJECTION_NAMES)[number];

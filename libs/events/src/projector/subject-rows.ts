@@ -3,7 +3,7 @@
  * subject in memory — events of one subject are ordered on one partition — after one
  * query loads the current rows of every subject the batch touches.
  */
-import type { PublicRecord } from '../public-topic';
+import type { PublicRecord } from '@herald/platform';
 
 export type Obj = Record<string, unknown>;
 

@@ -32,7 +32,7 @@ import {
 import type { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { PublicHeaders } from '../public-topic';
+import { PublicHeaders } from '@herald/platform';
 
 export const TRANSLATOR_GROUP = 'herald.translator';
 

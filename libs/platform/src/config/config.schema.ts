@@ -2,6 +2,7 @@
  * The configuration schema (DESIGN.md §9): read once at boot, validated, then
  * passed around as a typed object. Nothing else in the code base reads process.env.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isIP } from 'node:net';
 import { loadTlsMaterial, TlsMaterial, TlsMaterialError } from './tls';
@@ -18,10 +19,28 @@ export interface HeraldConfig {
   baseDomain: string;
   /** 32-byte AES key; required outside dev (dev generates one into the data dir). */
   masterKey: Buffer | undefined;
+  /** Retired master keys, still able to open what they sealed until it is re-sealed. */
+  previousMasterKeys: Buffer[];
   serviceToken: string | undefined;
   webhookAllowCidrs: string[];
+  /** Extra CA certificates (PEM) webhook receivers may present, beside the system roots (dev/test receivers). */
+  webhookCaFile: string | undefined;
   /** Delays in milliseconds before attempt 1, 2, … */
   retrySchedule: number[];
+  /** Delivery worker tuning (defaults suit production; tests shorten the breaker's timings). */
+  webhookDelivery: {
+    /** Attempts in flight to one endpoint at most. */
+    endpointConcurrency: number;
+    /** How long a tripped breaker stays open before one probe is let through. */
+    breakerResetMs: number;
+    /** Attempts within the window before the error rate may trip the breaker. */
+    breakerVolumeThreshold: number;
+    /** Error percentage over the window that trips the breaker. */
+    breakerErrorPercent: number;
+    breakerWindowMs: number;
+    /** How often workers look for due retries when nothing wakes them sooner. */
+    pollIntervalMs: number;
+  };
   dataDir: string;
   redisUrl: string | undefined;
   logLevel: LogLevel;
@@ -68,9 +87,19 @@ export function loadConfig(env: Env, opts: { projectRoot: string }): HeraldConfi
     kafkaBrokers: parseBrokers(env, 'KAFKA_BROKERS'),
     baseDomain: parseDomain(env, 'HERALD_BASE_DOMAIN', 'localhost'),
     masterKey: parseMasterKey(env, 'HERALD_MASTER_KEY'),
+    previousMasterKeys: parseMasterKeyList(env, 'HERALD_MASTER_KEY_PREVIOUS'),
     serviceToken: parseToken(env, 'HERALD_SERVICE_TOKEN'),
     webhookAllowCidrs: parseCidrs(env, 'HERALD_WEBHOOK_ALLOW_CIDRS'),
+    webhookCaFile: parseReadableFile(env, 'HERALD_WEBHOOK_CA_FILE', opts.projectRoot),
     retrySchedule: parseDurations(env, 'HERALD_RETRY_SCHEDULE', DEFAULT_RETRY_SCHEDULE),
+    webhookDelivery: {
+      endpointConcurrency: parseInteger(env, 'HERALD_WEBHOOK_ENDPOINT_CONCURRENCY', 16, 1, 1000),
+      breakerResetMs: parseDurationValue(env, 'HERALD_WEBHOOK_BREAKER_RESET', '30s'),
+      breakerVolumeThreshold: parseInteger(env, 'HERALD_WEBHOOK_BREAKER_VOLUME', 5, 1, 100000),
+      breakerErrorPercent: parseInteger(env, 'HERALD_WEBHOOK_BREAKER_ERROR_PERCENT', 50, 1, 100),
+      breakerWindowMs: parseDurationValue(env, 'HERALD_WEBHOOK_BREAKER_WINDOW', '60s'),
+      pollIntervalMs: parseDurationValue(env, 'HERALD_WEBHOOK_POLL_INTERVAL', '1s'),
+    },
     dataDir: path.resolve(opts.projectRoot, value(env, 'HERALD_DATA_DIR') ?? '.herald'),
     redisUrl: parseUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     logLevel: parseEnum<LogLevel>(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
@@ -191,6 +220,34 @@ function parseMasterKey(env: Env, name: string): Buffer | undefined {
   return buf;
 }
 
+function parseMasterKeyList(env: Env, name: string): Buffer[] {
+  const raw = value(env, name);
+  if (raw === undefined) return [];
+  return raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map((part, i) => {
+      const buf = /^[A-Za-z0-9+/]+={0,2}$/.test(part) ? Buffer.from(part, 'base64') : Buffer.alloc(0);
+      if (buf.length !== 32) {
+        throw new ConfigError(`${name} entry ${i + 1} must be 32 bytes in base64 (comma-separated list)`);
+      }
+      return buf;
+    });
+}
+
+function parseReadableFile(env: Env, name: string, root: string): string | undefined {
+  const raw = value(env, name);
+  if (raw === undefined) return undefined;
+  const file = path.resolve(root, raw);
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+  } catch {
+    throw new ConfigError(`${name} names a file that cannot be read: ${show(file)}`);
+  }
+  return file;
+}
+
 function parseToken(env: Env, name: string): string | undefined {
   const raw = value(env, name);
   if (raw === undefined) return undefined;
@@ -210,6 +267,15 @@ export function parseDuration(raw: string): number | undefined {
   if (m[2] === undefined) return n === 0 ? 0 : undefined;
   const unit = DURATION_UNITS[m[2]];
   return unit === undefined ? undefined : n * unit;
+}
+
+function parseDurationValue(env: Env, name: string, dflt: string): number {
+  const raw = value(env, name) ?? dflt;
+  const ms = parseDuration(raw);
+  if (ms === undefined || ms <= 0) {
+    throw new ConfigError(`${name} must be a positive duration like 500ms, 30s or 2m (got ${show(raw)})`);
+  }
+  return ms;
 }
 
 function parseDurations(env: Env, name: string, dflt: string): number[] {

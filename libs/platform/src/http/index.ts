@@ -10,3 +10,4 @@ export * from './cursor';
 export * from './error-codes';
 export * from './validation';
 export { PLAIN_HTTP_PATHS } from './transport-security';
+export * from './list-request.dto';

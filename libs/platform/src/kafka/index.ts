@@ -4,3 +4,4 @@ export * from './consumer';
 export * from './topic-admin';
 export * from './kafka.service';
 export * from './kafka.module';
+export * from './public-record';

@@ -9,7 +9,7 @@ import { toPublicTimestamp } from '@herald/contracts';
 import { CursorCodec, CursorScope, readAsTenant } from '@herald/platform';
 import { EventRow, eventItem } from '../shared/event.item';
 import { fetchSize, ListPage, startBound, toPage } from '../shared/keyset';
-import { DEFAULT_LIMIT } from '../shared/list-request.dto';
+import { DEFAULT_LIMIT } from '@herald/platform';
 import type { PublicEventResponseDto } from '../shared/public-event.response.dto';
 import type { ListEventsRequestDto } from './list-events.request.dto';
 import { EventFilter, listEventsSql } from './list-events.sql';

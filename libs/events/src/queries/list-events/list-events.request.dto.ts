@@ -2,7 +2,7 @@
 import { IsOptional, IsString, ValidateBy } from 'class-validator';
 import { parseRfc3339 } from '@herald/contracts';
 import { IsRfc3339Time } from '../shared/is-rfc3339-time';
-import { ListRequestDto } from '../shared/list-request.dto';
+import { ListRequestDto } from '@herald/platform';
 import { IsEventTypeFilter } from './event-type-filter';
 
 /** Microseconds since the epoch, as a bigint so no precision is lost comparing. */

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CursorCodec } from '@herald/platform';
 import type { ListPage } from '../shared/keyset';
-import type { ListRequestDto } from '../shared/list-request.dto';
+import type { ListRequestDto } from '@herald/platform';
 import { POSTS } from '../shared/post.item';
 import type { PostResponseDto } from '../shared/post.response.dto';
 import { listSubjects } from '../shared/subject-table';

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CursorCodec } from '@herald/platform';
 import type { ListPage } from '../shared/keyset';
-import type { ListRequestDto } from '../shared/list-request.dto';
+import type { ListRequestDto } from '@herald/platform';
 import { listSubjects } from '../shared/subject-table';
 import { USERS } from '../shared/user.item';
 import type { UserResponseDto } from '../shared/user.response.dto';

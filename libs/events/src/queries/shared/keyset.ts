@@ -6,7 +6,8 @@
  */
 import type { CursorCodec, CursorScope } from '@herald/platform';
 
-export type SortOrder = 'asc' | 'desc';
+export type { SortOrder } from '@herald/platform';
+import type { SortOrder } from '@herald/platform';
 
 export const INT64_MIN = -(2n ** 63n);
 export const INT64_MAX = 2n ** 63n - 1n;

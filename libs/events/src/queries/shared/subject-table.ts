@@ -7,7 +7,7 @@
 import type { DataSource } from 'typeorm';
 import { CursorCodec, CursorScope, readAsTenant } from '@herald/platform';
 import { fetchSize, ListPage, startBound, toPage } from './keyset';
-import { DEFAULT_LIMIT, ListRequestDto } from './list-request.dto';
+import { DEFAULT_LIMIT, ListRequestDto } from '@herald/platform';
 
 export interface SubjectTable<R extends { id: string }, T> {
   route: string;

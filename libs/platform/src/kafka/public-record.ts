@@ -1,6 +1,6 @@
-/** The public topic's message format: the public event as value, tenant in a header and the key. */
+/** The public topic's message format: the public event as value, tenant in a header and the key (shared by every consumer of the public topic). */
 import type { PublicEvent } from '@herald/contracts';
-import { PoisonMessageError } from '@herald/platform';
+import { PoisonMessageError } from './consumer';
 import type { KafkaMessage } from 'kafkajs';
 
 export const PublicHeaders = {

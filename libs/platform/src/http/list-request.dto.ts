@@ -1,7 +1,9 @@
 /** The paging parameters every public list accepts: `limit`, `cursor`, `order`. */
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import type { SortOrder } from './keyset';
+
+/** `asc`: oldest first, in the order items were added; `desc`: newest first. */
+export type SortOrder = 'asc' | 'desc';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 100;
@@ -28,7 +30,7 @@ export class ListRequestDto {
   @MaxLength(512)
   cursor?: string;
 
-  /** `asc` (default): oldest first, in the order items were appended; `desc`: newest first. */
+  /** `asc` (default): oldest first, in the order items were added; `desc`: newest first. */
   @IsOptional()
   @IsIn(['asc', 'desc'])
   order?: SortOrder;

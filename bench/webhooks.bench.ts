@@ -1,0 +1,331 @@
+/**
+ * npm run bench:webhooks — webhook delivery measured against a fast local HTTPS receiver
+ * (its own process), in the production layout (each role its own process):
+ *
+ * 1. throughput: raw undici POSTs to the receiver, then deliveries/s of the dispatcher
+ *    for a burst of public events (one endpoint, same receiver, same concurrency);
+ * 2. latency at a steady rate: internal events appended through POST /internal/v1/events
+ *    at BENCH_RATE/s, p50/p99 from the append to the receiver having the delivery;
+ * 3. the same again with one extra endpoint that hangs until its attempt timeout: the
+ *    healthy endpoint's p99 must not move.
+ *
+ *   BENCH_WEBHOOK_EVENTS (burst size, default 20000), BENCH_RATE (default 500),
+ *   BENCH_DURATION (seconds per latency run, default 10), BENCH_CONCURRENCY (default 16)
+ */
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Pool } from 'undici';
+import { publicEventId, Topics } from '@herald/contracts';
+import {
+  createDataSource,
+  createKafka,
+  HeraldProducer,
+  migrate,
+  projectRoot,
+  PublicHeaders,
+  TenantsRepository,
+} from '@herald/platform';
+import { generateEndpointSecret, MasterKeyring, SecretBox } from '@herald/webhooks';
+import type { DataSource } from 'typeorm';
+import { fmt, freshDb, rate, startEngines, startHeraldRoles } from './support';
+
+const BURST = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 20_000);
+const RATE = Number(process.env.BENCH_RATE ?? 500);
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const TOKEN = 'bench-service-token-'.padEnd(48, 'x');
+const TENANT = 'bench';
+
+const wallNow = (): number => performance.timeOrigin + performance.now();
+
+interface Arrival {
+  path: string;
+  eventId: string;
+  at: number;
+}
+
+class Receiver {
+  private readonly waiters = new Set<() => void>();
+  readonly arrivals = new Map<string, Map<string, number>>();
+  constructor(
+    readonly child: ChildProcess,
+    readonly url: string,
+  ) {
+    child.on('message', (msg: unknown) => {
+      if (!Array.isArray(msg)) return;
+      for (const a of msg as Arrival[]) {
+        const byPath = this.arrivals.get(a.path) ?? new Map<string, number>();
+        if (!byPath.has(a.eventId)) byPath.set(a.eventId, a.at);
+        this.arrivals.set(a.path, byPath);
+      }
+      for (const w of this.waiters) w();
+    });
+  }
+
+  count(p: string): number {
+    return this.arrivals.get(p)?.size ?? 0;
+  }
+
+  async until(p: string, n: number, timeoutMs = 300_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.count(p) < n) {
+      if (Date.now() > deadline) throw new Error(`receiver got ${this.count(p)} of ${n} on ${p}`);
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          this.waiters.delete(wake);
+          resolve();
+        };
+        this.waiters.add(wake);
+        setTimeout(wake, 200);
+      });
+    }
+  }
+}
+
+function selfSignedCert(dir: string): { certFile: string; keyFile: string } {
+  const certFile = path.join(dir, 'receiver.crt');
+  const keyFile = path.join(dir, 'receiver.key');
+  const res = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=bench receiver',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { encoding: 'utf8' },
+  );
+  if (res.status !== 0) throw new Error(`openssl failed: ${res.stderr}`);
+  return { certFile, keyFile };
+}
+
+async function startReceiver(cert: { certFile: string; keyFile: string }): Promise<Receiver> {
+  const child = spawn(process.execPath, [path.join(projectRoot(), 'dist/bench/https-receiver.js')], {
+    env: { ...process.env, CERT_FILE: cert.certFile, KEY_FILE: cert.keyFile },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: unknown) => resolve((m as { port: number }).port));
+    child.once('exit', (code) => reject(new Error(`receiver exited with ${code}`)));
+  });
+  return new Receiver(child, `https://127.0.0.1:${port}`);
+}
+
+function publicEvent(i: number): { id: string; body: string } {
+  const id = publicEventId(TENANT, `burst-${i}-${randomUUID()}`);
+  const body = JSON.stringify({
+    id,
+    type: 'post.created',
+    created_at: new Date().toISOString().replace('Z', '000Z'),
+    data: {
+      post_id: i + 1,
+      thread_id: (i % 500) + 1,
+      forum_slug: 'general',
+      title: `Post number ${i}`,
+      author: { id: (i % 1000) + 1, username: `user${i % 1000}` },
+    },
+  });
+  return { id, body };
+}
+
+/** Raw undici: the same receiver, the same concurrency, a body of the same size. */
+async function rawUndici(receiver: Receiver, ca: string, n: number): Promise<number> {
+  const pool = new Pool(receiver.url, { connect: { ca: [ca] }, connections: CONCURRENCY, pipelining: 1 });
+  const body = publicEvent(0).body;
+  let next = 0;
+  const started = performance.now();
+  const worker = async (): Promise<void> => {
+    while (next < n) {
+      const i = next++;
+      const res = await pool.request({
+        path: '/raw',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'mobieus-event-id': `raw-${i}` },
+        body,
+      });
+      await res.body.dump();
+      if (res.statusCode !== 204) throw new Error(`raw POST answered ${res.statusCode}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const ms = performance.now() - started;
+  await pool.close();
+  return rate(n, ms);
+}
+
+async function seedEndpoint(ds: DataSource, box: SecretBox, url: string): Promise<string> {
+  const id = `ep_bench${randomBytes(6).toString('hex')}`;
+  const secret = generateEndpointSecret('mobieus-v1');
+  const sealed = box.seal(secret.signing, { tenant: TENANT, endpointId: id, slot: 'current' });
+  await ds.query(
+    `INSERT INTO webhook_endpoints (id, tenant, url, label, events, secret_key_id, secret_sealed, created_at)
+     VALUES ($1, $2, $3, 'bench', '{*}', $4, $5, now() - interval '1 minute')`,
+    [id, TENANT, url, sealed.keyId, sealed.sealed],
+  );
+  return id;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** Internal events at RATE/s for DURATION s, one per request; latency append → received on `path`. */
+async function steadyRate(
+  commandsPort: number,
+  receiver: Receiver,
+  p: string,
+): Promise<{ p50: number; p99: number; max: number; sent: number }> {
+  const total = RATE * DURATION;
+  const sentAt = new Map<string, number>();
+  const started = performance.now();
+  const inflight: Array<Promise<void>> = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const internalId = randomUUID();
+    const event = {
+      id: internalId,
+      tenant: TENANT,
+      kind: 'forum.post.created',
+      occurred_at: new Date().toISOString().replace('Z', '123Z'),
+      data: {
+        post_id: i + 1,
+        thread_id: (i % 500) + 1,
+        forum_slug: 'general',
+        title: `Post number ${i}`,
+        body: 'x'.repeat(200),
+        author_id: (i % 1000) + 1,
+        author_username: `user${i % 1000}`,
+      },
+    };
+    sentAt.set(publicEventId(TENANT, internalId), wallNow());
+    inflight.push(
+      fetch(`http://127.0.0.1:${commandsPort}/internal/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify(event),
+      }).then(async (res) => {
+        if (res.status !== 202) throw new Error(`append answered ${res.status}: ${await res.text()}`);
+      }),
+    );
+  }
+  await Promise.all(inflight);
+  const deadline = Date.now() + 120_000;
+  const latencies = (): number[] => {
+    const got = receiver.arrivals.get(p) ?? new Map<string, number>();
+    const out: number[] = [];
+    for (const [id, at] of sentAt) {
+      const arrived = got.get(id);
+      if (arrived !== undefined) out.push(arrived - at);
+    }
+    return out;
+  };
+  while (latencies().length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  const lat = latencies().sort((a, b) => a - b);
+  if (lat.length < total) throw new Error(`only ${lat.length} of ${total} deliveries arrived on ${p}`);
+  return { p50: percentile(lat, 50), p99: percentile(lat, 99), max: lat[lat.length - 1]!, sent: total };
+}
+
+async function main(): Promise<void> {
+  const engines = await startEngines();
+  const certDir = fs.mkdtempSync(path.join(engines.dataDir, 'receiver-'));
+  const cert = selfSignedCert(certDir);
+  const ca = fs.readFileSync(cert.certFile, 'utf8');
+  const receiver = await startReceiver(cert);
+  let stopRoles: (() => Promise<void>) | undefined;
+  try {
+    const dbUrl = await freshDb(engines.adminDbUrl, `herald_bench_${Date.now().toString(36)}`);
+    const ds = await createDataSource({ url: dbUrl, poolSize: 2 }).initialize();
+    await migrate(ds);
+    await new TenantsRepository(ds).create(TENANT);
+    const masterKey = randomBytes(32);
+    const box = new SecretBox(new MasterKeyring(masterKey));
+    console.log(
+      `bench:webhooks — burst of ${fmt(BURST)} events; ${RATE} events/s for ${DURATION} s; concurrency ${CONCURRENCY} per endpoint; production layout`,
+    );
+
+    const raw = await rawUndici(receiver, ca, BURST);
+    console.log(`  raw undici POST → receiver                     ${fmt(raw).padStart(8)} requests/s`);
+
+    const roles = await startHeraldRoles(['commands', 'translator', 'projector', 'dispatcher'], {
+      KAFKA_BROKERS: engines.brokers.join(','),
+      DATABASE_URL: dbUrl,
+      HERALD_SERVICE_TOKEN: TOKEN,
+      HERALD_MASTER_KEY: masterKey.toString('base64'),
+      HERALD_WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32',
+      HERALD_WEBHOOK_CA_FILE: cert.certFile,
+      HERALD_WEBHOOK_ENDPOINT_CONCURRENCY: String(CONCURRENCY),
+      HERALD_DATA_DIR: engines.dataDir,
+    });
+    stopRoles = roles.stop;
+
+    await seedEndpoint(ds, box, `${receiver.url}/fast`);
+    const producer = new HeraldProducer(
+      createKafka({ brokers: engines.brokers, clientId: 'bench-webhooks' }),
+    );
+    await producer.connect();
+    const events = Array.from({ length: BURST }, (_, i) => publicEvent(i));
+    const started = performance.now();
+    for (let i = 0; i < events.length; i += 1000) {
+      await producer.send(
+        Topics.publicEvents,
+        events.slice(i, i + 1000).map((e, j) => ({
+          key: `${TENANT}:${(i + j) % 997}`,
+          value: e.body,
+          headers: { [PublicHeaders.tenant]: TENANT },
+        })),
+      );
+    }
+    await receiver.until('/fast', BURST);
+    const deliveries = rate(BURST, performance.now() - started);
+    await producer.disconnect();
+    console.log(
+      `  Herald deliveries (public topic → receiver)    ${fmt(deliveries).padStart(8)} deliveries/s`,
+    );
+    console.log(
+      `  ratio Herald/raw ${(deliveries / raw).toFixed(2)}; goals ≥ 5,000/s: ${deliveries >= 5000 ? 'met' : 'NOT met'}, ≥ 60 % of raw: ${deliveries / raw >= 0.6 ? 'met' : 'NOT met'}`,
+    );
+
+    const calm = await steadyRate(roles.ports.commands!, receiver, '/fast');
+    console.log(
+      `  append → received at ${RATE}/s (${fmt(calm.sent)} events)   p50 ${calm.p50.toFixed(1)} ms, p99 ${calm.p99.toFixed(1)} ms, max ${calm.max.toFixed(1)} ms; goal p99 ≤ 25 ms: ${calm.p99 <= 25 ? 'met' : 'NOT met'}`,
+    );
+
+    await seedEndpoint(ds, box, `${receiver.url}/hang`);
+    const hung = await steadyRate(roles.ports.commands!, receiver, '/fast');
+    const moved = (hung.p99 - calm.p99) / calm.p99;
+    console.log(
+      `  same, plus one endpoint that hangs            p50 ${hung.p50.toFixed(1)} ms, p99 ${hung.p99.toFixed(1)} ms, max ${hung.max.toFixed(1)} ms (hanging endpoint got ${fmt(receiver.count('/hang'))} attempts)`,
+    );
+    console.log(
+      `  healthy p99 moved ${(moved * 100).toFixed(1)} %; goal < 5 %: ${Math.abs(moved) < 0.05 ? 'met' : 'NOT met'}`,
+    );
+    await ds.destroy();
+  } finally {
+    await stopRoles?.();
+    receiver.child.kill();
+    await engines.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench:webhooks failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+/**
+ * Per-tenant delivery settings (retry schedule, attempt timeout), read from
+ * `tenant_settings` with the deployment defaults behind them, cached briefly: a changed
+ * setting applies to attempts made a few seconds later.
+ */
+import type { DataSource } from 'typeorm';
+
+export interface DeliverySettings {
+  /** Delay before each attempt, in ms; its length is the number of attempts. */
+  retrySchedule: number[];
+  attemptTimeoutMs: number;
+}
+
+const TTL_MS = 5_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+export class DeliverySettingsCache {
+  private readonly entries = new Map<string, { settings: DeliverySettings; until: number }>();
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly defaultSchedule: readonly number[],
+  ) {}
+
+  /** Settings of every tenant asked for, in one query for those not cached. */
+  async forTenants(tenants: Iterable<string>): Promise<Map<string, DeliverySettings>> {
+    const now = Date.now();
+    const out = new Map<string, DeliverySettings>();
+    const missing: string[] = [];
+    for (const t of new Set(tenants)) {
+      const hit = this.entries.get(t);
+      if (hit && hit.until > now) out.set(t, hit.settings);
+      else missing.push(t);
+    }
+    if (missing.length === 0) return out;
+    const rows = await this.ds.query<
+      Array<{ tenant: string; retry_schedule_ms: number[] | null; attempt_timeout_ms: number }>
+    >(
+      `SELECT tenant, retry_schedule_ms, attempt_timeout_ms FROM tenant_settings WHERE tenant = ANY($1::text[])`,
+      [missing],
+    );
+    const found = new Map(rows.map((r) => [r.tenant, r]));
+    for (const t of missing) {
+      const r = found.get(t);
+      const settings: DeliverySettings = {
+        retrySchedule:
+          r?.retry_schedule_ms && r.retry_schedule_ms.length > 0
+            ? r.retry_schedule_ms
+            : [...this.defaultSchedule],
+        attemptTimeoutMs: r?.attempt_timeout_ms ?? DEFAULT_TIMEOUT_MS,
+      };
+      this.entries.set(t, { settings, until: now + TTL_MS });
+      out.set(t, settings);
+    }
+    return out;
+  }
+
+  async forTenant(tenant: string): Promise<DeliverySettings> {
+    const map = await this.forTenants([tenant]);
+    return map.get(tenant) as DeliverySettings;
+  }
+}

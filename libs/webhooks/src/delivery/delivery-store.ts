@@ -1,0 +1,331 @@
+/**
+ * The SQL of delivery state, batched: every function is one round trip (or one short
+ * transaction) for a whole batch, never one per delivery. Workers run as the schema
+ * owner; every write to a delivery is fenced by the lease, so a worker whose lease was
+ * lost (it stalled, another claimed the delivery) changes nothing.
+ */
+import { ulid } from 'ulid';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { DeliveryJob, DeliveryOutcome } from './delivery-job';
+
+/** How much longer than its attempt timeout a delivery stays leased: room for queueing and writing the outcome. */
+export const LEASE_MARGIN_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+export interface NewDelivery {
+  tenant: string;
+  endpointId: string;
+  eventId: string;
+  eventType: string;
+  maxAttempts: number;
+}
+
+export interface NewMessage {
+  tenant: string;
+  eventId: string;
+  eventType: string;
+  payload: string;
+}
+
+interface JobRow {
+  id: string;
+  tenant: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  attempt_count: number;
+  max_attempts: number;
+  payload: string;
+  lease_until_ms: string;
+}
+
+function toJob(r: JobRow): DeliveryJob {
+  return {
+    id: r.id,
+    tenant: r.tenant,
+    endpointId: r.endpoint_id,
+    eventId: r.event_id,
+    eventType: r.event_type,
+    attemptCount: r.attempt_count,
+    maxAttempts: r.max_attempts,
+    payload: r.payload,
+    leaseUntil: Number(r.lease_until_ms),
+  };
+}
+
+/**
+ * Rows of any statement: TypeORM answers UPDATE and DELETE (… RETURNING) with
+ * `[rows, count]` and everything else with the rows themselves.
+ */
+async function returning<T>(em: DataSource | EntityManager, sql: string, params: unknown[]): Promise<T[]> {
+  const raw = (await em.query(sql, params)) as unknown;
+  if (Array.isArray(raw) && raw.length === 2 && Array.isArray(raw[0]) && typeof raw[1] === 'number') {
+    return raw[0] as T[];
+  }
+  return raw as T[];
+}
+
+const LEASE_FOR = (alias: string): string =>
+  `now() + make_interval(secs => (COALESCE((SELECT s.attempt_timeout_ms FROM tenant_settings s WHERE s.tenant = ${alias}.tenant), ${DEFAULT_TIMEOUT_MS}) + ${LEASE_MARGIN_MS}) / 1000.0)`;
+
+export class DeliveryStore {
+  constructor(private readonly ds: DataSource) {}
+
+  /**
+   * Stores each message once and one delivery per (event, endpoint), leased to `owner`
+   * so this process can attempt them at once. Returns only the deliveries this call
+   * created: a re-read event finds its deliveries already there and creates none.
+   */
+  async createDeliveries(
+    owner: string,
+    messages: NewMessage[],
+    deliveries: NewDelivery[],
+  ): Promise<DeliveryJob[]> {
+    if (deliveries.length === 0) return [];
+    const rows = await this.ds.query<JobRow[]>(
+      `WITH msg AS (
+         INSERT INTO webhook_messages (tenant, event_id, event_type, payload)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+         ON CONFLICT DO NOTHING
+       ),
+       ins AS (
+         INSERT INTO webhook_deliveries (id, tenant, endpoint_id, event_id, event_type, max_attempts,
+                                         next_attempt_at, lease_owner, lease_until)
+         SELECT v.id, v.tenant, v.endpoint_id, v.event_id, v.event_type, v.max_attempts, now(), $11, ${LEASE_FOR('v')}
+           FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[])
+                AS v(id, tenant, endpoint_id, event_id, event_type, max_attempts)
+         ON CONFLICT (event_id, endpoint_id) DO NOTHING
+         RETURNING id, tenant, endpoint_id, event_id, event_type, attempt_count, max_attempts,
+                   (extract(epoch FROM lease_until) * 1000)::bigint AS lease_until_ms
+       )
+       SELECT ins.*, p.payload FROM ins
+         JOIN unnest($1::text[], $2::text[], $4::text[]) AS p(tenant, event_id, payload)
+           ON p.tenant = ins.tenant AND p.event_id = ins.event_id`,
+      [
+        messages.map((m) => m.tenant),
+        messages.map((m) => m.eventId),
+        messages.map((m) => m.eventType),
+        messages.map((m) => m.payload),
+        deliveries.map(() => `dlv_${ulid()}`),
+        deliveries.map((d) => d.tenant),
+        deliveries.map((d) => d.endpointId),
+        deliveries.map((d) => d.eventId),
+        deliveries.map((d) => d.eventType),
+        deliveries.map((d) => d.maxAttempts),
+        owner,
+      ],
+    );
+    return rows.map(toJob);
+  }
+
+  /**
+   * Leases up to `limit` due deliveries to `owner`, oldest due first, skipping rows
+   * another worker holds and endpoints this worker cannot take more of right now.
+   */
+  async claimDue(owner: string, limit: number, saturatedEndpoints: string[]): Promise<DeliveryJob[]> {
+    if (limit <= 0) return [];
+    const rows = await returning<JobRow>(
+      this.ds,
+      `WITH due AS (
+         SELECT id FROM webhook_deliveries
+          WHERE status IN ('pending', 'retrying')
+            AND next_attempt_at <= now()
+            AND (lease_until IS NULL OR lease_until < now())
+            AND NOT (endpoint_id = ANY($3::text[]))
+          ORDER BY next_attempt_at
+          LIMIT $2
+          FOR UPDATE SKIP LOCKED
+       )
+       UPDATE webhook_deliveries d
+          SET lease_owner = $1, lease_until = ${LEASE_FOR('d')}
+         FROM due
+        WHERE d.id = due.id
+       RETURNING d.id, d.tenant, d.endpoint_id, d.event_id, d.event_type, d.attempt_count, d.max_attempts,
+                 (extract(epoch FROM d.lease_until) * 1000)::bigint AS lease_until_ms,
+                 (SELECT m.payload FROM webhook_messages m WHERE m.tenant = d.tenant AND m.event_id = d.event_id) AS payload`,
+      [owner, limit, saturatedEndpoints],
+    );
+    return rows.map(toJob);
+  }
+
+  /** Extends the leases `owner` still holds; returns the new expiry of each (absent: lost). */
+  async renewLeases(owner: string, ids: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (ids.length === 0) return out;
+    const rows = await returning<{ id: string; lease_until_ms: string }>(
+      this.ds,
+      `UPDATE webhook_deliveries d SET lease_until = ${LEASE_FOR('d')}
+        WHERE d.id = ANY($2::text[]) AND d.lease_owner = $1 AND d.status IN ('pending', 'retrying')
+       RETURNING d.id, (extract(epoch FROM d.lease_until) * 1000)::bigint AS lease_until_ms`,
+      [owner, ids],
+    );
+    for (const r of rows) out.set(r.id, Number(r.lease_until_ms));
+    return out;
+  }
+
+  /** Records a batch of outcomes in one transaction: attempts, delivery states, endpoint health. */
+  async recordOutcomes(owner: string, outcomes: DeliveryOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    await this.ds.transaction(async (em) => {
+      const applied = await this.applyDeliveryStates(em, owner, outcomes);
+      await this.insertAttempts(
+        em,
+        outcomes.filter((o) => applied.has(o.job.id)),
+      );
+      await this.updateEndpointHealth(
+        em,
+        outcomes.filter((o) => applied.has(o.job.id)),
+      );
+    });
+  }
+
+  /** Clears expired grace-window secrets: after the window only the new secret signs. */
+  async purgeExpiredPreviousSecrets(): Promise<number> {
+    const rows = await returning<{ id: string }>(
+      this.ds,
+      `UPDATE webhook_endpoints
+          SET previous_secret_key_id = NULL, previous_secret_sealed = NULL, previous_secret_expires_at = NULL
+        WHERE previous_secret_expires_at <= now()
+       RETURNING id`,
+      [],
+    );
+    return rows.length;
+  }
+
+  private async applyDeliveryStates(
+    em: EntityManager,
+    owner: string,
+    outcomes: DeliveryOutcome[],
+  ): Promise<Set<string>> {
+    const ids: string[] = [];
+    const statuses: Array<string | null> = [];
+    const counts: Array<number | null> = [];
+    const nexts: Array<string | null> = [];
+    const keepNext: boolean[] = [];
+    for (const o of outcomes) {
+      ids.push(o.job.id);
+      switch (o.kind) {
+        case 'attempted':
+          statuses.push(o.status);
+          counts.push(o.attempt.n);
+          nexts.push(o.nextAttemptAt?.toISOString() ?? null);
+          keepNext.push(false);
+          break;
+        case 'deferred':
+          statuses.push(null);
+          counts.push(null);
+          nexts.push(o.nextAttemptAt.toISOString());
+          keepNext.push(false);
+          break;
+        case 'cancelled':
+          statuses.push('cancelled');
+          counts.push(null);
+          nexts.push(null);
+          keepNext.push(false);
+          break;
+        case 'released':
+          statuses.push(null);
+          counts.push(null);
+          nexts.push(null);
+          keepNext.push(true);
+          break;
+      }
+    }
+    const rows = await returning<{ id: string }>(
+      em,
+      `UPDATE webhook_deliveries d
+          SET status = COALESCE(v.status, d.status),
+              attempt_count = COALESCE(v.n, d.attempt_count),
+              next_attempt_at = CASE WHEN v.keep_next THEN d.next_attempt_at ELSE v.next_at END,
+              lease_owner = NULL, lease_until = NULL, updated_at = now()
+         FROM unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::boolean[])
+              AS v(id, status, n, next_at, keep_next)
+        WHERE d.id = v.id AND d.lease_owner = $1
+       RETURNING d.id`,
+      [owner, ids, statuses, counts, nexts, keepNext],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  private async insertAttempts(em: EntityManager, outcomes: DeliveryOutcome[]): Promise<void> {
+    const attempted = outcomes.filter((o) => o.kind === 'attempted');
+    if (attempted.length === 0) return;
+    await em.query(
+      `INSERT INTO webhook_attempts (delivery_id, n, tenant, at, status_code, latency_ms, response_body, error,
+                                     request_headers, max_attempts, next_attempt_at)
+       SELECT v.delivery_id, v.n, v.tenant, v.at, v.status_code, v.latency_ms, v.response_body, v.error,
+              v.request_headers::jsonb, v.max_attempts, v.next_at
+         FROM unnest($1::text[], $2::int[], $3::text[], $4::timestamptz[], $5::int[], $6::int[], $7::text[],
+                     $8::text[], $9::text[], $10::int[], $11::timestamptz[])
+              AS v(delivery_id, n, tenant, at, status_code, latency_ms, response_body, error, request_headers,
+                   max_attempts, next_at)
+       ON CONFLICT (delivery_id, n) DO NOTHING`,
+      [
+        attempted.map((o) => o.job.id),
+        attempted.map((o) => o.attempt.n),
+        attempted.map((o) => o.job.tenant),
+        attempted.map((o) => o.attempt.at.toISOString()),
+        attempted.map((o) => o.attempt.statusCode),
+        attempted.map((o) => o.attempt.latencyMs),
+        attempted.map((o) => o.attempt.responseBody),
+        attempted.map((o) => o.attempt.error),
+        attempted.map((o) => JSON.stringify(o.attempt.requestHeaders)),
+        attempted.map((o) => o.job.maxAttempts),
+        attempted.map((o) => o.nextAttemptAt?.toISOString() ?? null),
+      ],
+    );
+  }
+
+  /**
+   * A success resets the endpoint's run of dead deliveries; each dead one extends it, and
+   * reaching the tenant's threshold disables the endpoint. `410 Gone` disables it at once.
+   * Either disabling is audit-logged with the system as actor.
+   */
+  private async updateEndpointHealth(em: EntityManager, outcomes: DeliveryOutcome[]): Promise<void> {
+    const succeeded = new Set<string>();
+    const dead = new Map<string, number>();
+    const gone = new Set<string>();
+    for (const o of outcomes) {
+      if (o.kind !== 'attempted') continue;
+      if (o.status === 'succeeded') succeeded.add(o.job.endpointId);
+      if (o.status === 'dead') dead.set(o.job.endpointId, (dead.get(o.job.endpointId) ?? 0) + 1);
+      if (o.gone) gone.add(o.job.endpointId);
+    }
+    if (succeeded.size > 0) {
+      await em.query(
+        `UPDATE webhook_endpoints SET consecutive_dead = 0 WHERE id = ANY($1::text[]) AND consecutive_dead <> 0`,
+        [[...succeeded].filter((id) => !dead.has(id))],
+      );
+    }
+    if (dead.size === 0 && gone.size === 0) return;
+    const ids = [...new Set([...dead.keys(), ...gone])];
+    // One UPDATE per row: the verdict is computed from the row as it was, in a subquery.
+    await em.query(
+      `WITH changed AS (
+         UPDATE webhook_endpoints e
+            SET consecutive_dead = e.consecutive_dead + v.k,
+                active = CASE WHEN v.reason IS NULL THEN e.active ELSE false END,
+                disabled_reason = COALESCE(v.reason, e.disabled_reason),
+                updated_at = CASE WHEN v.reason IS NULL THEN e.updated_at ELSE now() END
+           FROM (
+             SELECT x.id, x.k,
+                    CASE WHEN NOT e0.active THEN NULL
+                         WHEN x.id = ANY($3::text[]) THEN 'gone'
+                         WHEN e0.consecutive_dead + x.k >= COALESCE(
+                           (SELECT s.auto_disable_threshold FROM tenant_settings s WHERE s.tenant = e0.tenant), 20)
+                         THEN 'consecutive_failures' END AS reason
+               FROM unnest($1::text[], $2::int[]) AS x(id, k)
+               JOIN webhook_endpoints e0 ON e0.id = x.id
+           ) v
+          WHERE e.id = v.id
+         RETURNING e.id, e.tenant, e.consecutive_dead, v.reason
+       )
+       INSERT INTO audit_log (tenant, actor, action, target_type, target_id, details)
+       SELECT tenant, 'system', 'webhook_endpoint.auto_disabled', 'webhook_endpoint', id,
+              jsonb_build_object('reason', reason, 'consecutive_dead', consecutive_dead)
+         FROM changed
+        WHERE reason IS NOT NULL`,
+      [ids, ids.map((id) => dead.get(id) ?? 0), [...gone]],
+    );
+  }
+}

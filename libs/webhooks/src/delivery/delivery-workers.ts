@@ -1,0 +1,328 @@
+/**
+ * The delivery workers of one process. Deliveries arrive two ways: straight from the
+ * dispatcher (already leased to this process, attempted at once) and from the poller,
+ * which leases due retries, replays and orphans of dead workers. Each delivery goes to
+ * its endpoint's lane; the attempt's outcome is written in batches. Leases of every
+ * delivery held are renewed while it waits or runs, so no other worker takes it
+ * meanwhile, and a job whose lease could not be kept is dropped before it is attempted.
+ */
+import { randomBytes } from 'node:crypto';
+import * as os from 'node:os';
+import type { Logger } from 'pino';
+import type { EndpointRegistry, LiveEndpoint } from './endpoint-registry';
+import type { DeliveryJob, DeliveryOutcome } from './delivery-job';
+import type { DeliverySettingsCache } from './delivery-settings';
+import type { DeliveryStore } from './delivery-store';
+import { AttemptFailed, BreakerSettings, EndpointLane } from './endpoint-lane';
+import { OutcomeWriter } from './outcome-writer';
+import { honourRetryAfter, nextDelayMs, parseRetryAfter } from './retry-policy';
+import { webhookHeaders } from '../signing/webhook-headers';
+import type { SendResult, WebhookSender } from './webhook-sender';
+
+export interface DeliveryWorkersOptions {
+  endpointConcurrency: number;
+  breaker: BreakerSettings;
+  pollIntervalMs: number;
+  /** Deliveries held (queued or in flight) by this process at most. */
+  maxHeld?: number;
+  renewEveryMs?: number;
+}
+
+/** Start no attempt whose lease ends sooner than its timeout plus this. */
+const LEASE_SAFETY_MS = 2_000;
+const PURGE_EVERY_MS = 30_000;
+const IDLE_LANE_MS = 10 * 60_000;
+
+export class DeliveryWorkers {
+  readonly owner = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private readonly lanes = new Map<string, EndpointLane>();
+  private readonly held = new Map<string, DeliveryJob>();
+  private readonly writer: OutcomeWriter;
+  private readonly maxHeld: number;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> | undefined;
+  private pollAgain = false;
+  private lastPurge = 0;
+  private stopped = true;
+  private readonly writtenListeners = new Set<(batch: DeliveryOutcome[]) => void>();
+
+  constructor(
+    private readonly store: DeliveryStore,
+    private readonly endpoints: EndpointRegistry,
+    private readonly settings: DeliverySettingsCache,
+    private readonly sender: WebhookSender,
+    private readonly opts: DeliveryWorkersOptions,
+    private readonly logger: Logger,
+  ) {
+    this.maxHeld = opts.maxHeld ?? 5000;
+    this.writer = new OutcomeWriter(store, this.owner, logger, (batch) => {
+      for (const l of this.writtenListeners) l(batch);
+    });
+  }
+
+  /** Observes outcomes once they are durable. */
+  onOutcomes(listener: (batch: DeliveryOutcome[]) => void): () => void {
+    this.writtenListeners.add(listener);
+    return () => this.writtenListeners.delete(listener);
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.pollTimer = setInterval(() => this.wake(), this.opts.pollIntervalMs);
+    this.renewTimer = setInterval(() => void this.renew(), this.opts.renewEveryMs ?? 3000);
+    this.wake();
+  }
+
+  /** Look for due deliveries now (a replay or a test event was just scheduled). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.polling) {
+      this.pollAgain = true;
+      return;
+    }
+    this.polling = this.poll().finally(() => {
+      this.polling = undefined;
+      if (this.pollAgain) {
+        this.pollAgain = false;
+        this.wake();
+      }
+    });
+  }
+
+  /** Deliveries the dispatcher just created and leased to this process. */
+  accept(jobs: DeliveryJob[]): void {
+    for (const job of jobs) {
+      if (this.stopped || this.held.size >= this.maxHeld) {
+        this.writer.push({ kind: 'released', job });
+        continue;
+      }
+      this.hold(job);
+    }
+  }
+
+  /** Stops taking work, lets attempts in flight finish (up to `graceMs`), hands queued ones back. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    await this.polling;
+    for (const lane of this.lanes.values()) {
+      for (const job of lane.drainQueued()) this.release(job);
+    }
+    const deadline = Date.now() + graceMs;
+    while (this.held.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    await this.writer.flush();
+    for (const lane of this.lanes.values()) lane.shutdown();
+    this.lanes.clear();
+  }
+
+  get heldCount(): number {
+    return this.held.size;
+  }
+
+  private hold(job: DeliveryJob): void {
+    if (this.held.has(job.id)) return;
+    this.held.set(job.id, job);
+    this.lane(job.endpointId).push(job);
+  }
+
+  private release(job: DeliveryJob): void {
+    this.held.delete(job.id);
+    this.writer.push({ kind: 'released', job });
+  }
+
+  private finish(outcome: DeliveryOutcome): void {
+    this.held.delete(outcome.job.id);
+    this.writer.push(outcome);
+    // Retries due sooner than the next poll would find them are looked for on time.
+    const next = outcome.kind === 'attempted' || outcome.kind === 'deferred' ? outcome.nextAttemptAt : null;
+    if (next) {
+      const inMs = next.getTime() - Date.now();
+      if (inMs < this.opts.pollIntervalMs) setTimeout(() => this.wake(), Math.max(inMs, 0) + 20).unref();
+    }
+  }
+
+  private lane(endpointId: string): EndpointLane {
+    let lane = this.lanes.get(endpointId);
+    if (!lane) {
+      lane = new EndpointLane(
+        endpointId,
+        this.opts.endpointConcurrency,
+        this.opts.breaker,
+        (job, viaBreaker) => this.run(job, viaBreaker),
+        (jobs, reopenAt) => {
+          for (const job of jobs) this.finish({ kind: 'deferred', job, nextAttemptAt: reopenAt });
+        },
+      );
+      this.lanes.set(endpointId, lane);
+    }
+    return lane;
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      for (;;) {
+        const room = Math.min(this.maxHeld - this.held.size, 500);
+        if (room <= 0 || this.stopped) return;
+        const saturated = [...this.lanes.values()]
+          .filter((l) => l.held >= this.opts.endpointConcurrency * 4)
+          .map((l) => l.endpointId);
+        const jobs = await this.store.claimDue(this.owner, room, saturated);
+        for (const job of jobs) this.hold(job);
+        if (jobs.length < room) break;
+      }
+      await this.housekeeping();
+    } catch (err) {
+      this.logger.error({ err }, 'claiming due deliveries failed');
+    }
+  }
+
+  private async housekeeping(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastPurge >= PURGE_EVERY_MS) {
+      this.lastPurge = now;
+      await this.store.purgeExpiredPreviousSecrets();
+    }
+    for (const [id, lane] of this.lanes) {
+      if (lane.held === 0 && now - lane.lastUsed > IDLE_LANE_MS && lane.breaker.closed) {
+        lane.shutdown();
+        this.lanes.delete(id);
+      }
+    }
+  }
+
+  private async renew(): Promise<void> {
+    const ids = [...this.held.keys()];
+    if (ids.length === 0) return;
+    try {
+      const renewed = await this.store.renewLeases(this.owner, ids);
+      for (const id of ids) {
+        const job = this.held.get(id);
+        if (!job) continue;
+        const until = renewed.get(id);
+        if (until !== undefined) job.leaseUntil = until;
+      }
+      // Queued jobs whose lease is gone belong to someone else now: drop them unattempted.
+      for (const lane of this.lanes.values()) {
+        for (const job of lane.drainQueued((j) => !renewed.has(j.id) && j.leaseUntil < Date.now())) {
+          this.held.delete(job.id);
+        }
+      }
+    } catch (err) {
+      this.logger.warn({ err }, 'renewing delivery leases failed');
+    }
+  }
+
+  /** One attempt at one delivery, through its endpoint's breaker. */
+  private async run(
+    job: DeliveryJob,
+    viaBreaker: (send: () => Promise<unknown>) => Promise<unknown>,
+  ): Promise<void> {
+    try {
+      const [endpoint, settings] = await Promise.all([
+        this.endpoints.get([job.endpointId]).then((m) => m.get(job.endpointId) ?? null),
+        this.settings.forTenant(job.tenant),
+      ]);
+      if (!endpoint || !endpoint.active) {
+        this.finish({ kind: 'cancelled', job });
+        return;
+      }
+      if (job.leaseUntil - Date.now() < settings.attemptTimeoutMs + LEASE_SAFETY_MS) {
+        this.release(job);
+        return;
+      }
+      let result: SendResult;
+      let headers: Record<string, string>;
+      const at = new Date();
+      try {
+        const out = (await viaBreaker(async () => {
+          const sent = await this.attempt(job, endpoint, settings.attemptTimeoutMs);
+          if (!succeeded(sent.result)) throw new AttemptFailed(sent);
+          return sent;
+        })) as { result: SendResult; headers: Record<string, string> };
+        ({ result, headers } = out);
+      } catch (err) {
+        if (!(err instanceof AttemptFailed)) {
+          // The breaker refused (open, or a probe is already out): not an attempt.
+          const lane = this.lanes.get(job.endpointId);
+          this.finish({
+            kind: 'deferred',
+            job,
+            nextAttemptAt: lane ? lane.reopenAt() : new Date(Date.now() + 1000),
+          });
+          return;
+        }
+        ({ result, headers } = err.result as { result: SendResult; headers: Record<string, string> });
+      }
+      this.finish(this.outcomeOf(job, at, result, headers, settings.retrySchedule));
+    } catch (err) {
+      this.logger.error({ err, delivery: job.id }, 'delivery attempt could not run; handing it back');
+      this.release(job);
+    }
+  }
+
+  private async attempt(
+    job: DeliveryJob,
+    endpoint: LiveEndpoint,
+    timeoutMs: number,
+  ): Promise<{ result: SendResult; headers: Record<string, string> }> {
+    const headers = webhookHeaders(endpoint.scheme, endpoint.keys, {
+      eventId: job.eventId,
+      eventType: job.eventType,
+      deliveryId: job.id,
+      body: job.payload,
+      timestamp: Math.floor(Date.now() / 1000),
+    });
+    const result = await this.sender.send(endpoint.url, headers, job.payload, timeoutMs);
+    return { result, headers };
+  }
+
+  private outcomeOf(
+    job: DeliveryJob,
+    at: Date,
+    result: SendResult,
+    headers: Record<string, string>,
+    schedule: number[],
+  ): DeliveryOutcome {
+    const n = job.attemptCount + 1;
+    const gone = result.statusCode === 410;
+    let error = result.error;
+    if (result.statusCode !== null && result.statusCode >= 300 && result.statusCode < 400) {
+      const location = header(result.headers, 'location');
+      error = `redirect not followed${location ? ` (Location: ${location.slice(0, 200)})` : ''}`;
+    }
+    const attempt = {
+      n,
+      at,
+      statusCode: result.statusCode,
+      latencyMs: result.latencyMs,
+      responseBody: result.body,
+      error,
+      requestHeaders: headers,
+    };
+    if (succeeded(result)) {
+      return { kind: 'attempted', job, attempt, status: 'succeeded', nextAttemptAt: null, gone: false };
+    }
+    const delay = gone ? null : nextDelayMs(schedule, n, job.maxAttempts);
+    if (delay === null) {
+      return { kind: 'attempted', job, attempt, status: 'dead', nextAttemptAt: null, gone };
+    }
+    const retryAfter =
+      result.statusCode === 429 || result.statusCode === 503
+        ? parseRetryAfter(header(result.headers, 'retry-after'), Date.now())
+        : undefined;
+    const next = new Date(Date.now() + honourRetryAfter(delay, retryAfter));
+    return { kind: 'attempted', job, attempt, status: 'retrying', nextAttemptAt: next, gone: false };
+  }
+}
+
+function succeeded(result: SendResult): boolean {
+  return result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+}
+
+function header(headers: SendResult['headers'], name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}

@@ -1,0 +1,103 @@
+/**
+ * Keyset pages over a text key (endpoint and delivery ids: a prefix + a ULID, so id
+ * order is creation order). The platform's CursorCodec carries a bigint position, which
+ * a ULID does not fit in; here the key travels beside the codec's tag, and the tag is
+ * computed over the scope *with the key in it*, so a cursor still works only for the
+ * tenant, route and query that issued it, and changing its key breaks it (400
+ * `invalid_cursor`). The key is an id the page already showed, so nothing is revealed.
+ *
+ * Format: `<codec cursor for scope + key, position 0>.<base64url(key)>`.
+ */
+import { CursorCodec, CursorScope, InvalidCursorError } from '@herald/platform';
+
+export type { SortOrder } from '@herald/platform';
+import type { SortOrder } from '@herald/platform';
+
+/** A list result: the items and what goes into the envelope's `meta`. */
+export interface ListPage<T> {
+  items: T[];
+  next_cursor: string | null;
+  has_more: boolean;
+}
+
+/** Where a walk starts: after `key` (ascending) or before it (descending); `''` is the open end. */
+export type StartKey = string;
+export const OPEN_END: StartKey = '';
+
+const KEY_FIELD = '@after';
+const KEY_TEXT = /^[A-Za-z0-9_-]{0,200}$/;
+
+const withKey = (scope: CursorScope, key: string): CursorScope => ({
+  ...scope,
+  query: { ...scope.query, [KEY_FIELD]: key },
+});
+
+export function encodeTextCursor(codec: CursorCodec, scope: CursorScope, key: string): string {
+  return `${codec.encode(withKey(scope, key), 0n)}.${Buffer.from(key, 'utf8').toString('base64url')}`;
+}
+
+/** The key of a cursor issued for exactly this scope; throws InvalidCursorError otherwise. */
+export function decodeTextCursor(codec: CursorCodec, scope: CursorScope, cursor: string): string {
+  const parts = cursor.split('.');
+  const [tag, keyText] = parts;
+  if (parts.length !== 2 || tag === undefined || keyText === undefined || !KEY_TEXT.test(keyText)) {
+    throw forged();
+  }
+  const key = Buffer.from(keyText, 'base64url').toString('utf8');
+  // One spelling per cursor, as for the codec's own part.
+  if (Buffer.from(key, 'utf8').toString('base64url') !== keyText) throw forged();
+  if (codec.decode(withKey(scope, key), tag) !== 0n) throw forged();
+  return key;
+}
+
+export function startKey(codec: CursorCodec, scope: CursorScope, cursor?: string): StartKey {
+  return cursor === undefined ? OPEN_END : decodeTextCursor(codec, scope, cursor);
+}
+
+/**
+ * Cuts `rows` (in page order, at most limit + 1) to a page. In ascending order the last
+ * page still carries a cursor — after its last row, or where it started when empty — so a
+ * poller keeps it and later asks for what came since. A descending walk ends.
+ */
+export function toTextPage<R, T>(
+  rows: R[],
+  opts: {
+    limit: number;
+    order: SortOrder;
+    start: StartKey;
+    codec: CursorCodec;
+    scope: CursorScope;
+    keyOf: (row: R) => string;
+    itemOf: (row: R) => T;
+  },
+): ListPage<T> {
+  const has_more = rows.length > opts.limit;
+  const kept = has_more ? rows.slice(0, opts.limit) : rows;
+  const last = kept[kept.length - 1];
+  let next: string | undefined;
+  if (has_more || opts.order === 'asc') next = last === undefined ? opts.start : opts.keyOf(last);
+  return {
+    items: kept.map(opts.itemOf),
+    next_cursor: next === undefined ? null : encodeTextCursor(opts.codec, opts.scope, next),
+    has_more,
+  };
+}
+
+/**
+ * The keyset condition on `column` and its direction. `params` are the statement's
+ * parameters so far; the start key is appended to them when the walk has a bound.
+ */
+export function keysetClause(
+  column: string,
+  order: SortOrder,
+  start: StartKey,
+  params: unknown[],
+): { where: string; dir: 'ASC' | 'DESC' } {
+  if (order === 'asc') return { where: `${column} > $${params.push(start)}`, dir: 'ASC' };
+  if (start === OPEN_END) return { where: 'true', dir: 'DESC' };
+  return { where: `${column} < $${params.push(start)}`, dir: 'DESC' };
+}
+
+function forged(): InvalidCursorError {
+  return new InvalidCursorError('cursor is not valid for this query; start again without a cursor');
+}

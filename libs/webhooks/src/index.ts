@@ -1,0 +1,18 @@
+export * from './endpoints/endpoint';
+export * from './webhook-errors';
+export * from './webhooks-api.module';
+export {
+  ReplayDeliveryHandler,
+  DELIVERIES_WAKE_CHANNEL,
+} from './deliveries/replay-delivery/replay-delivery.handler';
+export type {
+  WebhookDeliveryResponseDto,
+  WebhookAttemptResponseDto,
+} from './deliveries/shared/delivery.response.dto';
+export type {
+  WebhookEndpointResponseDto,
+  WebhookEndpointWithSecretResponseDto,
+} from './endpoints/shared/endpoint.response.dto';
+export * from './webhook-delivery.module';
+export * from './webhooks-core.module';
+export * from './secrets';

@@ -1,0 +1,3 @@
+export * from './master-keyring';
+export * from './secret-box';
+export * from './endpoint-secret';

@@ -1,0 +1,2 @@
+export * from './webhook-headers';
+export { ed25519PrivateKey, standardSecretKey } from './signatures';

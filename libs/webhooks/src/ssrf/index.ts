@@ -1,0 +1,3 @@
+export * from './ssrf-guard';
+export * from './system-host-resolver';
+export { AddressPolicy } from './address-policy';

@@ -1,0 +1,104 @@
+/**
+ * The delivery side of webhooks, run by the dispatcher role: the dispatcher consumer and
+ * this process's delivery workers, woken by `herald_deliveries` notifications (replays,
+ * test events) and kept fresh by `herald_webhook_endpoints` ones.
+ */
+import { Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { HERALD_CONFIG, HERALD_LOGGER, HeraldConfig, KafkaService } from '@herald/platform';
+import * as fs from 'node:fs';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { DeliverySettingsCache } from './delivery/delivery-settings';
+import { DeliveryStore } from './delivery/delivery-store';
+import { DeliveryWorkers } from './delivery/delivery-workers';
+import { EndpointRegistry } from './delivery/endpoint-registry';
+import { PgNotifications } from './delivery/pg-notifications';
+import { WebhookSender } from './delivery/webhook-sender';
+import { DELIVERIES_WAKE_CHANNEL } from './deliveries/replay-delivery/replay-delivery.handler';
+import { Dispatcher } from './dispatcher/dispatcher';
+import { SecretBox } from './secrets/secret-box';
+import { SsrfGuard } from './ssrf/ssrf-guard';
+import { WebhooksCoreModule } from './webhooks-core.module';
+
+export const ENDPOINTS_CHANNEL = 'herald_webhook_endpoints';
+
+@Injectable()
+export class WebhookDeliveryService implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly workers: DeliveryWorkers;
+  readonly dispatcher: Dispatcher;
+  private readonly sender: WebhookSender;
+  private readonly notifications: PgNotifications;
+  private readonly registry: EndpointRegistry;
+
+  constructor(
+    @Inject(HERALD_CONFIG) config: HeraldConfig,
+    @Inject(HERALD_LOGGER) logger: Logger,
+    ds: DataSource,
+    kafka: KafkaService,
+    box: SecretBox,
+    guard: SsrfGuard,
+  ) {
+    const log = logger.child({ component: 'webhooks' });
+    const store = new DeliveryStore(ds);
+    const settings = new DeliverySettingsCache(ds, config.retrySchedule);
+    this.registry = new EndpointRegistry(ds, box);
+    const ca = config.webhookCaFile ? [fs.readFileSync(config.webhookCaFile, 'utf8')] : undefined;
+    this.sender = new WebhookSender(guard, ca);
+    const d = config.webhookDelivery;
+    this.workers = new DeliveryWorkers(
+      store,
+      this.registry,
+      settings,
+      this.sender,
+      {
+        endpointConcurrency: d.endpointConcurrency,
+        pollIntervalMs: d.pollIntervalMs,
+        breaker: {
+          resetMs: d.breakerResetMs,
+          volumeThreshold: d.breakerVolumeThreshold,
+          errorPercent: d.breakerErrorPercent,
+          windowMs: d.breakerWindowMs,
+        },
+      },
+      log.child({ part: 'workers' }),
+    );
+    this.dispatcher = new Dispatcher(
+      kafka,
+      ds,
+      store,
+      settings,
+      this.workers,
+      log.child({ part: 'dispatcher' }),
+    );
+    this.notifications = new PgNotifications({
+      databaseUrl: config.databaseUrl as string,
+      channels: [DELIVERIES_WAKE_CHANNEL, ENDPOINTS_CHANNEL],
+      onNotification: (channel, payload) => {
+        if (channel === ENDPOINTS_CHANNEL) this.registry.invalidate(payload);
+        else this.workers.wake();
+      },
+      onReconnect: () => this.registry.invalidateAll(),
+      logger: log,
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.notifications.start();
+    this.workers.start();
+    await this.dispatcher.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.dispatcher.stop();
+    await this.workers.stop();
+    await this.notifications.stop();
+    await this.sender.close();
+  }
+}
+
+@Module({
+  imports: [WebhooksCoreModule],
+  providers: [WebhookDeliveryService],
+  exports: [WebhookDeliveryService],
+})
+export class WebhookDeliveryModule {}
