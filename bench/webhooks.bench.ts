@@ -213,6 +213,7 @@ async function steadyRate(
         body: 'x'.repeat(200),
         author_id: (i % 1000) + 1,
         author_username: `user${i % 1000}`,
+        ip: '203.0.113.9',
       },
     };
     sentAt.set(publicEventId(TENANT, internalId), wallNow());

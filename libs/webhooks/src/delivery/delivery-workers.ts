@@ -43,6 +43,9 @@ export class DeliveryWorkers {
   private renewTimer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private pollAgain = false;
+  /** Due deliveries were left in the table for want of room: look again as lanes drain. */
+  private backlog = false;
+  private readonly laneBacklog: number;
   private lastPurge = 0;
   private stopped = true;
   private readonly writtenListeners = new Set<(batch: DeliveryOutcome[]) => void>();
@@ -56,6 +59,7 @@ export class DeliveryWorkers {
     private readonly logger: Logger,
   ) {
     this.maxHeld = opts.maxHeld ?? 5000;
+    this.laneBacklog = opts.endpointConcurrency * 4;
     this.writer = new OutcomeWriter(store, this.owner, logger, (batch) => {
       for (const l of this.writtenListeners) l(batch);
     });
@@ -93,8 +97,15 @@ export class DeliveryWorkers {
   /** Deliveries the dispatcher just created and leased to this process. */
   accept(jobs: DeliveryJob[]): void {
     for (const job of jobs) {
-      if (this.stopped || this.held.size >= this.maxHeld) {
+      // Beyond a short queue per endpoint a delivery waits in the table, not in memory with a
+      // lease to keep renewing; the poller brings it back as the lane drains.
+      if (
+        this.stopped ||
+        this.held.size >= this.maxHeld ||
+        this.lane(job.endpointId).held >= this.laneBacklog
+      ) {
         this.writer.push({ kind: 'released', job });
+        this.backlog = true;
         continue;
       }
       this.hold(job);
@@ -136,6 +147,8 @@ export class DeliveryWorkers {
   private finish(outcome: DeliveryOutcome): void {
     this.held.delete(outcome.job.id);
     this.writer.push(outcome);
+    if (this.backlog && (this.lanes.get(outcome.job.endpointId)?.held ?? 0) < this.laneBacklog / 2)
+      this.wake();
     // Retries due sooner than the next poll would find them are looked for on time.
     const next = outcome.kind === 'attempted' || outcome.kind === 'deferred' ? outcome.nextAttemptAt : null;
     if (next) {
@@ -167,11 +180,14 @@ export class DeliveryWorkers {
         const room = Math.min(this.maxHeld - this.held.size, 500);
         if (room <= 0 || this.stopped) return;
         const saturated = [...this.lanes.values()]
-          .filter((l) => l.held >= this.opts.endpointConcurrency * 4)
+          .filter((l) => l.held >= this.laneBacklog / 2)
           .map((l) => l.endpointId);
-        const jobs = await this.store.claimDue(this.owner, room, saturated);
+        // Wait for released deliveries to be written back before claiming them again.
+        await this.writer.flush();
+        const jobs = await this.store.claimDue(this.owner, Math.min(room, this.laneBacklog), saturated);
         for (const job of jobs) this.hold(job);
-        if (jobs.length < room) break;
+        this.backlog = jobs.length > 0 || saturated.length > 0;
+        if (jobs.length < Math.min(room, this.laneBacklog)) break;
       }
       await this.housekeeping();
     } catch (err) {
