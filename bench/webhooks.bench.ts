@@ -194,7 +194,7 @@ async function steadyRate(
   const total = RATE * DURATION;
   const sentAt = new Map<string, number>();
   const started = performance.now();
-  const inflight: Array<Promise<void>> = [];
+  const inflight: Array<Promise<string | undefined>> = [];
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1000) / RATE;
     const wait = due - performance.now();
@@ -222,12 +222,16 @@ async function steadyRate(
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
         body: JSON.stringify(event),
-      }).then(async (res) => {
-        if (res.status !== 202) throw new Error(`append answered ${res.status}: ${await res.text()}`);
-      }),
+      }).then(
+        async (res) =>
+          res.status === 202 ? undefined : `append answered ${res.status}: ${await res.text()}`,
+        (err: unknown) => `append failed: ${err instanceof Error ? err.message : String(err)}`,
+      ),
     );
   }
-  await Promise.all(inflight);
+  // Every append settles before judging, so a failure stops the run through main's cleanup.
+  const failure = (await Promise.all(inflight)).find((f) => f !== undefined);
+  if (failure) throw new Error(failure);
   const deadline = Date.now() + 120_000;
   const latencies = (): number[] => {
     const got = receiver.arrivals.get(p) ?? new Map<string, number>();
