@@ -12,7 +12,7 @@
  *   BENCH_WEBHOOK_EVENTS (burst size, default 20000), BENCH_RATE (default 500),
  *   BENCH_DURATION (seconds per latency run, default 10), BENCH_CONCURRENCY (default 16)
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -23,6 +23,7 @@ import {
   createKafka,
   HeraldProducer,
   migrate,
+  openssl,
   projectRoot,
   PublicHeaders,
   TenantsRepository,
@@ -87,30 +88,25 @@ class Receiver {
 function selfSignedCert(dir: string): { certFile: string; keyFile: string } {
   const certFile = path.join(dir, 'receiver.crt');
   const keyFile = path.join(dir, 'receiver.key');
-  const res = spawnSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=bench receiver',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { encoding: 'utf8' },
-  );
-  if (res.status !== 0) throw new Error(`openssl failed: ${res.stderr}`);
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+    '-days',
+    '1',
+    '-subj',
+    '/CN=bench receiver',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+  ]);
   return { certFile, keyFile };
 }
 

@@ -5,7 +5,6 @@
  * CA through `ca`, never by turning verification off. The dir is not named `herald-test-*`:
  * the integration setup reaps those when their owner is gone.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -13,6 +12,7 @@ import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TLSSocket } from 'node:tls';
+import { generateP256Key, openssl, writeConfigFile } from '@herald/platform';
 
 export interface IssuedCert {
   certFile: string;
@@ -42,7 +42,7 @@ export function createTestCa(commonName = 'Herald Test CA'): TestCa {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-ca-'));
   const caKey = path.join(dir, 'ca.key');
   const caCert = path.join(dir, 'ca.crt');
-  const caExt = writeFile(dir, 'ca.ext', [
+  const caExt = writeConfigFile(dir, 'ca.ext', [
     '[req]',
     'distinguished_name = dn',
     'x509_extensions = v3_ca',
@@ -52,7 +52,7 @@ export function createTestCa(commonName = 'Herald Test CA'): TestCa {
     'keyUsage = critical, keyCertSign, cRLSign',
     'subjectKeyIdentifier = hash',
   ]);
-  genKey(caKey);
+  generateP256Key(caKey);
   openssl([
     'req',
     '-x509',
@@ -84,13 +84,13 @@ export function createTestCa(commonName = 'Herald Test CA'): TestCa {
       const csr = path.join(dir, `${name}.csr`);
       const certFile = path.join(dir, `${name}.crt`);
       const san = [...dns.map((d) => `DNS:${d}`), ...ips.map((ip) => `IP:${ip}`)].join(', ');
-      const ext = writeFile(dir, `${name}.ext`, [
+      const ext = writeConfigFile(dir, `${name}.ext`, [
         'basicConstraints = critical, CA:FALSE',
         'keyUsage = critical, digitalSignature',
         'extendedKeyUsage = serverAuth',
         `subjectAltName = ${san}`,
       ]);
-      genKey(keyFile);
+      generateP256Key(keyFile);
       openssl(['req', '-new', '-key', keyFile, '-subj', `/CN=${dns[0] ?? ips[0] ?? name}`, '-out', csr]);
       openssl([
         'x509',
@@ -175,22 +175,4 @@ export function httpsRequest(
     req.on('error', reject);
     req.end(opts.body);
   });
-}
-
-function writeFile(dir: string, name: string, lines: string[]): string {
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, lines.join('\n') + '\n');
-  return file;
-}
-
-/** An unencrypted P-256 key in PKCS#8 PEM, the form servers and createPrivateKey take without hints. */
-function genKey(file: string): void {
-  openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file]);
-}
-
-function openssl(args: string[]): void {
-  const res = spawnSync('openssl', args, { encoding: 'utf8' });
-  if (res.error)
-    throw new Error(`test CA: cannot run openssl (${res.error.message}); install the openssl CLI`);
-  if (res.status !== 0) throw new Error(`test CA: openssl ${args[0]} failed: ${res.stderr.trim()}`);
 }

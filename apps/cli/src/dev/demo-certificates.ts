@@ -5,10 +5,10 @@
  * a file is missing, unreadable, expired or about to expire. The CA key is deleted as soon
  * as the leaf is signed, so trusting this CA trusts that one certificate and nothing else.
  */
-import { spawnSync } from 'node:child_process';
 import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { generateP256Key, openssl, writeConfigFile } from '@herald/platform';
 
 export const DEMO_CERT_DAYS = 30;
 /** A certificate this close to its end is replaced at start rather than left to expire mid-run. */
@@ -82,7 +82,7 @@ function generate(dir: string, files: Files): void {
     const leafKey = path.join(work, 'receiver.key');
     const csr = path.join(work, 'receiver.csr');
     const leafCert = path.join(work, 'receiver.crt');
-    const caConf = writeLines(work, 'ca.cnf', [
+    const caConf = writeConfigFile(work, 'ca.cnf', [
       '[req]',
       'distinguished_name = dn',
       'x509_extensions = v3_ca',
@@ -92,14 +92,14 @@ function generate(dir: string, files: Files): void {
       'keyUsage = critical, keyCertSign, cRLSign',
       'subjectKeyIdentifier = hash',
     ]);
-    const leafExt = writeLines(work, 'receiver.ext', [
+    const leafExt = writeConfigFile(work, 'receiver.ext', [
       'basicConstraints = critical, CA:FALSE',
       'keyUsage = critical, digitalSignature',
       'extendedKeyUsage = serverAuth',
       `subjectAltName = IP:${RECEIVER_HOST}, DNS:localhost`,
     ]);
     const days = String(DEMO_CERT_DAYS);
-    genKey(caKey);
+    generateP256Key(caKey);
     openssl([
       'req',
       '-x509',
@@ -116,7 +116,7 @@ function generate(dir: string, files: Files): void {
       '-out',
       caCert,
     ]);
-    genKey(leafKey);
+    generateP256Key(leafKey);
     openssl(['req', '-new', '-key', leafKey, '-subj', `/CN=${RECEIVER_HOST}`, '-out', csr]);
     openssl([
       'x509',
@@ -144,25 +144,5 @@ function generate(dir: string, files: Files): void {
     fs.renameSync(caCert, files.caFile);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
-  }
-}
-
-function writeLines(dir: string, name: string, lines: string[]): string {
-  const file = path.join(dir, name);
-  fs.writeFileSync(file, lines.join('\n') + '\n');
-  return file;
-}
-
-/** An unencrypted P-256 key in PKCS#8 PEM. */
-function genKey(file: string): void {
-  openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file]);
-}
-
-function openssl(args: string[]): void {
-  const res = spawnSync('openssl', args, { encoding: 'utf8', timeout: 30_000 });
-  if (res.error) throw new Error(`cannot run openssl (${res.error.message}); install the openssl CLI`);
-  if (res.status !== 0) {
-    const why = res.stderr.trim().split('\n')[0] ?? `exit ${res.status}`;
-    throw new Error(`openssl ${args[0]} failed: ${why}`);
   }
 }

@@ -11,3 +11,4 @@ export * from './error-codes';
 export * from './validation';
 export { PLAIN_HTTP_PATHS } from './transport-security';
 export * from './list-request.dto';
+export * from './list-page';

@@ -12,7 +12,8 @@ export interface DeliverySettings {
 }
 
 const TTL_MS = 5_000;
-const DEFAULT_TIMEOUT_MS = 10_000;
+/** The attempt timeout of a tenant without its own setting (the column's default too). */
+export const DEFAULT_ATTEMPT_TIMEOUT_MS = 10_000;
 
 export class DeliverySettingsCache {
   private readonly entries = new Map<string, { settings: DeliverySettings; until: number }>();
@@ -47,7 +48,7 @@ export class DeliverySettingsCache {
           r?.retry_schedule_ms && r.retry_schedule_ms.length > 0
             ? r.retry_schedule_ms
             : [...this.defaultSchedule],
-        attemptTimeoutMs: r?.attempt_timeout_ms ?? DEFAULT_TIMEOUT_MS,
+        attemptTimeoutMs: r?.attempt_timeout_ms ?? DEFAULT_ATTEMPT_TIMEOUT_MS,
       };
       this.entries.set(t, { settings, until: now + TTL_MS });
       out.set(t, settings);

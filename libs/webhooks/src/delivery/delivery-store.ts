@@ -7,10 +7,10 @@
 import { ulid } from 'ulid';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DeliveryJob, DeliveryOutcome } from './delivery-job';
+import { DEFAULT_ATTEMPT_TIMEOUT_MS } from './delivery-settings';
 
 /** How much longer than its attempt timeout a delivery stays leased: room for queueing and writing the outcome. */
 export const LEASE_MARGIN_MS = 10_000;
-const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface NewDelivery {
   tenant: string;
@@ -66,7 +66,7 @@ async function returning<T>(em: DataSource | EntityManager, sql: string, params:
 }
 
 const LEASE_FOR = (alias: string): string =>
-  `now() + make_interval(secs => (COALESCE((SELECT s.attempt_timeout_ms FROM tenant_settings s WHERE s.tenant = ${alias}.tenant), ${DEFAULT_TIMEOUT_MS}) + ${LEASE_MARGIN_MS}) / 1000.0)`;
+  `now() + make_interval(secs => (COALESCE((SELECT s.attempt_timeout_ms FROM tenant_settings s WHERE s.tenant = ${alias}.tenant), ${DEFAULT_ATTEMPT_TIMEOUT_MS}) + ${LEASE_MARGIN_MS}) / 1000.0)`;
 
 export class DeliveryStore {
   constructor(private readonly ds: DataSource) {}

@@ -182,8 +182,8 @@ export class DeliveryWorkers {
         const saturated = [...this.lanes.values()]
           .filter((l) => l.held >= this.laneBacklog / 2)
           .map((l) => l.endpointId);
-        // Wait for released deliveries to be written back before claiming them again.
-        await this.writer.flush();
+        // Released deliveries not yet written back still carry this worker's lease, so the
+        // claim passes over them; a later poll finds them.
         const jobs = await this.store.claimDue(this.owner, Math.min(room, this.laneBacklog), saturated);
         for (const job of jobs) this.hold(job);
         this.backlog = jobs.length > 0 || saturated.length > 0;

@@ -4,7 +4,8 @@
  * (descending), at least limit + 1 rows, so `has_more` needs no COUNT. A first page
  * starts at the open end of int64, which keeps one SQL text per query shape.
  */
-import type { CursorCodec, CursorScope } from '@herald/platform';
+import { cutPage } from '@herald/platform';
+import type { CursorCodec, CursorScope, ListPage } from '@herald/platform';
 
 export type { SortOrder } from '@herald/platform';
 import type { SortOrder } from '@herald/platform';
@@ -27,12 +28,7 @@ export function fetchSize(limit: number): number {
   return size;
 }
 
-/** A list result: the items and what goes into the envelope's `meta`. */
-export interface ListPage<T> {
-  items: T[];
-  next_cursor: string | null;
-  has_more: boolean;
-}
+export type { ListPage } from '@herald/platform';
 
 /** The exclusive bound the page starts from: the cursor's position, or the open end. */
 export function startBound(
@@ -45,11 +41,7 @@ export function startBound(
   return order === 'asc' ? INT64_MIN : INT64_MAX;
 }
 
-/**
- * Cuts `rows` (in page order, as many as fetchSize read) to a page. In ascending order the last
- * page still carries a cursor — after its last row, or where it started when empty —
- * so a poller keeps it and later asks for what came since. A descending walk ends.
- */
+/** Cuts `rows` to a page (see `cutPage`), cursors carrying the bigint position. */
 export function toPage<R, T>(
   rows: R[],
   opts: {
@@ -62,14 +54,5 @@ export function toPage<R, T>(
     itemOf: (row: R) => T;
   },
 ): ListPage<T> {
-  const has_more = rows.length > opts.limit;
-  const kept = has_more ? rows.slice(0, opts.limit) : rows;
-  const last = kept[kept.length - 1];
-  let next: bigint | undefined;
-  if (has_more || opts.order === 'asc') next = last === undefined ? opts.start : opts.keyOf(last);
-  return {
-    items: kept.map(opts.itemOf),
-    next_cursor: next === undefined ? null : opts.codec.encode(opts.scope, next),
-    has_more,
-  };
+  return cutPage(rows, { ...opts, encode: (key) => opts.codec.encode(opts.scope, key) });
 }

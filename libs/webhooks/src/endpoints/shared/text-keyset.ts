@@ -8,17 +8,13 @@
  *
  * Format: `<codec cursor for scope + key, position 0>.<base64url(key)>`.
  */
-import { CursorCodec, CursorScope, InvalidCursorError } from '@herald/platform';
+import { CursorCodec, CursorScope, cutPage, InvalidCursorError } from '@herald/platform';
+import type { ListPage } from '@herald/platform';
 
 export type { SortOrder } from '@herald/platform';
 import type { SortOrder } from '@herald/platform';
 
-/** A list result: the items and what goes into the envelope's `meta`. */
-export interface ListPage<T> {
-  items: T[];
-  next_cursor: string | null;
-  has_more: boolean;
-}
+export type { ListPage } from '@herald/platform';
 
 /** Where a walk starts: after `key` (ascending) or before it (descending); `''` is the open end. */
 export type StartKey = string;
@@ -54,11 +50,7 @@ export function startKey(codec: CursorCodec, scope: CursorScope, cursor?: string
   return cursor === undefined ? OPEN_END : decodeTextCursor(codec, scope, cursor);
 }
 
-/**
- * Cuts `rows` (in page order, at most limit + 1) to a page. In ascending order the last
- * page still carries a cursor — after its last row, or where it started when empty — so a
- * poller keeps it and later asks for what came since. A descending walk ends.
- */
+/** Cuts `rows` to a page (see `cutPage`), cursors carrying the text key. */
 export function toTextPage<R, T>(
   rows: R[],
   opts: {
@@ -71,16 +63,7 @@ export function toTextPage<R, T>(
     itemOf: (row: R) => T;
   },
 ): ListPage<T> {
-  const has_more = rows.length > opts.limit;
-  const kept = has_more ? rows.slice(0, opts.limit) : rows;
-  const last = kept[kept.length - 1];
-  let next: string | undefined;
-  if (has_more || opts.order === 'asc') next = last === undefined ? opts.start : opts.keyOf(last);
-  return {
-    items: kept.map(opts.itemOf),
-    next_cursor: next === undefined ? null : encodeTextCursor(opts.codec, opts.scope, next),
-    has_more,
-  };
+  return cutPage(rows, { ...opts, encode: (key) => encodeTextCursor(opts.codec, opts.scope, key) });
 }
 
 /**
