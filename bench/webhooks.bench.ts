@@ -186,9 +186,11 @@ async function steadyRate(
   commandsPort: number,
   receiver: Receiver,
   p: string,
-): Promise<{ p50: number; p99: number; max: number; sent: number }> {
+): Promise<{ p50: number; p99: number; max: number; sent: number; sentAt: Map<string, number> }> {
   const total = RATE * DURATION;
   const sentAt = new Map<string, number>();
+  // Keep-alive connections, as a product service appending events would hold.
+  const commands = new Pool(`http://127.0.0.1:${commandsPort}`, { connections: 32 });
   const started = performance.now();
   const inflight: Array<Promise<string | undefined>> = [];
   for (let i = 0; i < total; i++) {
@@ -214,19 +216,25 @@ async function steadyRate(
     };
     sentAt.set(publicEventId(TENANT, internalId), wallNow());
     inflight.push(
-      fetch(`http://127.0.0.1:${commandsPort}/internal/v1/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-        body: JSON.stringify(event),
-      }).then(
-        async (res) =>
-          res.status === 202 ? undefined : `append answered ${res.status}: ${await res.text()}`,
-        (err: unknown) => `append failed: ${err instanceof Error ? err.message : String(err)}`,
-      ),
+      commands
+        .request({
+          path: '/internal/v1/events',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+          body: JSON.stringify(event),
+        })
+        .then(
+          async (res) =>
+            res.statusCode === 202
+              ? void (await res.body.dump())
+              : `append answered ${res.statusCode}: ${await res.body.text()}`,
+          (err: unknown) => `append failed: ${err instanceof Error ? err.message : String(err)}`,
+        ),
     );
   }
   // Every append settles before judging, so a failure stops the run through main's cleanup.
   const failure = (await Promise.all(inflight)).find((f) => f !== undefined);
+  await commands.close();
   if (failure) throw new Error(failure);
   const deadline = Date.now() + 120_000;
   const latencies = (): number[] => {
@@ -241,7 +249,114 @@ async function steadyRate(
   while (latencies().length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   const lat = latencies().sort((a, b) => a - b);
   if (lat.length < total) throw new Error(`only ${lat.length} of ${total} deliveries arrived on ${p}`);
-  return { p50: percentile(lat, 50), p99: percentile(lat, 99), max: lat[lat.length - 1]!, sent: total };
+  return {
+    p50: percentile(lat, 50),
+    p99: percentile(lat, 99),
+    max: lat[lat.length - 1]!,
+    sent: total,
+    sentAt,
+  };
+}
+
+interface Hop {
+  name: string;
+  values: number[];
+}
+
+/** The produce timestamp of every record of `topic` that `pick` names (by public event id). */
+async function recordTimes(
+  brokers: string[],
+  topic: string,
+  expected: number,
+  pick: (value: string) => string | undefined,
+): Promise<Map<string, number>> {
+  const times = new Map<string, number>();
+  const kafka = createKafka({ brokers, clientId: 'bench-hops' });
+  const consumer = kafka.consumer({ groupId: `bench-hops-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, 30_000);
+    consumer
+      .run({
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages) {
+            const id = pick(m.value?.toString('utf8') ?? '{}');
+            if (id !== undefined) times.set(id, Number(m.timestamp));
+          }
+          if (times.size >= expected) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      })
+      .catch(reject);
+  });
+  await consumer.disconnect();
+  return times;
+}
+
+/**
+ * Where the time goes: for every event of a latency run, append → internal record (the
+ * commands role's produce timestamp) → public record (the translator's) → delivery row
+ * → attempt start → received.
+ */
+async function hops(
+  brokers: string[],
+  ds: DataSource,
+  receiver: Receiver,
+  p: string,
+  sentAt: Map<string, number>,
+): Promise<Hop[]> {
+  const appended = await recordTimes(brokers, Topics.internal.forum, sentAt.size, (value) => {
+    const id = publicEventId(TENANT, (JSON.parse(value) as { id: string }).id);
+    return sentAt.has(id) ? id : undefined;
+  });
+  const published = await recordTimes(brokers, Topics.publicEvents, sentAt.size, (value) => {
+    const id = (JSON.parse(value) as { id: string }).id;
+    return sentAt.has(id) ? id : undefined;
+  });
+  const rows = await ds.query<Array<{ event_id: string; created: string; attempted: string }>>(
+    `SELECT d.event_id,
+            (extract(epoch from d.created_at) * 1000)::float8 AS created,
+            (extract(epoch from min(a.at)) * 1000)::float8 AS attempted
+       FROM webhook_deliveries d
+       JOIN webhook_endpoints e ON e.id = d.endpoint_id
+       JOIN webhook_attempts a ON a.delivery_id = d.id
+      WHERE e.url LIKE '%' || $1 AND d.event_id = ANY($2::text[])
+      GROUP BY d.event_id, d.created_at`,
+    [p, [...sentAt.keys()]],
+  );
+  const got = receiver.arrivals.get(p) ?? new Map<string, number>();
+  const out: Hop[] = [
+    { name: 'append → internal record', values: [] },
+    { name: 'internal → public record', values: [] },
+    { name: 'public record → delivery row', values: [] },
+    { name: 'delivery row → attempt', values: [] },
+    { name: 'attempt → received', values: [] },
+  ];
+  for (const r of rows) {
+    const sent = sentAt.get(r.event_id)!;
+    const internal = appended.get(r.event_id);
+    const pub = published.get(r.event_id);
+    const received = got.get(r.event_id);
+    if (internal === undefined || pub === undefined || received === undefined) continue;
+    out[0]!.values.push(internal - sent);
+    out[1]!.values.push(pub - internal);
+    out[2]!.values.push(Number(r.created) - pub);
+    out[3]!.values.push(Number(r.attempted) - Number(r.created));
+    out[4]!.values.push(received - Number(r.attempted));
+  }
+  for (const h of out) h.values.sort((a, b) => a - b);
+  return out;
+}
+
+function printHops(list: Hop[]): void {
+  for (const h of list) {
+    console.log(
+      `      ${h.name.padEnd(32)} p50 ${percentile(h.values, 50).toFixed(1).padStart(7)} ms, p99 ${percentile(h.values, 99).toFixed(1).padStart(7)} ms`,
+    );
+  }
 }
 
 async function main(): Promise<void> {
@@ -308,6 +423,7 @@ async function main(): Promise<void> {
     console.log(
       `  append → received at ${RATE}/s (${fmt(calm.sent)} events)   p50 ${calm.p50.toFixed(1)} ms, p99 ${calm.p99.toFixed(1)} ms, max ${calm.max.toFixed(1)} ms; goal p99 ≤ 25 ms: ${calm.p99 <= 25 ? 'met' : 'NOT met'}`,
     );
+    printHops(await hops(engines.brokers, ds, receiver, '/fast', calm.sentAt));
 
     await seedEndpoint(ds, box, `${receiver.url}/hang`);
     const hung = await steadyRate(roles.ports.commands!, receiver, '/fast');

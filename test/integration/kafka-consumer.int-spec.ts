@@ -5,6 +5,7 @@
  */
 import { DeadLetterHeaders, TOPIC_SPECS, Topics, TopicSpec } from '@herald/contracts';
 import {
+  BatchContext,
   createLogger,
   ensureTopics,
   groupLag,
@@ -66,7 +67,7 @@ describe('Kafka platform layer (real broker)', () => {
   function consumer(
     groupId: string,
     topics: string[],
-    handle: (values: number[], partition: number) => Promise<void>,
+    handle: (values: number[], ctx: BatchContext) => Promise<void>,
   ): HeraldConsumer<{ n: number }> {
     const c = new HeraldConsumer<{ n: number }>(
       kafka,
@@ -79,7 +80,7 @@ describe('Kafka platform layer (real broker)', () => {
         handle: (msgs, ctx) =>
           handle(
             msgs.map((m) => m.value.n),
-            ctx.partition,
+            ctx,
           ),
         retry: { initialMs: 50, maxMs: 200 },
       },
@@ -130,9 +131,13 @@ describe('Kafka platform layer (real broker)', () => {
       Array.from({ length: 30 }, (_, i) => ({ key: `k${i % 5}`, value: JSON.stringify({ n: i }) })),
     );
     const seen: number[] = [];
+    const calls: Array<Array<{ partition: number; first: string; last: string }>> = [];
     const groupId = uniqueName('group');
-    await consumer(groupId, [t], async (values) => {
+    await consumer(groupId, [t], async (values, ctx) => {
       seen.push(...values);
+      calls.push(
+        ctx.ranges.map((r) => ({ partition: r.partition, first: r.firstOffset, last: r.lastOffset })),
+      );
     }).start();
     await eventually(async () => seen.length >= 30);
     const lag = await eventually(async () => {
@@ -146,6 +151,14 @@ describe('Kafka platform layer (real broker)', () => {
       expect(p.offset).toBe(ends.find((e) => e.partition === p.partition)!.high); // last offset + 1
     }
     expect(lag).toHaveLength(3);
+    // Everything was there before the group joined: one fetch, every partition with data in one call.
+    const withData = ends.filter((e) => e.high !== '0').map((e) => e.partition);
+    expect(withData.length).toBeGreaterThan(1);
+    expect(calls[0]!.map((r) => r.partition).sort()).toEqual(withData.sort());
+    for (const r of calls[0]!) {
+      expect(r.first).toBe('0');
+      expect(BigInt(r.last) + 1n).toBe(BigInt(ends.find((e) => e.partition === r.partition)!.high));
+    }
   });
 
   it('dead-letters poison messages with their reason and keeps going', async () => {

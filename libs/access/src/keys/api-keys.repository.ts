@@ -3,10 +3,9 @@
  * row-level security holds even if a query forgot its tenant: a key is only ever found
  * within the tenant of the request.
  */
-import { isScope } from '@herald/contracts';
+import { isScope, newUlid } from '@herald/contracts';
 import { appendAudit, InvalidTenantError, withTenant } from '@herald/platform';
 import type { DataSource, EntityManager } from 'typeorm';
-import { ulid } from 'ulid';
 import { announcedChangeSeq, waitForAccessPropagation } from '../key-cache/access-propagation';
 import {
   ApiKeyNotFoundError,
@@ -52,7 +51,7 @@ export class ApiKeysRepository {
   async create(input: CreateApiKeyInput): Promise<CreatedApiKey> {
     const valid = validateKeyInput(input);
     const minted = mintApiKey(valid.mode);
-    const id = `key_${ulid()}`;
+    const id = `key_${newUlid()}`;
     return this.scoped(input.tenant, async (em) => {
       await assertTenant(em, input.tenant, { enabledOnly: true });
       const rows: KeyRow[] = await em.query(

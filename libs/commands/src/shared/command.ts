@@ -3,8 +3,7 @@
  * (`event_id`) and an optional time of the fact (`occurred_at`), and how they become
  * the envelope of the internal event the command appends.
  */
-import { formatMicros, InternalEvent } from '@herald/contracts';
-import { ulid } from 'ulid';
+import { formatMicros, InternalEvent, newUlid } from '@herald/contracts';
 
 export interface CommandOptions {
   /**
@@ -39,7 +38,7 @@ export function internalEventOf(
   now: Date = new Date(),
 ): InternalEvent {
   return {
-    id: command.event_id ?? ulid(now.getTime()),
+    id: command.event_id ?? newUlid(now.getTime()),
     tenant: command.tenant,
     kind,
     occurred_at: command.occurred_at ?? rfc3339Micros(now),

@@ -5,3 +5,4 @@ export * from './time';
 export * from './public-id';
 export * from './validate';
 export * from './translate';
+export * from './ulid';

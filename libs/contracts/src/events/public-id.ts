@@ -6,6 +6,7 @@
  * random bits come from SHA-256 of the tenant and the internal id.
  */
 import { createHash } from 'node:crypto';
+import { encodeUlid } from './ulid';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const ULID_RE = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/i;
@@ -25,18 +26,6 @@ export function embeddedTime(internalId: string): number | undefined {
   return undefined;
 }
 
-function encodeBase32(bytes: Uint8Array): string {
-  // 16 bytes = 128 bits → 26 chars (the first carries 3 bits).
-  let bits = 0n;
-  for (const b of bytes) bits = (bits << 8n) | BigInt(b);
-  let out = '';
-  for (let i = 0; i < 26; i++) {
-    out = CROCKFORD[Number(bits & 31n)] + out;
-    bits >>= 5n;
-  }
-  return out;
-}
-
 export function publicEventId(tenant: string, internalId: string): string {
   const digest = createHash('sha256')
     .update(`herald.public-event-id.v1\0${tenant}\0${internalId.toLowerCase()}`)
@@ -53,5 +42,5 @@ export function publicEventId(tenant: string, internalId: string): string {
     bytes.set(digest.subarray(16, 22), 0);
   }
   bytes.set(digest.subarray(0, 10), 6);
-  return `evt_${encodeBase32(bytes)}`;
+  return `evt_${encodeUlid(bytes)}`;
 }

@@ -78,6 +78,7 @@ export class TranslatorService implements OnApplicationBootstrap {
       fromBeginning: true,
       decode: decodeInternal,
       handle: (batch) => this.handle(batch),
+      minCycleMs: 5,
     });
     this.logger.info('translator consuming');
   }
@@ -87,12 +88,13 @@ export class TranslatorService implements OnApplicationBootstrap {
   }
 
   async handle(batch: Array<Decoded<Item>>): Promise<HandleResult> {
-    const poison: Array<{ offset: string; reason: string }> = [];
+    const poison: NonNullable<HandleResult['poison']> = [];
+    if (batch.length === 0) return { poison };
     const known = await this.tenants.existing(batch.map((m) => m.value.event.tenant));
     const publishable: Array<Decoded<Item> & { value: { spec: KindSpec } }> = [];
     for (const m of batch) {
       if (!known.has(m.value.event.tenant)) {
-        poison.push({ offset: m.offset, reason: `unknown tenant ${JSON.stringify(m.value.event.tenant)}` });
+        poison.push({ ...position(m), reason: `unknown tenant ${JSON.stringify(m.value.event.tenant)}` });
       } else if (!m.value.spec) {
         this.stats.internalOnlyDropped++;
       } else {
@@ -116,7 +118,7 @@ export class TranslatorService implements OnApplicationBootstrap {
       const t = translate(event, spec);
       const problem = checkPublicEvent(t.event);
       if (problem) {
-        poison.push({ offset: m.offset, reason: `translation failed its public schema: ${problem}` });
+        poison.push({ ...position(m), reason: `translation failed its public schema: ${problem}` });
         continue;
       }
       messages.push({
@@ -125,7 +127,7 @@ export class TranslatorService implements OnApplicationBootstrap {
         headers: { [PublicHeaders.tenant]: event.tenant, [PublicHeaders.internalId]: event.id },
       });
     }
-    await this.kafka.producer.send(Topics.publicEvents, messages);
+    if (messages.length > 0) await this.kafka.producer.send(Topics.publicEvents, messages);
     this.stats.translated += messages.length;
     return { poison };
   }
@@ -177,6 +179,10 @@ export class TranslatorService implements OnApplicationBootstrap {
     for (const r of result) out.set(`${r.tenant}\0${r.kind}\0${r.subject_id}`, r.internal_event_id);
     return out;
   }
+}
+
+function position(m: Decoded<Item>): { topic: string; partition: number; offset: string } {
+  return { topic: m.topic, partition: m.partition, offset: m.offset };
 }
 
 function firstKey(event: InternalEvent, spec: KindSpec): string {

@@ -4,11 +4,15 @@
  * - decode + validate each message; a message that cannot be decoded (malformed JSON,
  *   schema violation, unknown tenant…) is poison: it goes to the dead-letter topic with
  *   its reason and the source coordinates, and consumption moves on;
- * - the handler gets the decoded batch of one partition and must make its effect
+ * - the batches of every partition that one fetch returned are handed to the handler in
+ *   one call (in order within each partition), so a role pays one database round trip
+ *   and one offset commit per fetch, not per partition; the handler must make its effect
  *   durable before resolving;
- * - only then is the offset committed (last offset + 1). A handler failure is
- *   transient by definition: the batch is retried with backoff and nothing is committed,
- *   so a crash at any point re-delivers rather than loses.
+ * - only then are the offsets committed (last offset + 1 of each partition). Commits are
+ *   gathered too: at most one request per COMMIT_INTERVAL_MS (and one at stop), since
+ *   every handler is idempotent and a re-read after a crash costs nothing but time. A
+ *   handler failure is transient by definition: the call is retried with backoff and
+ *   nothing is committed, so a crash at any point re-delivers rather than loses.
  */
 import { DeadLetterHeaders, Topics } from '@herald/contracts';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
@@ -25,8 +29,8 @@ export class PoisonMessageError extends Error {
 
 /**
  * Thrown by a handler that finds its position stale (a projection was reset under it):
- * the consumer moves the given partitions to the given offsets and drops the rest of
- * the batch, committing nothing.
+ * the consumer moves the given partitions to the given offsets and drops the whole call,
+ * committing nothing; the other partitions of the call are read again.
  */
 export class RepositionRequest extends Error {
   constructor(readonly positions: Array<{ topic: string; partition: number; offset: string }>) {
@@ -35,22 +39,35 @@ export class RepositionRequest extends Error {
   }
 }
 
-/** What a handler may report back: messages it found permanently bad (dead-lettered, then committed past). */
-export interface HandleResult {
-  poison?: Array<{ offset: string; reason: string }>;
+export interface MessagePosition {
+  topic: string;
+  partition: number;
+  offset: string;
 }
 
-export interface Decoded<T> {
+/** What a handler may report back: messages it found permanently bad (dead-lettered, then committed past). */
+export interface HandleResult {
+  poison?: Array<MessagePosition & { reason: string }>;
+}
+
+export interface Decoded<T> extends MessagePosition {
   value: T;
-  offset: string;
   key: string | null;
   timestamp: string;
   headers: KafkaMessage['headers'];
 }
 
-export interface BatchContext {
+/** One partition's share of a handler call: every offset in it, poison included. */
+export interface PartitionRange {
   topic: string;
   partition: number;
+  firstOffset: string;
+  lastOffset: string;
+}
+
+export interface BatchContext {
+  /** The partitions this call covers; a range may hold no decodable message at all. */
+  ranges: PartitionRange[];
   /** Call during long work so the group does not consider this member dead. */
   heartbeat(): Promise<void>;
 }
@@ -61,11 +78,20 @@ export interface ConsumerSpec<T> {
   /** Where a group with no committed offset starts. */
   fromBeginning: boolean;
   decode(message: KafkaMessage, topic: string): T;
+  /** The decoded messages of every partition in the call (possibly none) and their ranges. */
   handle(messages: Array<Decoded<T>>, ctx: BatchContext): Promise<HandleResult | void>;
   /** Called whenever the group hands this member its partitions (after every rebalance). */
   onAssignment?(assigned: ReadonlyMap<string, number[]>): Promise<void> | void;
   /** Backoff bounds for retrying a failed batch. */
   retry?: { initialMs: number; maxMs: number };
+  /**
+   * The shortest time from one call to the next fetch (default 0). While events trickle
+   * in, a consumer that fetches again at once pays a broker request and a database
+   * transaction for every single event; holding the next fetch back this long lets the
+   * events of that moment arrive together. Under load the calls take longer than this
+   * anyway and nothing waits. It adds at most this much to an event's latency.
+   */
+  minCycleMs?: number;
 }
 
 export interface ConsumerStats {
@@ -82,10 +108,33 @@ export interface PartitionLag {
   lag: number;
 }
 
+/** One partition batch from kafkajs, decoded, waiting for the call that takes it. */
+interface Gathered<T> {
+  payload: EachBatchPayload;
+  range: PartitionRange;
+  good: Array<Decoded<T>>;
+  poison: Array<{ message: KafkaMessage; reason: string }>;
+  done: () => void;
+  failed: (err: unknown) => void;
+}
+
+/** kafkajs runs up to this many partition batches of a fetch at once; they are gathered into one call. */
+const GATHER_WIDTH = 256;
+
+/** The longest a processed offset waits before it is committed to the group. */
+export const COMMIT_INTERVAL_MS = 200;
+
 export class HeraldConsumer<T> {
   private readonly consumer: Consumer;
   private running = false;
   private readonly assigned = new Map<string, number[]>();
+  private gathered: Array<Gathered<T>> = [];
+  private gatherScheduled = false;
+  /** Processed but not yet committed: topic|partition → next offset. */
+  private readonly toCommit = new Map<string, { topic: string; partition: number; offset: string }>();
+  private commitTimer: NodeJS.Timeout | undefined;
+  private committing: Promise<void> | undefined;
+  private processing: Promise<unknown> | undefined;
   readonly stats: ConsumerStats = { processed: 0, deadLettered: 0, failedBatches: 0 };
 
   constructor(
@@ -99,7 +148,10 @@ export class HeraldConsumer<T> {
       allowAutoTopicCreation: false,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
-      maxBytesPerPartition: 4 * 1024 * 1024,
+      // One call holds what one fetch returns: bounded, so a rebuild or a backlog is applied in
+      // transactions of a few MiB rather than one of the whole topic.
+      maxBytesPerPartition: 1024 * 1024,
+      maxBytes: 4 * 1024 * 1024,
       // Bounds how long stop() and pause wait on an idle long-poll; data is returned as soon as it arrives.
       maxWaitTimeInMs: 1000,
     });
@@ -127,14 +179,20 @@ export class HeraldConsumer<T> {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.onBatch(payload),
+      partitionsConsumedConcurrently: GATHER_WIDTH,
+      eachBatch: (payload) => this.gather(payload),
     });
   }
 
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    // Fetch nothing more, let the call in flight finish, commit what it did, then leave.
+    this.pause();
+    await this.processing;
+    await this.commitNow().catch((err: unknown) =>
+      this.logger.warn({ err }, 'final offset commit failed; the next owner re-reads'),
+    );
     await this.consumer.disconnect();
   }
 
@@ -155,15 +213,22 @@ export class HeraldConsumer<T> {
     this.consumer.resume(this.spec.topics.map((topic) => ({ topic })));
   }
 
-  private async onBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, heartbeat, isRunning, isStale } = payload;
-    if (batch.messages.length === 0) return;
+  /**
+   * kafkajs starts the batches of one fetch together (up to GATHER_WIDTH at once); each
+   * is decoded and parked here, and the first schedules the call that takes them all once
+   * the current turn of the event loop is over.
+   */
+  private gather(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0) return Promise.resolve();
     const good: Array<Decoded<T>> = [];
     const poison: Array<{ message: KafkaMessage; reason: string }> = [];
     for (const message of batch.messages) {
       try {
         good.push({
           value: this.spec.decode(message, batch.topic),
+          topic: batch.topic,
+          partition: batch.partition,
           offset: message.offset,
           key: message.key?.toString('utf8') ?? null,
           timestamp: message.timestamp,
@@ -174,27 +239,63 @@ export class HeraldConsumer<T> {
         poison.push({ message, reason });
       }
     }
+    return new Promise<void>((done, failed) => {
+      this.gathered.push({
+        payload,
+        range: {
+          topic: batch.topic,
+          partition: batch.partition,
+          firstOffset: batch.messages[0]!.offset,
+          lastOffset: batch.lastOffset(),
+        },
+        good,
+        poison,
+        done,
+        failed,
+      });
+      if (this.gatherScheduled) return;
+      this.gatherScheduled = true;
+      setImmediate(() => {
+        this.gatherScheduled = false;
+        const parts = this.gathered;
+        this.gathered = [];
+        const started = performance.now();
+        const processing = this.process(parts);
+        this.processing = processing.catch(() => undefined);
+        processing
+          .then(async () => {
+            const rest = (this.spec.minCycleMs ?? 0) - (performance.now() - started);
+            if (rest >= 1 && this.running) await sleep(rest);
+          })
+          .then(
+            () => parts.forEach((p) => p.done()),
+            (err: unknown) => parts.forEach((p) => p.failed(err)),
+          );
+      });
+    });
+  }
 
+  private async process(all: Array<Gathered<T>>): Promise<void> {
     const retry = this.spec.retry ?? { initialMs: 200, maxMs: 30_000 };
+    const heartbeat = (): Promise<void> => all[0]!.payload.heartbeat();
     let delay = retry.initialMs;
-    let deadLettered = 0;
+    let dead: Array<{ message: KafkaMessage; reason: string; range: PartitionRange }> = [];
+    let parts = all;
     for (;;) {
-      if (!isRunning() || isStale()) return; // rebalanced or stopping: the new owner re-reads
+      // Rebalanced or stopping: the new owner re-reads. A partition sought elsewhere is dropped.
+      parts = parts.filter((p) => p.payload.isRunning() && !p.payload.isStale());
+      if (parts.length === 0) return;
+      const good = parts.flatMap((p) => p.good);
       try {
-        const result =
-          good.length > 0
-            ? await this.spec.handle(good, { topic: batch.topic, partition: batch.partition, heartbeat })
-            : undefined;
-        const rejected = result?.poison ?? [];
-        const byOffset = new Map(batch.messages.map((m) => [m.offset, m]));
-        const dead = [...poison];
-        for (const r of rejected) {
-          const message = byOffset.get(r.offset);
-          if (message) dead.push({ message, reason: r.reason });
+        const result = await this.spec.handle(good, { ranges: parts.map((p) => p.range), heartbeat });
+        dead = parts.flatMap((p) => p.poison.map((x) => ({ ...x, range: p.range })));
+        for (const r of result?.poison ?? []) {
+          const part = parts.find((p) => p.range.topic === r.topic && p.range.partition === r.partition);
+          const message = part?.payload.batch.messages.find((m) => m.offset === r.offset);
+          if (part && message) dead.push({ message, reason: r.reason, range: part.range });
         }
-        if (dead.length > 0) await this.deadLetter(batch.topic, batch.partition, dead);
-        deadLettered = dead.length;
-        this.stats.processed += good.length - rejected.length;
+        if (dead.length > 0) await this.deadLetter(dead);
+        this.stats.processed += good.length - (result?.poison?.length ?? 0);
         break;
       } catch (err) {
         if (err instanceof RepositionRequest) {
@@ -203,13 +304,7 @@ export class HeraldConsumer<T> {
         }
         this.stats.failedBatches++;
         this.logger.error(
-          {
-            err,
-            topic: batch.topic,
-            partition: batch.partition,
-            firstOffset: batch.firstOffset(),
-            retryInMs: delay,
-          },
+          { err, ranges: parts.map((p) => p.range), retryInMs: delay },
           'batch failed; retrying without committing',
         );
         await sleep(delay);
@@ -218,23 +313,44 @@ export class HeraldConsumer<T> {
       }
     }
 
-    const last = batch.lastOffset();
-    await this.consumer.commitOffsets([
-      { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-    ]);
-    payload.resolveOffset(last);
-    this.stats.deadLettered += deadLettered;
+    for (const p of parts) {
+      const { topic, partition, lastOffset } = p.range;
+      this.toCommit.set(`${topic}|${partition}`, {
+        topic,
+        partition,
+        offset: (BigInt(lastOffset) + 1n).toString(),
+      });
+      p.payload.resolveOffset(lastOffset);
+    }
+    this.stats.deadLettered += dead.length;
+    if (!this.running) return; // stop() commits what is pending once this call is over
+    this.commitTimer ??= setTimeout(() => {
+      this.commitTimer = undefined;
+      this.commitNow().catch((err: unknown) =>
+        this.logger.warn({ err }, 'offset commit failed; the next owner re-reads from the last one'),
+      );
+    }, COMMIT_INTERVAL_MS);
+  }
+
+  /** Commits every processed offset not committed yet, in one request. */
+  private async commitNow(): Promise<void> {
+    await this.committing;
+    if (this.commitTimer) clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    if (this.toCommit.size === 0) return;
+    const offsets = [...this.toCommit.values()];
+    this.toCommit.clear();
+    this.committing = this.consumer.commitOffsets(offsets).finally(() => (this.committing = undefined));
+    await this.committing;
   }
 
   private async deadLetter(
-    topic: string,
-    partition: number,
-    items: Array<{ message: KafkaMessage; reason: string }>,
+    items: Array<{ message: KafkaMessage; reason: string; range: PartitionRange }>,
   ): Promise<void> {
     const now = new Date().toISOString();
     await this.producer.send(
       Topics.deadLetter,
-      items.map(({ message, reason }) => {
+      items.map(({ message, reason, range: { topic, partition } }) => {
         this.logger.warn({ topic, partition, offset: message.offset, reason }, 'dead-lettered a message');
         return {
           key: message.key?.toString('utf8') ?? `${topic}:${partition}:${message.offset}`,

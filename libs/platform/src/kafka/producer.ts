@@ -1,6 +1,12 @@
 /**
  * Idempotent producer: acks from all in-sync replicas, one request in flight per
- * broker so retries cannot reorder a partition, batches sent as one request per call.
+ * broker so retries cannot reorder a partition.
+ *
+ * Group commit: while a request is in flight, the calls that arrive meanwhile wait and
+ * then go out together as the next request, so many small concurrent appends (one per
+ * HTTP request, say) cost one broker round trip between them instead of one each. An
+ * idle producer sends a call at once. Calls resolve in the order they were made, each
+ * once the broker has its messages durably; a failed request fails every call in it.
  */
 import { Kafka, Message, Partitioners, Producer } from 'kafkajs';
 
@@ -11,9 +17,20 @@ export interface OutgoingMessage {
   timestamp?: string;
 }
 
+type TopicBatch = { topic: string; messages: OutgoingMessage[] };
+
+interface QueuedCall {
+  batches: TopicBatch[];
+  bytes: number;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 export class HeraldProducer {
   private readonly producer: Producer;
   private connected = false;
+  private queue: QueuedCall[] = [];
+  private draining: Promise<void> | undefined;
 
   constructor(kafka: Kafka) {
     this.producer = kafka.producer({
@@ -32,8 +49,8 @@ export class HeraldProducer {
   }
 
   /** Appends messages to one topic; resolves once the broker has them durably. */
-  async send(topic: string, messages: OutgoingMessage[]): Promise<void> {
-    await this.sendBatch([{ topic, messages }]);
+  send(topic: string, messages: OutgoingMessage[]): Promise<void> {
+    return this.sendBatch([{ topic, messages }]);
   }
 
   /**
@@ -41,19 +58,52 @@ export class HeraldProducer {
    * request's record batch per partition must stay under `message.max.bytes` (1 MiB by
    * default), so large calls are split into chunks sent in order.
    */
-  async sendBatch(batches: Array<{ topic: string; messages: OutgoingMessage[] }>): Promise<void> {
-    for (const chunk of chunkByBytes(batches, MAX_REQUEST_BYTES)) {
-      await this.producer.sendBatch({
-        acks: -1,
-        topicMessages: chunk.map((b) => ({ topic: b.topic, messages: b.messages.map(toKafka) })),
-      });
-    }
+  sendBatch(batches: TopicBatch[]): Promise<void> {
+    const bytes = batches.reduce((n, b) => n + b.messages.reduce((m, x) => m + sizeOf(x), 0), 0);
+    if (bytes === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ batches, bytes, resolve, reject });
+      // `draining` is cleared in the same synchronous step that finds the queue empty.
+      this.draining ??= this.drain();
+    });
   }
 
   async disconnect(): Promise<void> {
     if (!this.connected) return;
+    await this.draining;
     this.connected = false;
     await this.producer.disconnect();
+  }
+
+  /** Sends what is queued, whole calls at a time, up to a request's size. */
+  private async drain(): Promise<void> {
+    for (;;) {
+      if (this.queue.length === 0) {
+        this.draining = undefined;
+        return;
+      }
+      let bytes = 0;
+      let n = 0;
+      while (n < this.queue.length && (n === 0 || bytes + this.queue[n]!.bytes <= MAX_REQUEST_BYTES)) {
+        bytes += this.queue[n]!.bytes;
+        n++;
+      }
+      const calls = this.queue.splice(0, n);
+      try {
+        for (const chunk of chunkByBytes(
+          calls.flatMap((c) => c.batches),
+          MAX_REQUEST_BYTES,
+        )) {
+          await this.producer.sendBatch({
+            acks: -1,
+            topicMessages: chunk.map((b) => ({ topic: b.topic, messages: b.messages.map(toKafka) })),
+          });
+        }
+        for (const c of calls) c.resolve();
+      } catch (err) {
+        for (const c of calls) c.reject(err);
+      }
+    }
   }
 }
 
@@ -69,12 +119,9 @@ function sizeOf(m: OutgoingMessage): number {
   return n;
 }
 
-export function chunkByBytes(
-  batches: Array<{ topic: string; messages: OutgoingMessage[] }>,
-  limit: number,
-): Array<Array<{ topic: string; messages: OutgoingMessage[] }>> {
-  const chunks: Array<Array<{ topic: string; messages: OutgoingMessage[] }>> = [];
-  let current: Array<{ topic: string; messages: OutgoingMessage[] }> = [];
+export function chunkByBytes(batches: TopicBatch[], limit: number): TopicBatch[][] {
+  const chunks: TopicBatch[][] = [];
+  let current: TopicBatch[] = [];
   let size = 0;
   for (const { topic, messages } of batches) {
     for (const m of messages) {

@@ -4,7 +4,7 @@
  * owner; every write to a delivery is fenced by the lease, so a worker whose lease was
  * lost (it stalled, another claimed the delivery) changes nothing.
  */
-import { ulid } from 'ulid';
+import { newUlid } from '@herald/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DeliveryJob, DeliveryOutcome } from './delivery-job';
 import { DEFAULT_ATTEMPT_TIMEOUT_MS } from './delivery-settings';
@@ -106,7 +106,7 @@ export class DeliveryStore {
         messages.map((m) => m.eventId),
         messages.map((m) => m.eventType),
         messages.map((m) => m.payload),
-        deliveries.map(() => `dlv_${ulid()}`),
+        deliveries.map(() => `dlv_${newUlid()}`),
         deliveries.map((d) => d.tenant),
         deliveries.map((d) => d.endpointId),
         deliveries.map((d) => d.eventId),

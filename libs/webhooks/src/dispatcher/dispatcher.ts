@@ -61,6 +61,7 @@ export class Dispatcher {
         return { ...record, payload, body: record.event as unknown as Record<string, unknown> };
       },
       handle: (messages) => this.dispatch(messages),
+      minCycleMs: 5,
     });
   }
 
@@ -70,6 +71,7 @@ export class Dispatcher {
 
   private async dispatch(messages: Array<Decoded<DispatchRecord>>): Promise<void> {
     const records = messages.map((m) => m.value);
+    if (records.length === 0) return;
     this.stats.events += records.length;
     const tenants = [...new Set(records.map((r) => r.tenant))];
     const rows = await this.ds.query<SubscriberRow[]>(

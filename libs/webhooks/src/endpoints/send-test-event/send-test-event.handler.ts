@@ -7,6 +7,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   checkPublicEvent,
+  newUlid,
   PublicEvent,
   toPublicTimestamp,
   Topics,
@@ -14,7 +15,6 @@ import {
 } from '@herald/contracts';
 import { KafkaService, PublicHeaders, readAsTenant } from '@herald/platform';
 import { DataSource } from 'typeorm';
-import { ulid } from 'ulid';
 import { ENDPOINT_DISABLED, ENDPOINT_NOT_FOUND } from '../../webhook-errors';
 import type { TestEventResponseDto } from './send-test-event.response.dto';
 
@@ -23,7 +23,7 @@ export const TEST_EVENT_MESSAGE = 'This is a test event from Herald.';
 /** The `webhook.test` event for an endpoint, created now. */
 export function webhookTestEvent(endpointId: string, now = new Date()): PublicEvent {
   const event: PublicEvent = {
-    id: `evt_${ulid(now.getTime())}`,
+    id: `evt_${newUlid(now.getTime())}`,
     type: WEBHOOK_TEST_TYPE,
     created_at: toPublicTimestamp(now.toISOString())!,
     data: { endpoint_id: endpointId, message: TEST_EVENT_MESSAGE },
