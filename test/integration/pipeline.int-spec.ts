@@ -243,6 +243,51 @@ describe('event pipeline (real Kafka + Postgres)', () => {
     );
   });
 
+  it('dead-letters a public event a projection rejects, and projects everything else', async () => {
+    const producer = new HeraldProducer(kafka);
+    await producer.connect();
+    const key = `${tenant}:${uniqueName('reject')}`;
+    const event = (id: string, postId: number): string =>
+      JSON.stringify({
+        id,
+        type: 'post.created',
+        created_at: '2026-05-28T12:00:00.000000Z',
+        data: {
+          post_id: postId,
+          thread_id: 1,
+          forum_slug: 'general',
+          title: `post ${postId}`,
+          author: { id: 1, username: 'u1' },
+        },
+      });
+    const badId = `evt_${'7'.repeat(26)}`;
+    const goodId = `evt_${'6'.repeat(26)}`;
+    // A post id beyond bigint: the posts projection's SQL refuses it (SQLSTATE 22003).
+    await producer.send(Topics.publicEvents, [
+      { key, value: event(badId, 1e20), headers: { 'herald-tenant': tenant } },
+      { key, value: event(goodId, 424242), headers: { 'herald-tenant': tenant } },
+    ]);
+    await producer.disconnect();
+    const dead = await readTopic(kafka, Topics.deadLetter, (r) => r.key === key, 1);
+    expect(dead).toHaveLength(1);
+    expect(dead[0]!.headers[DeadLetterHeaders.consumerGroup]).toBe('herald.projector.posts');
+    expect(dead[0]!.headers[DeadLetterHeaders.sourceTopic]).toBe(Topics.publicEvents);
+    expect(dead[0]!.headers[DeadLetterHeaders.reason]).toMatch(
+      /^projection posts rejected the event: .*out of range/,
+    );
+    expect(JSON.parse(dead[0]!.value).id).toBe(badId);
+    // The event behind it is projected, and the projections that accept the bad one keep it.
+    await eventually(
+      async () =>
+        (await app.ds.query(`SELECT 1 FROM posts WHERE tenant = $1 AND id = 424242`, [tenant])).length === 1,
+    );
+    await eventually(
+      async () =>
+        (await app.ds.query(`SELECT id FROM events WHERE id = ANY($1::text[])`, [[badId, goodId]])).length ===
+        2,
+    );
+  });
+
   it('rebuilds every read model from offset 0 against the running system, identical to the live one', async () => {
     const live = await snapshot(app, tenant);
     const admin = kafka.admin();

@@ -130,6 +130,11 @@ export function publicEvent(type: string, data: Record<string, unknown> = {}): T
   return event;
 }
 
+/** Like `publicEvent`, created at `at` (the fact may have occurred well before it is published). */
+export function publicEventAt(type: string, at: Date, data: Record<string, unknown> = {}): TestPublicEvent {
+  return { ...publicEvent(type, data), created_at: at.toISOString().replace('Z', '000Z') };
+}
+
 export async function publish(
   producer: HeraldProducer,
   tenant: string,

@@ -5,6 +5,16 @@ export {
   ReplayDeliveryHandler,
   DELIVERIES_WAKE_CHANNEL,
 } from './deliveries/replay-delivery/replay-delivery.handler';
+export {
+  ReplayDeliveriesHandler,
+  REPLAY_DELIVERIES_GROUP_PREFIX,
+} from './deliveries/replay-deliveries/replay-deliveries.handler';
+export type {
+  ReplayDeliveriesProgress,
+  ReplayDeliveriesResult,
+} from './deliveries/replay-deliveries/replay-deliveries.handler';
+export { parseReplayWindow } from './deliveries/replay-deliveries/replay-window';
+export type { ReplayWindow } from './deliveries/replay-deliveries/replay-window';
 export type {
   WebhookDeliveryResponseDto,
   WebhookAttemptResponseDto,

@@ -16,13 +16,15 @@ import { Topics } from '@herald/contracts';
 import {
   ConsumerFactory,
   Decoded,
+  decodePublicRecord,
+  HandleResult,
   HeraldConsumer,
   PartitionRange,
+  PublicRecord,
   RepositionRequest,
 } from '@herald/platform';
 import type { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
-import { decodePublicRecord, PublicRecord } from '@herald/platform';
 import { Projection, projectorGroup } from './projection';
 
 const POLL_MS = 1000;
@@ -69,9 +71,34 @@ export class ProjectionRunner {
     await this.consumer?.stop();
   }
 
-  /** Every partition of the call in one transaction, with one checkpoint row per partition. */
-  private async handle(batch: Array<Decoded<PublicRecord>>, ranges: PartitionRange[]): Promise<void> {
+  /**
+   * Every partition of the call in one transaction, with one checkpoint row per partition.
+   * When the projection rejects an event itself (the database refuses its data, or the
+   * projection's code throws on it), the call is applied again one event at a time, each
+   * under a savepoint: the events it rejects are dead-lettered with the reason and the rest
+   * are applied, so one bad event never stops a read model. Passing failures (the database
+   * unreachable, a deadlock) are retried as before.
+   */
+  private async handle(batch: Array<Decoded<PublicRecord>>, ranges: PartitionRange[]): Promise<HandleResult> {
+    try {
+      return await this.apply(batch, ranges, false);
+    } catch (err) {
+      if (!isEventFault(err)) throw err;
+      this.logger.warn(
+        { projection: this.projection.name, err: errorMessage(err) },
+        'projection rejected an event; isolating it',
+      );
+      return this.apply(batch, ranges, true);
+    }
+  }
+
+  private async apply(
+    batch: Array<Decoded<PublicRecord>>,
+    ranges: PartitionRange[],
+    isolate: boolean,
+  ): Promise<HandleResult> {
     const name = this.projection.name;
+    const poison: NonNullable<HandleResult['poison']> = [];
     await this.ds.transaction(async (em) => {
       if (this.projection.globalLock) {
         await em.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`projection:${name}`]);
@@ -91,22 +118,40 @@ export class ProjectionRunner {
       }
       if (reposition.length > 0) throw new RepositionRequest(reposition);
       if (applying.size === 0) return;
-      const fresh = batch
-        .filter((m) => {
-          const at = applying.get(rangeKey(m.topic, m.partition));
-          return at !== undefined && BigInt(m.offset) >= at;
-        })
-        .map((m) => m.value);
+      const fresh = batch.filter((m) => {
+        const at = applying.get(rangeKey(m.topic, m.partition));
+        return at !== undefined && BigInt(m.offset) >= at;
+      });
       // A tenant deleted since its events were published has nothing left to project into.
       const tenants: Array<{ slug: string }> = await em.query(
         `SELECT slug FROM tenants WHERE slug = ANY($1::text[])`,
-        [[...new Set(fresh.map((r) => r.tenant))]],
+        [[...new Set(fresh.map((m) => m.value.tenant))]],
       );
       const live = new Set(tenants.map((t) => t.slug));
-      await this.projection.apply(
-        em,
-        fresh.filter((r) => live.has(r.tenant)),
-      );
+      const records = fresh.filter((m) => live.has(m.value.tenant));
+      if (!isolate) {
+        await this.projection.apply(
+          em,
+          records.map((m) => m.value),
+        );
+      } else {
+        for (const m of records) {
+          await em.query(`SAVEPOINT projection_event`);
+          try {
+            await this.projection.apply(em, [m.value]);
+            await em.query(`RELEASE SAVEPOINT projection_event`);
+          } catch (err) {
+            if (!isEventFault(err)) throw err;
+            await em.query(`ROLLBACK TO SAVEPOINT projection_event`);
+            poison.push({
+              topic: m.topic,
+              partition: m.partition,
+              offset: m.offset,
+              reason: `projection ${name} rejected the event: ${errorMessage(err)}`,
+            });
+          }
+        }
+      }
       const advanced = ranges.filter((r) => applying.has(rangeKey(r.topic, r.partition)));
       await em.query(
         `INSERT INTO projection_checkpoints (projection, topic, partition, next_offset, updated_at)
@@ -120,8 +165,9 @@ export class ProjectionRunner {
           advanced.map((r) => (BigInt(r.lastOffset) + 1n).toString()),
         ],
       );
-      this.applied += fresh.length;
+      this.applied += fresh.length - poison.length;
     });
+    return { poison };
   }
 
   /** The next offset to apply of each partition in the call, its row locked for the transaction. */
@@ -182,4 +228,26 @@ export class ProjectionRunner {
 
 function rangeKey(topic: string, partition: number): string {
   return `${topic}|${partition}`;
+}
+
+/**
+ * Whether applying an event failed because of the event (it will fail again, however
+ * often it is retried) rather than because of the database being unreachable, busy or
+ * shutting down. SQLSTATE classes 08 (connection), 40 (serialization, deadlock), 53
+ * (resources), 57 (operator intervention) and 58 (system), and socket errors, are the
+ * passing kind; anything else the projection's code or SQL raises is the event's fault.
+ */
+function isEventFault(err: unknown): boolean {
+  const e = err as { driverError?: { code?: unknown }; code?: unknown; message?: unknown };
+  const code = e?.driverError?.code ?? e?.code;
+  if (typeof code === 'string') {
+    if (/^(08|40|53|57|58)/.test(code)) return false;
+    if (/^E[A-Z]+$/.test(code)) return false; // ECONNRESET, ETIMEDOUT, EPIPE…
+  }
+  const message = typeof e?.message === 'string' ? e.message : '';
+  return !/connection|terminat|timeout/i.test(message);
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

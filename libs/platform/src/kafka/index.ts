@@ -5,3 +5,4 @@ export * from './topic-admin';
 export * from './kafka.service';
 export * from './kafka.module';
 export * from './public-record';
+export * from './topic-range-reader';

@@ -7,26 +7,23 @@
  * - a pending or retrying one is brought forward to now, unless a worker holds it (its
  *   attempt is under way, and it schedules the next one itself).
  *
+ * The reset itself is shared with `herald replay deliveries` (../shared/delivery-replay.sql.ts).
+ *
  * The workers are woken through `herald_deliveries` as the transaction commits. A
  * delivery of a disabled endpoint is refused: it would only be cancelled again.
  */
 import { withTenant } from '@herald/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DELIVERY_NOT_FOUND, ENDPOINT_DISABLED } from '../../webhook-errors';
-import type { DeliveryStatus } from '../../endpoints/endpoint';
 import { deliveryColumns, DeliveryItemRow, deliveryItem } from '../shared/delivery.item';
+import { replayDeliveriesSql } from '../shared/delivery-replay.sql';
 import type { WebhookDeliveryResponseDto } from '../shared/delivery.response.dto';
 
 /** The channel the delivery workers LISTEN on; the payload is the tenant. */
 export const DELIVERIES_WAKE_CHANNEL = 'herald_deliveries';
 
-const FINISHED: readonly DeliveryStatus[] = ['succeeded', 'dead', 'cancelled'];
-
 interface ReplayRow {
-  status: DeliveryStatus;
-  leased: boolean;
   active: boolean;
-  tenant_schedule_length: number | null;
 }
 
 export class ReplayDeliveryHandler {
@@ -39,9 +36,7 @@ export class ReplayDeliveryHandler {
   async execute(tenant: string, deliveryId: string): Promise<WebhookDeliveryResponseDto> {
     return withTenant(this.ds, tenant, async (em) => {
       const rows: ReplayRow[] = await em.query(
-        `SELECT d.status, COALESCE(d.lease_until > now(), false) AS leased, e.active,
-                (SELECT cardinality(s.retry_schedule_ms) FROM tenant_settings s WHERE s.tenant = $1)
-                  AS tenant_schedule_length
+        `SELECT e.active
            FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
           WHERE d.tenant = $1 AND d.id = $2
             FOR UPDATE OF d`,
@@ -53,21 +48,11 @@ export class ReplayDeliveryHandler {
       if (!row.active) {
         throw ENDPOINT_DISABLED.error(`the endpoint of delivery ${deliveryId} is disabled; enable it first`);
       }
-      if (FINISHED.includes(row.status)) {
-        const fresh = row.tenant_schedule_length || this.defaultSchedule.length;
-        await em.query(
-          `UPDATE webhook_deliveries
-              SET status = 'pending', next_attempt_at = now(), lease_owner = NULL, lease_until = NULL,
-                  max_attempts = attempt_count + $3, updated_at = now()
-            WHERE tenant = $1 AND id = $2`,
-          [tenant, deliveryId, fresh],
-        );
-      } else if (!row.leased) {
-        await em.query(
-          `UPDATE webhook_deliveries SET next_attempt_at = now(), updated_at = now() WHERE tenant = $1 AND id = $2`,
-          [tenant, deliveryId],
-        );
-      }
+      await em.query(replayDeliveriesSql('d.tenant = $1 AND d.id = $2', '$3::int'), [
+        tenant,
+        deliveryId,
+        this.defaultSchedule.length,
+      ]);
       await em.query(`SELECT pg_notify($1, $2)`, [DELIVERIES_WAKE_CHANNEL, tenant]);
       return deliveryItem(await readDelivery(em, tenant, deliveryId));
     });
