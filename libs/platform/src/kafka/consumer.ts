@@ -135,6 +135,9 @@ export class HeraldConsumer<T> {
   private commitTimer: NodeJS.Timeout | undefined;
   private committing: Promise<void> | undefined;
   private processing: Promise<unknown> | undefined;
+  private signalStopped: () => void = () => undefined;
+  /** Resolves at stop(): a retry backoff in progress ends early. */
+  private readonly stopped = new Promise<void>((resolve) => (this.signalStopped = resolve));
   readonly stats: ConsumerStats = { processed: 0, deadLettered: 0, failedBatches: 0 };
 
   constructor(
@@ -187,6 +190,7 @@ export class HeraldConsumer<T> {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.signalStopped();
     // Fetch nothing more, let the call in flight finish, commit what it did, then leave.
     this.pause();
     await this.processing;
@@ -282,8 +286,8 @@ export class HeraldConsumer<T> {
     let dead: Array<{ message: KafkaMessage; reason: string; range: PartitionRange }> = [];
     let parts = all;
     for (;;) {
-      // Rebalanced or stopping: the new owner re-reads. A partition sought elsewhere is dropped.
-      parts = parts.filter((p) => p.payload.isRunning() && !p.payload.isStale());
+      // Stopping (ours or kafkajs's), rebalanced or sought elsewhere: leave it to whoever reads next.
+      parts = parts.filter((p) => this.running && p.payload.isRunning() && !p.payload.isStale());
       if (parts.length === 0) return;
       const good = parts.flatMap((p) => p.good);
       try {
@@ -307,7 +311,8 @@ export class HeraldConsumer<T> {
           { err, ranges: parts.map((p) => p.range), retryInMs: delay },
           'batch failed; retrying without committing',
         );
-        await sleep(delay);
+        await Promise.race([sleep(delay), this.stopped]);
+        if (!this.running) return;
         await heartbeat().catch(() => undefined);
         delay = Math.min(delay * 2, retry.maxMs);
       }
