@@ -10,7 +10,8 @@
  *    healthy endpoint's p99 must not move.
  *
  *   BENCH_WEBHOOK_EVENTS (burst size, default 20000), BENCH_RATE (default 500),
- *   BENCH_DURATION (seconds per latency run, default 10), BENCH_CONCURRENCY (default 16)
+ *   BENCH_DURATION (seconds per latency run, default 10), BENCH_CONCURRENCY (default 16),
+ *   BENCH_APPEND_CONNECTIONS (keep-alive connections appending events, default 32)
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -37,6 +38,7 @@ const BURST = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 20_000);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const APPEND_CONNECTIONS = Number(process.env.BENCH_APPEND_CONNECTIONS ?? 32);
 const TOKEN = 'bench-service-token-'.padEnd(48, 'x');
 const TENANT = 'bench';
 
@@ -221,7 +223,7 @@ async function steadyRate(
   const total = RATE * DURATION;
   const sentAt = new Map<string, number>();
   // Keep-alive connections, as a product service appending events would hold.
-  const commands = new Pool(`http://127.0.0.1:${commandsPort}`, { connections: 32 });
+  const commands = new Pool(`http://127.0.0.1:${commandsPort}`, { connections: APPEND_CONNECTIONS });
   const started = performance.now();
   const inflight: Array<Promise<string | undefined>> = [];
   for (let i = 0; i < total; i++) {
