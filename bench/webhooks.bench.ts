@@ -179,6 +179,49 @@ async function seedEndpoint(ds: DataSource, box: SecretBox, url: string): Promis
   return id;
 }
 
+/**
+ * The floor a Kafka hop puts under the latency: one message at a time, every 20 ms, from
+ * the idempotent producer (acks from all replicas) to a consumer in a group, on a topic of
+ * its own. Every appended event crosses two such hops before it is dispatched.
+ */
+async function kafkaHop(brokers: string[]): Promise<{ p50: number; p99: number }> {
+  const kafka = createKafka({ brokers, clientId: 'bench-kafka-hop' });
+  const topic = `herald.bench.hop-${randomBytes(4).toString('hex')}.v1`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [{ topic, numPartitions: 1, replicationFactor: 1 }],
+    waitForLeaders: true,
+  });
+  const producer = new HeraldProducer(kafka);
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId: `bench-kafka-hop-${randomUUID()}`, maxWaitTimeInMs: 1000 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const sent = new Map<string, number>();
+  const lat: number[] = [];
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const at = sent.get(message.key?.toString() ?? '');
+      if (at !== undefined) lat.push(performance.now() - at);
+    },
+  });
+  await new Promise((r) => setTimeout(r, 2000)); // joined and long-polling
+  for (let i = 0; i < 300; i++) {
+    sent.set(String(i), performance.now());
+    await producer.send(topic, [{ key: String(i), value: 'x'.repeat(400) }]);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const deadline = Date.now() + 10_000;
+  while (lat.length < sent.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await consumer.disconnect();
+  await producer.disconnect();
+  await admin.deleteTopics({ topics: [topic] });
+  await admin.disconnect();
+  lat.sort((a, b) => a - b);
+  return { p50: percentile(lat, 50), p99: percentile(lat, 99) };
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -412,6 +455,10 @@ async function main(): Promise<void> {
 
     const raw = await rawUndici(receiver, ca, BURST);
     console.log(`  raw undici POST → receiver                     ${fmt(raw).padStart(8)} requests/s`);
+    const hop = await kafkaHop(engines.brokers);
+    console.log(
+      `  raw Kafka hop (produce → consume, idle)        p50 ${hop.p50.toFixed(1)} ms, p99 ${hop.p99.toFixed(1)} ms; an event crosses two before dispatch`,
+    );
 
     const roles = await startHeraldRoles(['commands', 'translator', 'projector', 'dispatcher'], {
       KAFKA_BROKERS: engines.brokers.join(','),

@@ -18,6 +18,8 @@ export interface NewDelivery {
   eventId: string;
   eventType: string;
   maxAttempts: number;
+  /** Leased to the creating process (it has room to attempt it now), or left for any poller. */
+  leased: boolean;
 }
 
 export interface NewMessage {
@@ -72,17 +74,19 @@ export class DeliveryStore {
   constructor(private readonly ds: DataSource) {}
 
   /**
-   * Stores each message once and one delivery per (event, endpoint), leased to `owner`
-   * so this process can attempt them at once. Returns only the deliveries this call
-   * created: a re-read event finds its deliveries already there and creates none.
+   * Stores each message once and one delivery per (event, endpoint), due now. The ones
+   * marked `leased` are leased to `owner`, so this process attempts them at once; the
+   * rest wait in the table, unleased, for whichever worker has room first. Returns the
+   * leased deliveries this call created and how many it created in all: a re-read event
+   * finds its deliveries already there and creates none.
    */
   async createDeliveries(
     owner: string,
     messages: NewMessage[],
     deliveries: NewDelivery[],
-  ): Promise<DeliveryJob[]> {
-    if (deliveries.length === 0) return [];
-    const rows = await this.ds.query<JobRow[]>(
+  ): Promise<{ leased: DeliveryJob[]; created: number }> {
+    if (deliveries.length === 0) return { leased: [], created: 0 };
+    const rows = await this.ds.query<Array<JobRow & { leased: boolean }>>(
       `WITH msg AS (
          INSERT INTO webhook_messages (tenant, event_id, event_type, payload)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
@@ -91,14 +95,16 @@ export class DeliveryStore {
        ins AS (
          INSERT INTO webhook_deliveries (id, tenant, endpoint_id, event_id, event_type, max_attempts,
                                          next_attempt_at, lease_owner, lease_until)
-         SELECT v.id, v.tenant, v.endpoint_id, v.event_id, v.event_type, v.max_attempts, now(), $11, ${LEASE_FOR('v')}
-           FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[])
-                AS v(id, tenant, endpoint_id, event_id, event_type, max_attempts)
+         SELECT v.id, v.tenant, v.endpoint_id, v.event_id, v.event_type, v.max_attempts, now(),
+                CASE WHEN v.leased THEN $11 END, CASE WHEN v.leased THEN ${LEASE_FOR('v')} END
+           FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $12::boolean[])
+                AS v(id, tenant, endpoint_id, event_id, event_type, max_attempts, leased)
          ON CONFLICT (event_id, endpoint_id) DO NOTHING
          RETURNING id, tenant, endpoint_id, event_id, event_type, attempt_count, max_attempts,
+                   lease_owner IS NOT NULL AS leased,
                    (extract(epoch FROM lease_until) * 1000)::bigint AS lease_until_ms
        )
-       SELECT ins.*, p.payload FROM ins
+       SELECT ins.*, CASE WHEN ins.leased THEN p.payload END AS payload FROM ins
          JOIN unnest($1::text[], $2::text[], $4::text[]) AS p(tenant, event_id, payload)
            ON p.tenant = ins.tenant AND p.event_id = ins.event_id`,
       [
@@ -113,9 +119,10 @@ export class DeliveryStore {
         deliveries.map((d) => d.eventType),
         deliveries.map((d) => d.maxAttempts),
         owner,
+        deliveries.map((d) => d.leased),
       ],
     );
-    return rows.map(toJob);
+    return { leased: rows.filter((r) => r.leased).map(toJob), created: rows.length };
   }
 
   /**

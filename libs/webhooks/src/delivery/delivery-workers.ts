@@ -94,6 +94,22 @@ export class DeliveryWorkers {
     });
   }
 
+  /**
+   * How many more deliveries of this endpoint this process would take on now: room in the
+   * endpoint's short queue, and in what the process holds at all.
+   */
+  room(endpointId: string): number {
+    if (this.stopped) return 0;
+    const lane = this.lanes.get(endpointId)?.held ?? 0;
+    return Math.max(0, Math.min(this.maxHeld - this.held.size, this.laneBacklog - lane));
+  }
+
+  /** Deliveries were left due in the table unleased: claim them as lanes drain. */
+  backlogInTable(): void {
+    this.backlog = true;
+    this.wake();
+  }
+
   /** Deliveries the dispatcher just created and leased to this process. */
   accept(jobs: DeliveryJob[]): void {
     for (const job of jobs) {

@@ -89,6 +89,8 @@ export class Dispatcher {
     const settings = await this.settings.forTenants(byTenant.keys());
     const newMessages: NewMessage[] = [];
     const deliveries: NewDelivery[] = [];
+    // What this process can take on now is leased to it; the rest waits in the table.
+    const room = new Map<string, number>();
     for (const r of records) {
       const subscribers = byTenant.get(r.tenant);
       if (!subscribers) continue;
@@ -105,17 +107,25 @@ export class Dispatcher {
       });
       const maxAttempts = Math.max(settings.get(r.tenant)?.retrySchedule.length ?? 1, 1);
       for (const s of matched) {
+        const left = room.get(s.id) ?? this.workers.room(s.id);
+        room.set(s.id, left - 1);
         deliveries.push({
           tenant: r.tenant,
           endpointId: s.id,
           eventId: r.event.id,
           eventType: r.event.type,
           maxAttempts,
+          leased: left > 0,
         });
       }
     }
-    const created = await this.store.createDeliveries(this.workers.owner, newMessages, deliveries);
-    this.stats.deliveries += created.length;
-    this.workers.accept(created);
+    const { leased, created } = await this.store.createDeliveries(
+      this.workers.owner,
+      newMessages,
+      deliveries,
+    );
+    this.stats.deliveries += created;
+    this.workers.accept(leased);
+    if (leased.length < created) this.workers.backlogInTable();
   }
 }
