@@ -134,7 +134,7 @@ export class HeraldConsumer<T> {
   private readonly toCommit = new Map<string, { topic: string; partition: number; offset: string }>();
   private commitTimer: NodeJS.Timeout | undefined;
   private committing: Promise<void> | undefined;
-  private processing: Promise<unknown> | undefined;
+  private processing: Promise<void> | undefined;
   private signalStopped: () => void = () => undefined;
   /** Resolves at stop(): a retry backoff in progress ends early. */
   private readonly stopped = new Promise<void>((resolve) => (this.signalStopped = resolve));
@@ -263,20 +263,22 @@ export class HeraldConsumer<T> {
         this.gatherScheduled = false;
         const parts = this.gathered;
         this.gathered = [];
-        const started = performance.now();
-        const processing = this.process(parts);
-        this.processing = processing.catch(() => undefined);
-        processing
-          .then(async () => {
-            const rest = (this.spec.minCycleMs ?? 0) - (performance.now() - started);
-            if (rest >= 1 && this.running) await sleep(rest);
-          })
-          .then(
-            () => parts.forEach((p) => p.done()),
-            (err: unknown) => parts.forEach((p) => p.failed(err)),
-          );
+        this.processing = this.call(parts);
       });
     });
+  }
+
+  /** One handler call for the gathered batches, then the rest of the cycle; never rejects. */
+  private async call(parts: Array<Gathered<T>>): Promise<void> {
+    const started = performance.now();
+    try {
+      await this.process(parts);
+      const rest = (this.spec.minCycleMs ?? 0) - (performance.now() - started);
+      if (rest >= 1 && this.running) await sleep(rest);
+      for (const p of parts) p.done();
+    } catch (err) {
+      for (const p of parts) p.failed(err);
+    }
   }
 
   private async process(all: Array<Gathered<T>>): Promise<void> {
