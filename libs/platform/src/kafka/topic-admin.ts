@@ -39,7 +39,30 @@ export async function ensureTopics(
     const after = new Set(await admin.listTopics());
     if (!missing.every((s) => after.has(s.name))) throw err;
   }
+  await untilServed(
+    admin,
+    missing.map((s) => s.name),
+  );
   return missing.map((s) => s.name);
+}
+
+/**
+ * A new topic's partitions may not be in the broker's metadata yet when the creation is
+ * acknowledged ("This server does not host this topic-partition"); wait until they are,
+ * so whoever asked can use the topics at once.
+ */
+async function untilServed(admin: Admin, topics: string[]): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await admin.fetchTopicMetadata({ topics });
+      return;
+    } catch (err) {
+      const type = (err as { type?: unknown }).type;
+      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 export interface TopicDescription {
