@@ -4,6 +4,7 @@ import { EventPipeline1764075600000 } from './1764075600000-event-pipeline';
 import { Access1764158400000 } from './1764158400000-access';
 import { QueryIndexes1764162000000 } from './1764162000000-query-indexes';
 import { Webhooks1764244800000 } from './1764244800000-webhooks';
+import { ReadModelNotifications1764331200000 } from './1764331200000-read-model-notifications';
 
 export const MIGRATIONS = [
   TenancyBase1764072000000,
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   Access1764158400000,
   QueryIndexes1764162000000,
   Webhooks1764244800000,
+  ReadModelNotifications1764331200000,
 ];

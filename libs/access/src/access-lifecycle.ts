@@ -1,7 +1,8 @@
 /**
  * Checks the public routes' declarations at boot, then starts and stops what the access
- * guard relies on outside the request: the key change listener, the Redis connection
- * when configured, the usage log and its response hook.
+ * guard relies on outside the request: the key change listener (which also keeps the
+ * read cache fresh), the Redis connection when configured, the usage log and its
+ * response hook, and the read cache's hooks.
  */
 import {
   BeforeApplicationShutdown,
@@ -11,14 +12,18 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import type { Scope } from '@herald/contracts';
 import { HERALD_CONFIG, HERALD_LOGGER, HeraldConfig } from '@herald/platform';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { PublicRoutes } from './guard/public-routes';
+import { AccessGuard } from './guard/access.guard';
 import { AccessChangeListener } from './key-cache/access-change-listener';
 import { KeyCache } from './key-cache/key-cache';
 import { RATE_LIMITER, RateLimiter } from './rate-limit/rate-limit';
 import { RedisRateLimiter } from './rate-limit/redis-rate-limiter';
+import { READ_MODELS_CHANNEL, ReadCache } from './read-cache/read-cache';
+import { serveCachedReads } from './read-cache/read-cache.hooks';
 import { usageMarkOf } from './usage/usage-mark';
 import { UsageRecorder } from './usage/usage-recorder';
 
@@ -36,6 +41,8 @@ export class AccessLifecycle implements OnModuleInit, BeforeApplicationShutdown,
     private readonly usage: UsageRecorder,
     @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
     private readonly routes: PublicRoutes,
+    private readonly readCache: ReadCache,
+    private readonly guard: AccessGuard,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -46,7 +53,11 @@ export class AccessLifecycle implements OnModuleInit, BeforeApplicationShutdown,
       this.listener = new AccessChangeListener({
         databaseUrl: this.config.databaseUrl,
         onChange: (payload) => this.cache.invalidate(payload),
-        onTrust: (trusted) => this.cache.setTrusted(trusted),
+        onTrust: (trusted) => {
+          this.cache.setTrusted(trusted);
+          this.readCache.setTrusted(trusted);
+        },
+        channels: { [READ_MODELS_CHANNEL]: (payload) => this.readCache.invalidate(payload) },
         logger,
       });
       await this.listener.start();
@@ -60,6 +71,16 @@ export class AccessLifecycle implements OnModuleInit, BeforeApplicationShutdown,
       if (mark) this.usage.record(mark.tenant, mark.keyId, reply.statusCode);
       done();
     });
+    if (fastify) {
+      const cached = new Map<string, readonly Scope[]>();
+      for (const r of this.routes.all()) if (r.cached) cached.set(r.path, r.scopes as Scope[]);
+      serveCachedReads(fastify, {
+        cache: this.readCache,
+        guard: this.guard,
+        routes: cached,
+        baseDomain: this.config.baseDomain,
+      });
+    }
   }
 
   /** Flushes while the database is surely still open. */

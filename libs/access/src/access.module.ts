@@ -8,6 +8,7 @@ import { AccessLifecycle } from './access-lifecycle';
 import { AccessGuard } from './guard/access.guard';
 import { PublicRoutes } from './guard/public-routes';
 import { KeyCache } from './key-cache/key-cache';
+import { ReadCache } from './read-cache/read-cache';
 import { ApiKeysRepository } from './keys/api-keys.repository';
 import { MemoryRateLimiter } from './rate-limit/memory-rate-limiter';
 import { RATE_LIMITER, RateLimiter } from './rate-limit/rate-limit';
@@ -41,10 +42,16 @@ import { UsageRecorder } from './usage/usage-recorder';
       useFactory: (ds: DataSource, logger: Logger) =>
         new UsageRecorder(ds, logger.child({ component: 'access' })),
     },
+    {
+      provide: ReadCache,
+      inject: [HERALD_CONFIG],
+      useFactory: (config: HeraldConfig) => new ReadCache(config.readCacheBytes),
+    },
     PublicRoutes,
     AccessLifecycle,
-    { provide: APP_GUARD, useClass: AccessGuard },
+    AccessGuard,
+    { provide: APP_GUARD, useExisting: AccessGuard },
   ],
-  exports: [ApiKeysRepository, KeyCache, UsageRecorder, PublicRoutes],
+  exports: [ApiKeysRepository, KeyCache, UsageRecorder, PublicRoutes, ReadCache],
 })
 export class AccessModule {}

@@ -10,3 +10,4 @@ export * from './key-cache/key-cache';
 export * from './key-cache/access-propagation';
 export * from './rate-limit/rate-limit';
 export * from './usage/usage-recorder';
+export * from './read-cache/read-cache';

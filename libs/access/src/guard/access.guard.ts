@@ -19,7 +19,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hashApiKey, isWellFormedApiKey } from '../keys/api-key-secret';
 import { KeyCache } from '../key-cache/key-cache';
-import { RATE_LIMITER, RateLimiter } from '../rate-limit/rate-limit';
+import { RATE_LIMITER, RateDecision, RateLimiter } from '../rate-limit/rate-limit';
 import { markUsage } from '../usage/usage-mark';
 import { insufficientScope, invalidApiKey, rateLimited, tenantNotFound } from './access-errors';
 import { bearerToken, tenantFromHost } from './request-credentials';
@@ -73,10 +73,7 @@ export class AccessGuard implements CanActivate {
     markUsage(req, { tenant, keyId: key.id });
 
     const rate = await this.limiter.consume(key.id, { perMinute: key.ratePerMinute, daily: key.dailyQuota });
-    void reply
-      .header('ratelimit-limit', rate.limit)
-      .header('ratelimit-remaining', rate.remaining)
-      .header('ratelimit-reset', rate.resetSeconds);
+    setRateHeaders(reply, rate);
     if (!rate.allowed) {
       void reply.header('retry-after', rate.retryAfterSeconds);
       throw rateLimited(rate.retryAfterSeconds);
@@ -89,8 +86,42 @@ export class AccessGuard implements CanActivate {
     return true;
   }
 
+  /**
+   * The guard's decision for a request the read cache could answer, taken from cached
+   * state alone. True when the guard would admit it, with the same effects (usage mark,
+   * rate-limit count and headers, caller). False, with no effect at all, whenever the
+   * guard would need the database or would refuse: such a request then goes the normal
+   * way and gets the guard's exact answer. (A refused rate-limit check is not counted.)
+   */
+  async admitFromCache(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    tenant: string,
+    required: readonly Scope[],
+  ): Promise<boolean> {
+    const presented = bearerToken(req.headers.authorization);
+    if (!presented || !isWellFormedApiKey(presented)) return false;
+    const lookup = this.keys.peek(tenant, hashApiKey(presented));
+    const key = lookup?.tenantEnabled ? lookup.key : undefined;
+    if (!key || key.revoked || (key.expiresAt !== null && key.expiresAt <= Date.now())) return false;
+    if (!required.every((s) => key.scopes.includes(s))) return false;
+    const rate = await this.limiter.consume(key.id, { perMinute: key.ratePerMinute, daily: key.dailyQuota });
+    if (!rate.allowed) return false;
+    markUsage(req, { tenant, keyId: key.id });
+    setRateHeaders(reply, rate);
+    setApiCaller(req, { tenant, keyId: key.id, scopes: key.scopes });
+    return true;
+  }
+
   private unauthorized(reply: FastifyReply): Error {
     void reply.header('www-authenticate', 'Bearer realm="herald"');
     return invalidApiKey();
   }
+}
+
+function setRateHeaders(reply: FastifyReply, rate: RateDecision): void {
+  void reply
+    .header('ratelimit-limit', rate.limit)
+    .header('ratelimit-remaining', rate.remaining)
+    .header('ratelimit-reset', rate.resetSeconds);
 }

@@ -6,6 +6,7 @@ const route = (patch: Partial<RouteAccess>): RouteAccess => ({
   handler: 'ListEventsController.list',
   public: true,
   scopes: ['events:read'],
+  cached: false,
   ...patch,
 });
 
@@ -32,5 +33,15 @@ describe('accessProblems', () => {
     ]);
     expect(accessProblems([route({ path: '/api/v1', public: false })])).toHaveLength(1);
     expect(accessProblems([route({ path: '/api/v10/x', public: false })])).toEqual([]);
+  });
+
+  it('refuses @CachedRead() anywhere but on a public GET', () => {
+    expect(accessProblems([route({ cached: true })])).toEqual([]);
+    expect(accessProblems([route({ cached: true, method: 'POST' })])[0]).toContain(
+      'is @CachedRead() but not a public GET',
+    );
+    expect(accessProblems([route({ cached: true, public: false, path: '/internal/v1/x' })])[0]).toContain(
+      'is @CachedRead() but not a public GET',
+    );
   });
 });

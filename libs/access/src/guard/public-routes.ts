@@ -7,7 +7,7 @@ import { Injectable, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { isScope } from '@herald/contracts';
-import { PUBLIC_API, REQUIRED_SCOPES } from '@herald/platform';
+import { CACHED_READ, PUBLIC_API, REQUIRED_SCOPES } from '@herald/platform';
 
 export const PUBLIC_API_PREFIX = '/api/v1';
 
@@ -18,6 +18,8 @@ export interface RouteAccess {
   handler: string;
   public: boolean;
   scopes: readonly string[];
+  /** `@CachedRead()`: its answers may be served again from the read cache. */
+  cached: boolean;
 }
 
 @Injectable()
@@ -62,6 +64,7 @@ export class PublicRoutes {
             handler: `${cls.name}.${name}`,
             public: this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_API, targets) === true,
             scopes,
+            cached: Reflect.getMetadata(CACHED_READ, handler) === true,
           });
         }
       }
@@ -78,6 +81,9 @@ export function accessProblems(routes: readonly RouteAccess[]): string[] {
       problems.push(`public route ${where} declares no @RequireScopes(...)`);
     } else if (r.public && !r.scopes.every(isScope)) {
       problems.push(`public route ${where} requires an unknown scope (${r.scopes.join(', ')})`);
+    }
+    if (r.cached && !(r.public && r.method === 'GET')) {
+      problems.push(`route ${where} is @CachedRead() but not a public GET`);
     }
     if (!r.public && (r.path === PUBLIC_API_PREFIX || r.path.startsWith(`${PUBLIC_API_PREFIX}/`))) {
       problems.push(`route ${where} is under ${PUBLIC_API_PREFIX} but not marked @PublicApi()`);

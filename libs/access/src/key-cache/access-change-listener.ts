@@ -4,6 +4,9 @@
  * access-propagation.ts). The key cache is trusted only while this connection is up and
  * proven alive by a heartbeat; after any loss it reconnects with backoff, and the cache
  * starts from empty again, since notifications sent meanwhile are gone.
+ *
+ * Other channels whose caches follow the same rule (the read cache's) are listened to
+ * on the same connection: `channels` handlers, under the same trust.
  */
 import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
@@ -18,6 +21,8 @@ export interface AccessChangeListenerOptions {
   /** A change, as `<tenant>:<key id>` or `<tenant>:*`. */
   onChange: (target: string) => void;
   onTrust: (trusted: boolean) => void;
+  /** More channels to listen to on this connection, with what to do with a payload. */
+  channels?: Readonly<Record<string, (payload: string) => void>>;
   logger: Logger;
   heartbeatMs?: number;
   maxBackoffMs?: number;
@@ -67,7 +72,9 @@ export class AccessChangeListener {
       query_timeout: this.heartbeatMs(),
     });
     client.on('notification', (msg) => {
-      if (msg.channel === ACCESS_CHANNEL && client === this.client) this.apply(client, msg.payload ?? '');
+      if (client !== this.client) return;
+      if (msg.channel === ACCESS_CHANNEL) this.apply(client, msg.payload ?? '');
+      else this.opts.channels?.[msg.channel]?.(msg.payload ?? '');
     });
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('connection ended')));
@@ -75,6 +82,7 @@ export class AccessChangeListener {
     try {
       await client.connect();
       await client.query(`LISTEN ${ACCESS_CHANNEL}`);
+      for (const channel of Object.keys(this.opts.channels ?? {})) await client.query(`LISTEN ${channel}`);
       // Listening from here on; everything announced before is covered by the cache reset below.
       const [row] = (
         await client.query<{ seq: string }>(

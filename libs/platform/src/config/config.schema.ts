@@ -43,6 +43,8 @@ export interface HeraldConfig {
   };
   dataDir: string;
   redisUrl: string | undefined;
+  /** Memory for rendered public reads in the gateway (0: every read goes to Postgres). */
+  readCacheBytes: number;
   logLevel: LogLevel;
   /** Certificate and key the HTTP server presents; unset: plain HTTP (behind a TLS proxy). */
   tls: TlsMaterial | undefined;
@@ -102,6 +104,7 @@ export function loadConfig(env: Env, opts: { projectRoot: string }): HeraldConfi
     },
     dataDir: path.resolve(opts.projectRoot, value(env, 'HERALD_DATA_DIR') ?? '.herald'),
     redisUrl: parseUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    readCacheBytes: parseInteger(env, 'HERALD_READ_CACHE_MB', 64, 0, 65536) * 1024 * 1024,
     logLevel: parseEnum<LogLevel>(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     tls: parseTls(env, 'HERALD_TLS_CERT', 'HERALD_TLS_KEY', opts.projectRoot),
     trustedProxies: parseCidrs(env, 'HERALD_TRUSTED_PROXIES'),

@@ -10,5 +10,6 @@ export * from './cursor';
 export * from './error-codes';
 export * from './validation';
 export { PLAIN_HTTP_PATHS } from './transport-security';
+export { JSON_CONTENT_TYPE } from './error-reply';
 export * from './list-request.dto';
 export * from './list-page';

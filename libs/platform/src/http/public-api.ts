@@ -10,6 +10,7 @@ import type { FastifyRequest } from 'fastify';
 
 export const PUBLIC_API = 'herald:public-api';
 export const REQUIRED_SCOPES = 'herald:required-scopes';
+export const CACHED_READ = 'herald:cached-read';
 
 /** Marks a controller (or handler) as part of the public, key-authenticated API. */
 export const PublicApi = (): ClassDecorator & MethodDecorator => SetMetadata(PUBLIC_API, true);
@@ -17,6 +18,14 @@ export const PublicApi = (): ClassDecorator & MethodDecorator => SetMetadata(PUB
 /** The scopes a key must hold to call this handler (all of them). */
 export const RequireScopes = (...scopes: [Scope, ...Scope[]]): MethodDecorator & ClassDecorator =>
   applyDecorators(SetMetadata(REQUIRED_SCOPES, scopes));
+
+/**
+ * Marks a public GET handler whose 200 answer is a function of the tenant, the URL and
+ * the read models alone (never of the key, the time or anything else). The gateway may
+ * then answer a repeat of the same URL for the same tenant from memory, after the same
+ * access checks, until the tenant's read models change (libs/access/src/read-cache).
+ */
+export const CachedRead = (): MethodDecorator => SetMetadata(CACHED_READ, true);
 
 /** What the access guard learned about the caller; set on the request before the handler runs. */
 export interface ApiCaller {

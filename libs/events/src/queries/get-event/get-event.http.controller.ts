@@ -1,6 +1,6 @@
 /** `GET /api/v1/events/{id}` (scope `events:read`). */
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiCaller, Caller, PublicApi, RequireScopes } from '@herald/platform';
+import { ApiCaller, CachedRead, Caller, PublicApi, RequireScopes } from '@herald/platform';
 import { ApiErrors } from '@herald/platform/openapi';
 import { PublicEventResponseDto } from '../shared/public-event.response.dto';
 import { EVENT_NOT_FOUND } from '../shared/query-errors';
@@ -13,6 +13,7 @@ export class GetEventHttpController {
   constructor(private readonly query: GetEventQuery) {}
 
   @Get(':id')
+  @CachedRead()
   @ApiErrors(EVENT_NOT_FOUND)
   @RequireScopes('events:read')
   getEvent(@Caller() caller: ApiCaller, @Param() params: GetEventParamsDto): Promise<PublicEventResponseDto> {

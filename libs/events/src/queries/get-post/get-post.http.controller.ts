@@ -1,6 +1,6 @@
 /** `GET /api/v1/posts/{id}` (scope `posts:read`). */
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiCaller, Caller, PublicApi, RequireScopes } from '@herald/platform';
+import { ApiCaller, CachedRead, Caller, PublicApi, RequireScopes } from '@herald/platform';
 import { ApiErrors } from '@herald/platform/openapi';
 import { PostResponseDto } from '../shared/post.response.dto';
 import { POST_NOT_FOUND } from '../shared/query-errors';
@@ -13,6 +13,7 @@ export class GetPostHttpController {
   constructor(private readonly query: GetPostQuery) {}
 
   @Get(':id')
+  @CachedRead()
   @ApiErrors(POST_NOT_FOUND)
   @RequireScopes('posts:read')
   getPost(@Caller() caller: ApiCaller, @Param() params: GetPostParamsDto): Promise<PostResponseDto> {

@@ -1,6 +1,6 @@
 /** `GET /api/v1/users/{id}` (scope `users:read`). */
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiCaller, Caller, PublicApi, RequireScopes } from '@herald/platform';
+import { ApiCaller, CachedRead, Caller, PublicApi, RequireScopes } from '@herald/platform';
 import { ApiErrors } from '@herald/platform/openapi';
 import { USER_NOT_FOUND } from '../shared/query-errors';
 import { UserResponseDto } from '../shared/user.response.dto';
@@ -13,6 +13,7 @@ export class GetUserHttpController {
   constructor(private readonly query: GetUserQuery) {}
 
   @Get(':id')
+  @CachedRead()
   @ApiErrors(USER_NOT_FOUND)
   @RequireScopes('users:read')
   getUser(@Caller() caller: ApiCaller, @Param() params: GetUserParamsDto): Promise<UserResponseDto> {

@@ -1,7 +1,7 @@
 /** `GET /api/v1/events` (scope `events:read`). */
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse } from '@nestjs/swagger';
-import { ApiCaller, Caller, Enveloped, PublicApi, RequireScopes } from '@herald/platform';
+import { ApiCaller, CachedRead, Caller, Enveloped, PublicApi, RequireScopes } from '@herald/platform';
 import { PublicEventResponseDto } from '../shared/public-event.response.dto';
 import { ListEventsQuery } from './list-events.query';
 import { ListEventsRequestDto } from './list-events.request.dto';
@@ -12,6 +12,7 @@ export class ListEventsHttpController {
   constructor(private readonly query: ListEventsQuery) {}
 
   @Get()
+  @CachedRead()
   @ApiOkResponse({ type: PublicEventResponseDto, isArray: true })
   @RequireScopes('events:read')
   async listEvents(

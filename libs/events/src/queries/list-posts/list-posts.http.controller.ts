@@ -1,7 +1,7 @@
 /** `GET /api/v1/posts` (scope `posts:read`). */
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse } from '@nestjs/swagger';
-import { ApiCaller, Caller, Enveloped, PublicApi, RequireScopes } from '@herald/platform';
+import { ApiCaller, CachedRead, Caller, Enveloped, PublicApi, RequireScopes } from '@herald/platform';
 import { PostResponseDto } from '../shared/post.response.dto';
 import { ListPostsQuery } from './list-posts.query';
 import { ListPostsRequestDto } from './list-posts.request.dto';
@@ -12,6 +12,7 @@ export class ListPostsHttpController {
   constructor(private readonly query: ListPostsQuery) {}
 
   @Get()
+  @CachedRead()
   @ApiOkResponse({ type: PostResponseDto, isArray: true })
   @RequireScopes('posts:read')
   async listPosts(

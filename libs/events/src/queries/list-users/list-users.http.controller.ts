@@ -1,7 +1,7 @@
 /** `GET /api/v1/users` (scope `users:read`). */
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse } from '@nestjs/swagger';
-import { ApiCaller, Caller, Enveloped, PublicApi, RequireScopes } from '@herald/platform';
+import { ApiCaller, CachedRead, Caller, Enveloped, PublicApi, RequireScopes } from '@herald/platform';
 import { UserResponseDto } from '../shared/user.response.dto';
 import { ListUsersQuery } from './list-users.query';
 import { ListUsersRequestDto } from './list-users.request.dto';
@@ -12,6 +12,7 @@ export class ListUsersHttpController {
   constructor(private readonly query: ListUsersQuery) {}
 
   @Get()
+  @CachedRead()
   @ApiOkResponse({ type: UserResponseDto, isArray: true })
   @RequireScopes('users:read')
   async listUsers(
