@@ -18,6 +18,7 @@ import { clientErrorHandler, frameworkErrorHandler, sendClosing } from './error-
 import { HttpExceptionFilter } from './http-exception.filter';
 import { acceptJsonBodiesOnly } from './json-body';
 import { requestIdFor } from './request-id';
+import { lazyRequestLoggerFactory } from './request-logger';
 import { RouteMethods } from './route-methods';
 import { PLAIN_HTTP_PATHS, requireHttps } from './transport-security';
 import { createValidationPipe } from './validation';
@@ -54,6 +55,7 @@ export async function createHttpApp(
   const adapter = new FastifyAdapter({
     loggerInstance: httpLogger,
     genReqId: requestIdFor,
+    childLoggerFactory: lazyRequestLoggerFactory,
     bodyLimit: opts.bodyLimitBytes ?? 5 * 1024 * 1024,
     // Our own onRequest hook answers with the envelope while draining.
     return503OnClosing: false,
