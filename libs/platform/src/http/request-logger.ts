@@ -44,7 +44,7 @@ class LazyRequestLogger implements FastifyBaseLogger {
 
   private write(level: Level, args: unknown[]): void {
     if (!this.made && !this.parent.isLevelEnabled(level)) return;
-    (this.real()[level] as (...a: unknown[]) => void)(...args);
+    (this.real()[level])(...args);
   }
 
   private real(): FastifyBaseLogger {
