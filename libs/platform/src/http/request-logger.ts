@@ -44,7 +44,8 @@ class LazyRequestLogger implements FastifyBaseLogger {
 
   private write(level: Level, args: unknown[]): void {
     if (!this.made && !this.parent.isLevelEnabled(level)) return;
-    (this.real()[level])(...args);
+    const logger = this.real();
+    Reflect.apply(logger[level], logger, args);
   }
 
   private real(): FastifyBaseLogger {
