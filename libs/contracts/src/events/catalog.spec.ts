@@ -102,6 +102,17 @@ describe('event catalog (DESIGN.md §5)', () => {
 });
 
 describe('public event ids', () => {
+  it('never change: the same inputs give these ids in every version', () => {
+    // Stored in read models and deliveries; a change would mint second ids on re-translation.
+    expect(publicEventId('support', '6f1c4a52-3b9e-4e0f-9d2a-0c5e8b7a1f00')).toBe(
+      'evt_091KFMAGS2RCR3M3YYT8BB6X9K',
+    );
+    expect(publicEventId('support', '01J0000000000000000000000A')).toBe('evt_01J0000000NR1MVVC5FRV8RM5M');
+    expect(publicEventId('support', '0190a5e4-1c2b-7c3d-8e4f-5a6b7c8d9e0f')).toBe(
+      'evt_01J2JY871B4AZJDSZEBD6QXBM5',
+    );
+  });
+
   it('are evt_ + a 26-char Crockford ULID, deterministic per tenant and internal id', () => {
     const id = publicEventId('support', '6f1c4a52-3b9e-4e0f-9d2a-0c5e8b7a1f00');
     expect(id).toMatch(/^evt_[0-7][0-9A-HJKMNP-TV-Z]{25}$/);

@@ -5,7 +5,7 @@
  * UUIDv7), the ULID keeps it, so ids sort by when the producer minted them; the 80
  * random bits come from SHA-256 of the tenant and the internal id.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { encodeUlid } from './ulid';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -14,7 +14,7 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-([0-9a-f])[0-9a-f]{3}-[0-9a-f]{4}-[0-9
 
 function decodeUlidTime(ulid: string): number {
   let t = 0;
-  for (const ch of ulid.slice(0, 10).toUpperCase()) t = t * 32 + CROCKFORD.indexOf(ch);
+  for (let i = 0; i < 10; i++) t = t * 32 + CROCKFORD.indexOf(ulid[i]!.toUpperCase());
   return t;
 }
 
@@ -27,16 +27,19 @@ export function embeddedTime(internalId: string): number | undefined {
 }
 
 export function publicEventId(tenant: string, internalId: string): string {
-  const digest = createHash('sha256')
-    .update(`herald.public-event-id.v1\0${tenant}\0${internalId.toLowerCase()}`)
-    .digest();
+  // Called for every event on the append and translate paths: a one-shot hash, no BigInt.
+  const digest = hash(
+    'sha256',
+    `herald.public-event-id.v1\0${tenant}\0${internalId.toLowerCase()}`,
+    'buffer',
+  );
   const bytes = new Uint8Array(16);
   const time = embeddedTime(internalId);
   if (time !== undefined) {
-    let t = BigInt(time);
+    let t = time;
     for (let i = 5; i >= 0; i--) {
-      bytes[i] = Number(t & 0xffn);
-      t >>= 8n;
+      bytes[i] = t % 256;
+      t = Math.floor(t / 256);
     }
   } else {
     bytes.set(digest.subarray(16, 22), 0);
