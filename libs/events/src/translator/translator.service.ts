@@ -124,7 +124,7 @@ export class TranslatorService implements OnApplicationBootstrap {
       messages.push({
         key: t.key,
         value: JSON.stringify(t.event),
-        headers: { [PublicHeaders.tenant]: event.tenant, [PublicHeaders.internalId]: event.id },
+        headers: { [PublicHeaders.tenant]: event.tenant },
       });
     }
     if (messages.length > 0) await this.kafka.producer.send(Topics.publicEvents, messages);

@@ -5,7 +5,6 @@ import type { KafkaMessage } from 'kafkajs';
 
 export const PublicHeaders = {
   tenant: 'herald-tenant',
-  internalId: 'herald-internal-id',
 } as const;
 
 export interface PublicRecord {
