@@ -79,6 +79,7 @@ export class AccessLifecycle implements OnModuleInit, BeforeApplicationShutdown,
         guard: this.guard,
         routes: cached,
         baseDomain: this.config.baseDomain,
+        sync: () => this.listener?.sync() ?? Promise.resolve(false),
       });
     }
   }

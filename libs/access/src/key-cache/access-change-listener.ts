@@ -7,14 +7,23 @@
  *
  * Other channels whose caches follow the same rule (the read cache's) are listened to
  * on the same connection: `channels` handlers, under the same trust.
+ *
+ * `sync()` is a barrier: it resolves once every notification of a transaction that
+ * committed before the call has been handled. It notifies a channel only this listener
+ * listens to and waits for that notification to come back: Postgres delivers
+ * notifications in commit order, so everything committed earlier has arrived by then.
+ * Calls made while a round is out share the next round.
  */
 import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
-import { Client } from 'pg';
+import { Client, QueryResult, QueryResultRow } from 'pg';
 import type { Logger } from 'pino';
 import { LISTENER_FRESH_MS } from './access-propagation';
 
 export const ACCESS_CHANNEL = 'herald_access';
+
+/** How long a sync round may take before its callers are told it could not be known. */
+export const SYNC_TIMEOUT_MS = 1000;
 
 export interface AccessChangeListenerOptions {
   databaseUrl: string;
@@ -38,6 +47,13 @@ export class AccessChangeListener {
   private up = false;
   private appliedSeq = 0n;
   private ackScheduled = false;
+  private readonly syncChannel = `herald_sync_${randomBytes(6).toString('hex')}`;
+  private syncSeq = 0;
+  private syncWaiting: Array<(synced: boolean) => void> = [];
+  /** Queries on the connection, one after the other (a pg client runs one at a time). */
+  private queued: Promise<unknown> = Promise.resolve();
+  private syncRound:
+    { seq: number; waiters: Array<(synced: boolean) => void>; timer: NodeJS.Timeout } | undefined;
 
   constructor(private readonly opts: AccessChangeListenerOptions) {}
 
@@ -57,7 +73,7 @@ export class AccessChangeListener {
     this.client = undefined;
     this.markDown();
     if (!client) return;
-    await client.query(`DELETE FROM access_listeners WHERE id = $1`, [this.id]).catch(() => undefined);
+    await this.send(client, `DELETE FROM access_listeners WHERE id = $1`, [this.id]).catch(() => undefined);
     await client.end().catch(() => undefined);
   }
 
@@ -74,6 +90,7 @@ export class AccessChangeListener {
     client.on('notification', (msg) => {
       if (client !== this.client) return;
       if (msg.channel === ACCESS_CHANNEL) this.apply(client, msg.payload ?? '');
+      else if (msg.channel === this.syncChannel) this.endSyncRound(Number(msg.payload), true);
       else this.opts.channels?.[msg.channel]?.(msg.payload ?? '');
     });
     client.on('error', (err) => this.lost(client, err));
@@ -81,11 +98,16 @@ export class AccessChangeListener {
     this.client = client;
     try {
       await client.connect();
-      await client.query(`LISTEN ${ACCESS_CHANNEL}`);
-      for (const channel of Object.keys(this.opts.channels ?? {})) await client.query(`LISTEN ${channel}`);
+      // A new connection does not wait behind what was queued on a lost one.
+      this.queued = Promise.resolve();
+      await this.send(client, `LISTEN ${ACCESS_CHANNEL}`);
+      for (const channel of Object.keys(this.opts.channels ?? {}))
+        await this.send(client, `LISTEN ${channel}`);
+      await this.send(client, `LISTEN ${this.syncChannel}`);
       // Listening from here on; everything announced before is covered by the cache reset below.
       const [row] = (
-        await client.query<{ seq: string }>(
+        await this.send<{ seq: string }>(
+          client,
           `INSERT INTO access_listeners (id, heartbeat_at, acked_seq)
            SELECT $1, now(), CASE WHEN is_called THEN last_value ELSE 0 END FROM herald_access_seq
            ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), acked_seq = EXCLUDED.acked_seq
@@ -94,7 +116,7 @@ export class AccessChangeListener {
         )
       ).rows;
       this.appliedSeq = BigInt(row?.seq ?? '0');
-      await client.query(`DELETE FROM access_listeners WHERE heartbeat_at < now() - interval '1 hour'`);
+      await this.send(client, `DELETE FROM access_listeners WHERE heartbeat_at < now() - interval '1 hour'`);
     } catch (err) {
       this.lost(client, err);
       return;
@@ -105,6 +127,55 @@ export class AccessChangeListener {
     this.opts.onTrust(true);
     this.heartbeat = setInterval(() => void this.record(client), this.heartbeatMs());
     this.heartbeat.unref();
+  }
+
+  /**
+   * True once every notification committed before this call has been handled; false when
+   * that cannot be known (the connection is down, or the round took over SYNC_TIMEOUT_MS).
+   */
+  sync(): Promise<boolean> {
+    if (!this.up || !this.client) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      this.syncWaiting.push(resolve);
+      if (!this.syncRound) this.startSyncRound();
+    });
+  }
+
+  private startSyncRound(): void {
+    const client = this.client;
+    const waiters = this.syncWaiting;
+    this.syncWaiting = [];
+    if (waiters.length === 0) return;
+    if (!client || !this.up) {
+      for (const w of waiters) w(false);
+      return;
+    }
+    const seq = ++this.syncSeq;
+    const timer = setTimeout(() => this.endSyncRound(seq, false), SYNC_TIMEOUT_MS);
+    timer.unref();
+    this.syncRound = { seq, waiters, timer };
+    this.send(client, `SELECT pg_notify($1, $2)`, [this.syncChannel, String(seq)]).catch(() =>
+      this.endSyncRound(seq, false),
+    );
+  }
+
+  private endSyncRound(seq: number, synced: boolean): void {
+    const round = this.syncRound;
+    if (!round || round.seq !== seq) return;
+    clearTimeout(round.timer);
+    this.syncRound = undefined;
+    for (const w of round.waiters) w(synced);
+    if (this.syncWaiting.length > 0) this.startSyncRound();
+  }
+
+  private send<R extends QueryResultRow = QueryResultRow>(
+    client: Client,
+    text: string,
+    values?: unknown[],
+  ): Promise<QueryResult<R>> {
+    const result = this.queued.then(() => client.query<R>(text, values));
+    this.queued = result.catch(() => undefined);
+    return result;
   }
 
   private heartbeatMs(): number {
@@ -129,7 +200,8 @@ export class AccessChangeListener {
   /** Heartbeat and acknowledgement in one write; a silent half-open connection fails it. */
   private async record(client: Client): Promise<void> {
     try {
-      await client.query(
+      await this.send(
+        client,
         `INSERT INTO access_listeners (id, heartbeat_at, acked_seq) VALUES ($1, now(), $2)
          ON CONFLICT (id) DO UPDATE
            SET heartbeat_at = now(), acked_seq = GREATEST(access_listeners.acked_seq, EXCLUDED.acked_seq)`,
@@ -158,6 +230,8 @@ export class AccessChangeListener {
   private markDown(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = undefined;
+    if (this.syncRound) this.endSyncRound(this.syncRound.seq, false);
+    for (const w of this.syncWaiting.splice(0)) w(false);
     if (this.up) {
       this.up = false;
       this.opts.onTrust(false);

@@ -1,9 +1,11 @@
 /**
  * Serves repeated public reads from the read cache. On a GET of a `@CachedRead()` route:
  *
- * - a body is cached for this tenant and exact URL, and the access guard admits the
- *   request from cached state alone (see `AccessGuard.admitFromCache`): the cached body
- *   is sent with this request's id, before Nest routes anything;
+ * - a body is cached for this tenant and exact URL, it is still current once every change
+ *   committed before the request arrived has been heard of (`sync`, one round trip shared
+ *   by all the requests waiting), and the access guard admits the request from cached
+ *   state alone (see `AccessGuard.admitFromCache`): the cached body is sent with this
+ *   request's id, before Nest routes anything;
  * - otherwise the request goes the normal way, with a ticket taken now; when it ends in
  *   a 200, its serialized body is stored under that ticket (if no change came in since).
  *
@@ -22,11 +24,13 @@ export interface CachedReadsOptions {
   guard: AccessGuard;
   /** Route URL patterns (as Fastify knows them) of the `@CachedRead()` handlers, with their scopes. */
   routes: ReadonlyMap<string, readonly Scope[]>;
+  /** Resolves true once every read-model change committed before the call has been applied to the cache. */
+  sync: () => Promise<boolean>;
   baseDomain: string;
 }
 
 export function serveCachedReads(fastify: FastifyInstance, opts: CachedReadsOptions): void {
-  const { cache, guard, routes, baseDomain } = opts;
+  const { cache, guard, routes, baseDomain, sync } = opts;
   if (!cache.enabled || routes.size === 0) return;
   const tickets = new WeakMap<FastifyRequest, ReadTicket>();
 
@@ -37,7 +41,8 @@ export function serveCachedReads(fastify: FastifyInstance, opts: CachedReadsOpti
     const tenant = tenantFromHost(req.host, baseDomain);
     if (!tenant) return;
     const key = `${tenant}\n${req.url}`;
-    const hit = cache.get(tenant, key);
+    // A client that saw a commit before asking must not be served what preceded it.
+    const hit = cache.get(tenant, key) && (await sync()) ? cache.get(tenant, key) : undefined;
     if (hit && (await guard.admitFromCache(req, reply, tenant, scopes))) {
       return reply
         .header('content-type', JSON_CONTENT_TYPE)
