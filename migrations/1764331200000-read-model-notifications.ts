@@ -9,6 +9,12 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 const TABLES = ['events', 'users', 'posts'] as const;
+/** Trigger name part, statement, and the transition table holding the changed rows. */
+const CHANGES = [
+  ['inserted', 'INSERT', 'NEW'],
+  ['updated', 'UPDATE', 'NEW'],
+  ['deleted', 'DELETE', 'OLD'],
+] as const;
 
 export class ReadModelNotifications1764331200000 implements MigrationInterface {
   name = 'ReadModelNotifications1764331200000';
@@ -37,18 +43,12 @@ export class ReadModelNotifications1764331200000 implements MigrationInterface {
       END $$`);
     for (const table of TABLES) {
       // A trigger with a transition table fires on one kind of statement only.
-      await q.query(`
-        CREATE TRIGGER ${table}_inserted_notify AFTER INSERT ON ${table}
-          REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT
-          EXECUTE FUNCTION herald_read_models_notify()`);
-      await q.query(`
-        CREATE TRIGGER ${table}_updated_notify AFTER UPDATE ON ${table}
-          REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT
-          EXECUTE FUNCTION herald_read_models_notify()`);
-      await q.query(`
-        CREATE TRIGGER ${table}_deleted_notify AFTER DELETE ON ${table}
-          REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT
-          EXECUTE FUNCTION herald_read_models_notify()`);
+      for (const [what, event, rows] of CHANGES) {
+        await q.query(`
+          CREATE TRIGGER ${table}_${what}_notify AFTER ${event} ON ${table}
+            REFERENCING ${rows} TABLE AS changed_rows FOR EACH STATEMENT
+            EXECUTE FUNCTION herald_read_models_notify()`);
+      }
       await q.query(`
         CREATE TRIGGER ${table}_truncated_notify AFTER TRUNCATE ON ${table}
           FOR EACH STATEMENT EXECUTE FUNCTION herald_read_models_notify()`);
@@ -57,7 +57,7 @@ export class ReadModelNotifications1764331200000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     for (const table of TABLES) {
-      for (const what of ['inserted', 'updated', 'deleted', 'truncated']) {
+      for (const what of [...CHANGES.map(([w]) => w), 'truncated']) {
         await q.query(`DROP TRIGGER ${table}_${what}_notify ON ${table}`);
       }
     }

@@ -5,7 +5,7 @@
  * seen by the next reads, other tenants keep theirs, and nothing is cached while the
  * change listener is down.
  */
-import { ApiKeysRepository, ReadCache } from '@herald/access';
+import { ApiKeysRepository, ReadCache, readCacheKey } from '@herald/access';
 import { TenantsRepository } from '@herald/platform';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module';
 import { apiRequest, ApiResponse, mintTestKey, TestKey } from '../support/api-keys';
@@ -23,7 +23,6 @@ describe('public API: read cache', () => {
 
   const get = (path: string, key: TestKey | null = keyA, tenant = key?.tenant ?? a): Promise<ApiResponse> =>
     apiRequest(t.baseUrl, path, { tenant, ...(key ? { key: key.key } : {}) });
-  const cacheKey = (tenant: string, path: string): string => `${tenant}\n${path}`;
   const ids = (res: ApiResponse): string[] => res.body.data.map((e: { id: string }) => e.id);
 
   beforeAll(async () => {
@@ -48,7 +47,7 @@ describe('public API: read cache', () => {
     const path = '/api/v1/events?limit=5';
     const first = await get(path);
     expect(first.status).toBe(200);
-    expect(cache.get(a, cacheKey(a, path))).toBeDefined();
+    expect(cache.get(a, readCacheKey(a, path))).toBeDefined();
     const second = await get(path);
     expect(second.status).toBe(200);
     expect(second.headers['x-request-id']).not.toBe(first.headers['x-request-id']);
@@ -84,7 +83,7 @@ describe('public API: read cache', () => {
     const pathB = '/api/v1/events?limit=100';
     const beforeB = await get(pathB, keyB);
     expect(ids(beforeB)).toHaveLength(3);
-    expect(cache.get(b, cacheKey(b, pathB))).toBeDefined();
+    expect(cache.get(b, readCacheKey(b, pathB))).toBeDefined();
 
     const added = varied(a, 200, at(950_000));
     await projectEvents(t.ds, [added]);
@@ -98,7 +97,7 @@ describe('public API: read cache', () => {
     );
     expect(ids(after).slice(1)).toEqual(ids(before));
     // Tenant b's page was not touched by a's commit.
-    expect(cache.get(b, cacheKey(b, pathB))).toBeDefined();
+    expect(cache.get(b, readCacheKey(b, pathB))).toBeDefined();
     expect((await get(pathB, keyB)).body).toEqual({ ...beforeB.body, meta: expect.any(Object) });
   });
 
@@ -122,7 +121,7 @@ describe('public API: read cache', () => {
     const path = '/api/v1/events?limit=3';
     expect((await get(path)).status).toBe(200);
     expect((await get(path)).status).toBe(200);
-    expect(cache.get(a, cacheKey(a, path))).toBeDefined();
+    expect(cache.get(a, readCacheKey(a, path))).toBeDefined();
 
     // No key, another tenant's key, a key without the scope, an unknown tenant.
     const none = await get(path, null, a);
@@ -175,7 +174,7 @@ describe('public API: read cache', () => {
     );
     expect(users.body.data[0].username).toBe('ada');
     expect((await get('/api/v1/posts/1')).body.data.title).toBe('One');
-    expect(cache.get(a, cacheKey(a, '/api/v1/posts/1'))).toBeDefined();
+    expect(cache.get(a, readCacheKey(a, '/api/v1/posts/1'))).toBeDefined();
 
     await projectSubjects(t.ds, [
       record(
@@ -198,7 +197,7 @@ describe('public API: read cache', () => {
     await get('/api/v1/events?limit=5', keyB);
     await t.ds.query(`TRUNCATE users`);
     await eventually(async () => (await get('/api/v1/users')).body.data.length === 0, 5000, 20);
-    expect(cache.get(b, cacheKey(b, '/api/v1/events?limit=5'))).toBeUndefined();
+    expect(cache.get(b, readCacheKey(b, '/api/v1/events?limit=5'))).toBeUndefined();
   });
 
   it('keeps nothing while the change listener is down, and caches again once it is back', async () => {
@@ -215,6 +214,6 @@ describe('public API: read cache', () => {
 
     await eventually(async () => cache.isTrusted());
     await get(path);
-    expect(cache.get(a, cacheKey(a, path))).toBeDefined();
+    expect(cache.get(a, readCacheKey(a, path))).toBeDefined();
   });
 });

@@ -19,6 +19,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { hashApiKey, isWellFormedApiKey } from '../keys/api-key-secret';
 import { KeyCache } from '../key-cache/key-cache';
+import type { KeyRecord } from '../keys/api-key';
 import { RATE_LIMITER, RateDecision, RateLimiter } from '../rate-limit/rate-limit';
 import { markUsage } from '../usage/usage-mark';
 import { insufficientScope, invalidApiKey, rateLimited, tenantNotFound } from './access-errors';
@@ -56,8 +57,7 @@ export class AccessGuard implements CanActivate {
 
     const tenant = tenantFromHost(req.host, this.config.baseDomain);
     if (!tenant) throw tenantNotFound();
-    const presented = bearerToken(req.headers.authorization);
-    const hash = presented && isWellFormedApiKey(presented) ? hashApiKey(presented) : undefined;
+    const hash = presentedKeyHash(req);
     // A cached entry proves the tenant too (disabling a tenant drops its entries).
     let lookup = hash && this.keys.peek(tenant, hash);
     if (!lookup) {
@@ -67,12 +67,10 @@ export class AccessGuard implements CanActivate {
     }
     if (!lookup.tenantEnabled) throw tenantNotFound();
     const key = lookup.key;
-    if (!key || key.revoked || (key.expiresAt !== null && key.expiresAt <= Date.now())) {
-      throw this.unauthorized(reply);
-    }
+    if (!isUsable(key)) throw this.unauthorized(reply);
     markUsage(req, { tenant, keyId: key.id });
 
-    const rate = await this.limiter.consume(key.id, { perMinute: key.ratePerMinute, daily: key.dailyQuota });
+    const rate = await this.consume(key);
     setRateHeaders(reply, rate);
     if (!rate.allowed) {
       void reply.header('retry-after', rate.retryAfterSeconds);
@@ -99,13 +97,11 @@ export class AccessGuard implements CanActivate {
     tenant: string,
     required: readonly Scope[],
   ): Promise<boolean> {
-    const presented = bearerToken(req.headers.authorization);
-    if (!presented || !isWellFormedApiKey(presented)) return false;
-    const lookup = this.keys.peek(tenant, hashApiKey(presented));
-    const key = lookup?.tenantEnabled ? lookup.key : undefined;
-    if (!key || key.revoked || (key.expiresAt !== null && key.expiresAt <= Date.now())) return false;
-    if (!required.every((s) => key.scopes.includes(s))) return false;
-    const rate = await this.limiter.consume(key.id, { perMinute: key.ratePerMinute, daily: key.dailyQuota });
+    const hash = presentedKeyHash(req);
+    const lookup = hash && this.keys.peek(tenant, hash);
+    const key = lookup && lookup.tenantEnabled ? lookup.key : null;
+    if (!isUsable(key) || !required.every((s) => key.scopes.includes(s))) return false;
+    const rate = await this.consume(key);
     if (!rate.allowed) return false;
     markUsage(req, { tenant, keyId: key.id });
     setRateHeaders(reply, rate);
@@ -113,10 +109,25 @@ export class AccessGuard implements CanActivate {
     return true;
   }
 
+  private consume(key: KeyRecord): Promise<RateDecision> {
+    return this.limiter.consume(key.id, { perMinute: key.ratePerMinute, daily: key.dailyQuota });
+  }
+
   private unauthorized(reply: FastifyReply): Error {
     void reply.header('www-authenticate', 'Bearer realm="herald"');
     return invalidApiKey();
   }
+}
+
+/** The SHA-256 of the bearer token, when it is shaped like a key at all. */
+function presentedKeyHash(req: FastifyRequest): Buffer | undefined {
+  const presented = bearerToken(req.headers.authorization);
+  return presented && isWellFormedApiKey(presented) ? hashApiKey(presented) : undefined;
+}
+
+/** Known, not revoked and not expired. */
+function isUsable(key: KeyRecord | null): key is KeyRecord {
+  return key !== null && !key.revoked && (key.expiresAt === null || key.expiresAt > Date.now());
 }
 
 function setRateHeaders(reply: FastifyReply, rate: RateDecision): void {

@@ -17,7 +17,7 @@ import type { Scope } from '@herald/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccessGuard } from '../guard/access.guard';
 import { tenantFromHost } from '../guard/request-credentials';
-import { ReadCache, ReadTicket, splitAtRequestId } from './read-cache';
+import { ReadCache, readCacheKey, ReadTicket, splitAtRequestId } from './read-cache';
 
 export interface CachedReadsOptions {
   cache: ReadCache;
@@ -40,9 +40,10 @@ export function serveCachedReads(fastify: FastifyInstance, opts: CachedReadsOpti
     if (!scopes) return;
     const tenant = tenantFromHost(req.host, baseDomain);
     if (!tenant) return;
-    const key = `${tenant}\n${req.url}`;
+    const key = readCacheKey(tenant, req.url);
+    let hit = cache.get(tenant, key);
     // A client that saw a commit before asking must not be served what preceded it.
-    const hit = cache.get(tenant, key) && (await sync()) ? cache.get(tenant, key) : undefined;
+    if (hit) hit = (await sync()) ? cache.get(tenant, key) : undefined;
     if (hit && (await guard.admitFromCache(req, reply, tenant, scopes))) {
       return reply
         .header('content-type', JSON_CONTENT_TYPE)

@@ -39,6 +39,11 @@ interface Entry extends CachedBody {
 
 export const READ_MODELS_CHANNEL = 'herald_read_models';
 
+/** What an answer is kept under: the tenant and the exact URL (path and query) asked for. */
+export function readCacheKey(tenant: string, url: string): string {
+  return `${tenant}\n${url}`;
+}
+
 export class ReadCache {
   private readonly entries = new Map<string, Entry>();
   private readonly versions = new Map<string, number>();
@@ -146,11 +151,9 @@ export class ReadCache {
  */
 export function splitAtRequestId(body: string, requestId: string): CachedBody | undefined {
   const lead = '"meta":{"request_id":';
-  const at = body.lastIndexOf(`${lead}${JSON.stringify(requestId)}`);
+  const id = JSON.stringify(requestId);
+  const at = body.lastIndexOf(`${lead}${id}`);
   if (at < 0) return undefined;
   const cut = at + lead.length;
-  return {
-    head: Buffer.from(body.slice(0, cut)),
-    tail: Buffer.from(body.slice(cut + JSON.stringify(requestId).length)),
-  };
+  return { head: Buffer.from(body.slice(0, cut)), tail: Buffer.from(body.slice(cut + id.length)) };
 }
