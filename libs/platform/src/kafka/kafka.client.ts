@@ -4,6 +4,7 @@
  */
 import { Kafka, logLevel as KafkaLogLevel, LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
+import { installKafkajsFastPaths } from './wire/kafkajs-fast-paths';
 
 export interface KafkaConnection {
   brokers: string[];
@@ -18,6 +19,7 @@ const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 };
 
 export function createKafka(conn: KafkaConnection, logger?: Logger): Kafka {
+  installKafkajsFastPaths();
   const log = logger?.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: conn.clientId,

@@ -8,7 +8,8 @@
  * idle producer sends a call at once. Calls resolve in the order they were made, each
  * once the broker has its messages durably; a failed request fails every call in it.
  */
-import { Kafka, Message, Partitioners, Producer } from 'kafkajs';
+import { Kafka, Message, Producer } from 'kafkajs';
+import { fastDefaultPartitioner } from './wire/partitioner';
 
 export interface OutgoingMessage {
   key: string;
@@ -38,7 +39,7 @@ export class HeraldProducer {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       // Murmur2 on the key, as the Java client: a key lands on the same partition whoever produces it.
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: fastDefaultPartitioner,
     });
   }
 

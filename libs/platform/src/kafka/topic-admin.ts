@@ -35,9 +35,13 @@ export async function ensureTopics(
   try {
     await admin.createTopics({ topics: missing.map((s) => topicConfig(s, settings)), waitForLeaders: true });
   } catch (err) {
-    // Another process may have created them in between; that is success.
-    const after = new Set(await admin.listTopics());
-    if (!missing.every((s) => after.has(s.name))) throw err;
+    // The creation was acknowledged but the broker's metadata does not list the partitions
+    // yet (kafkajs's wait for leaders gives up on that): untilServed waits for them. Or
+    // another process created them in between, which is success too.
+    if ((err as { type?: unknown }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') {
+      const after = new Set(await admin.listTopics());
+      if (!missing.every((s) => after.has(s.name))) throw err;
+    }
   }
   await untilServed(
     admin,

@@ -1,0 +1,96 @@
+/**
+ * Puts the codecs of this folder into kafkajs (pinned at 2.2.4): Produce requests are
+ * encoded by `encodeProduceRequest`, and Fetch responses (version 11) decoded by
+ * `decodeFetchV11`, instead of by kafkajs's per-record encoders and decoders. Everything
+ * else (version negotiation, retries, sequence numbers, what a consumer does with what
+ * it fetched) stays kafkajs's own, and so do compressed produces.
+ *
+ * kafkajs looks its request builders up on every call (`requests.Produce.protocol`,
+ * `requests.Fetch.protocol`), so replacing those two functions on the modules kafkajs
+ * itself loaded is enough, whenever it happens.
+ */
+import { decodeFetchV11 } from './fetch-response';
+import { encodeProduceRequest, ProduceRequestArgs } from './produce-request';
+
+interface KafkajsRequest {
+  apiKey: number;
+  apiVersion: number;
+  apiName: string;
+  expectResponse?: () => boolean;
+  encode: () => Promise<unknown>;
+}
+
+interface KafkajsResponse {
+  decode: (raw: Buffer) => Promise<unknown>;
+  parse: (decoded: unknown) => Promise<unknown>;
+}
+
+type BuildRequest<A> = (args: A) => { request: KafkajsRequest; response: KafkajsResponse };
+
+interface RequestDefinition<A> {
+  versions: string[];
+  protocol: (opts: { version: number }) => BuildRequest<A>;
+}
+
+const FIRST_RECORD_BATCH_PRODUCE = 3;
+const FAST_FETCH_VERSION = 11;
+const PATCHED = Symbol.for('herald.kafkajs.fastPaths');
+
+/* eslint-disable @typescript-eslint/no-require-imports -- the modules kafkajs's broker uses, not copies */
+type Patchable<A> = RequestDefinition<A> & { [PATCHED]?: true };
+const load = {
+  produce: () =>
+    require('kafkajs/src/protocol/requests/produce') as Patchable<
+      ProduceRequestArgs & { compression?: number }
+    >,
+  fetch: () => require('kafkajs/src/protocol/requests/fetch') as Patchable<unknown>,
+  decoder: () => require('kafkajs/src/protocol/decoder') as new (buf: Buffer) => unknown,
+  decodeMessages: () =>
+    require('kafkajs/src/protocol/requests/fetch/v4/decodeMessages') as (
+      decoder: unknown,
+    ) => Promise<unknown[]>,
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** Installs the fast paths once per kafkajs instance; later calls do nothing. */
+export function installKafkajsFastPaths(): void {
+  const produce = load.produce();
+  if (!produce[PATCHED]) {
+    const original = produce.protocol;
+    produce.protocol = ({ version }) => {
+      const build = original({ version });
+      if (version < FIRST_RECORD_BATCH_PRODUCE) return build;
+      return (args) => {
+        const built = build(args);
+        if ((args.compression ?? 0) !== 0) return built;
+        return {
+          ...built,
+          request: { ...built.request, encode: async () => asEncoder(encodeProduceRequest(args)) },
+        };
+      };
+    };
+    produce[PATCHED] = true;
+  }
+
+  const fetch = load.fetch();
+  if (!fetch[PATCHED]) {
+    const Decoder = load.decoder();
+    const decodeMessages = load.decodeMessages();
+    const legacy = (fromSize: Buffer): Promise<unknown[]> => decodeMessages(new Decoder(fromSize));
+    const original = fetch.protocol;
+    fetch.protocol = ({ version }) => {
+      const build = original({ version });
+      if (version !== FAST_FETCH_VERSION) return build;
+      return (args) => {
+        const built = build(args);
+        return { ...built, response: { ...built.response, decode: (raw) => decodeFetchV11(raw, legacy) } };
+      };
+    };
+    fetch[PATCHED] = true;
+  }
+}
+
+/** What kafkajs's request framing reads from an encoder: `buf` (checked) and `buffer`. */
+function asEncoder(buf: Buffer): { buf: Buffer; buffer: Buffer; size: () => number } {
+  return { buf, buffer: buf, size: () => buf.length };
+}
