@@ -7,7 +7,7 @@ import { scalarText } from '@herald/contracts';
 import type { EntityManager } from 'typeorm';
 import type { PublicRecord } from '@herald/platform';
 import type { Projection } from './projection';
-import { foldPerSubject, obj, publicTime, SubjectKey } from './subject-rows';
+import { foldPerSubject, obj, publicTime, rowsOfKeys, SubjectKey } from './subject-rows';
 
 /** A `posts` row as stored (times as RFC 3339 text, ids as text). */
 export interface PostRow {
@@ -81,7 +81,7 @@ export class PostsProjection implements Projection {
           `SELECT p.tenant, p.id::text AS id, p.thread_id::text AS thread_id, p.forum_slug, p.title,
                   p.author_id::text AS author_id, p.author_username,
                   ${publicTime('p.created_at')} AS created_at, ${publicTime('p.updated_at')} AS updated_at, p.deleted
-             FROM posts p JOIN unnest($1::text[], $2::bigint[]) AS k(tenant, id) ON p.tenant = k.tenant AND p.id = k.id`,
+             FROM ${rowsOfKeys('posts', 'p')}`,
           [keys.map((k) => k.tenant), keys.map((k) => k.id)],
         ),
       applyPostEvent,

@@ -13,6 +13,15 @@ export const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null ? (
 export const publicTime = (column: string): string =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
+/**
+ * SQL: the rows of `table` whose (tenant, id) pair is in the arrays $1 and $2, as `alias`,
+ * looked up one primary-key probe per pair. A plain join with the arrays lets the planner
+ * hash the whole table instead, which costs a scan of every row per batch.
+ */
+export const rowsOfKeys = (table: string, alias: string): string =>
+  `unnest($1::text[], $2::bigint[]) AS k(tenant, id)
+   CROSS JOIN LATERAL (SELECT * FROM ${table} t WHERE t.tenant = k.tenant AND t.id = k.id LIMIT 1) ${alias}`;
+
 export interface SubjectKey {
   tenant: string;
   id: string;

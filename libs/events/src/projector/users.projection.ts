@@ -7,7 +7,7 @@ import { scalarText } from '@herald/contracts';
 import type { EntityManager } from 'typeorm';
 import type { PublicRecord } from '@herald/platform';
 import type { Projection } from './projection';
-import { foldPerSubject, obj, publicTime, SubjectKey } from './subject-rows';
+import { foldPerSubject, obj, publicTime, rowsOfKeys, SubjectKey } from './subject-rows';
 
 /** A `users` row as stored (times as RFC 3339 text, ids as text). */
 export interface UserRow {
@@ -74,7 +74,7 @@ export class UsersProjection implements Projection {
                   ${publicTime('u.joined_at')} AS joined_at,
                   CASE WHEN u.banned_until = 'infinity' THEN 'infinity' ELSE ${publicTime('u.banned_until')} END AS banned_until,
                   ${publicTime('u.updated_at')} AS updated_at
-             FROM users u JOIN unnest($1::text[], $2::bigint[]) AS k(tenant, id) ON u.tenant = k.tenant AND u.id = k.id`,
+             FROM ${rowsOfKeys('users', 'u')}`,
           [keys.map((k) => k.tenant), keys.map((k) => k.id)],
         ),
       applyUserEvent,

@@ -168,7 +168,12 @@ export class TranslatorService implements OnApplicationBootstrap {
        SELECT tenant, kind, subject_id, internal_event_id FROM inserted
        UNION ALL
        SELECT f.tenant, f.kind, f.subject_id, f.internal_event_id
-         FROM translator_first_occurrences f JOIN input i USING (tenant, kind, subject_id)`,
+         FROM input i
+         CROSS JOIN LATERAL (
+           -- One key probe per input row; a plain join may hash the whole table.
+           SELECT * FROM translator_first_occurrences t
+            WHERE t.tenant = i.tenant AND t.kind = i.kind AND t.subject_id = i.subject_id LIMIT 1
+         ) f`,
         [
           rows.map((r) => r.tenant),
           rows.map((r) => r.kind),
