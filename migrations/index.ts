@@ -5,6 +5,7 @@ import { Access1764158400000 } from './1764158400000-access';
 import { QueryIndexes1764162000000 } from './1764162000000-query-indexes';
 import { Webhooks1764244800000 } from './1764244800000-webhooks';
 import { ReadModelNotifications1764331200000 } from './1764331200000-read-model-notifications';
+import { ReadModelWrites1764417600000 } from './1764417600000-read-model-writes';
 
 export const MIGRATIONS = [
   TenancyBase1764072000000,
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   QueryIndexes1764162000000,
   Webhooks1764244800000,
   ReadModelNotifications1764331200000,
+  ReadModelWrites1764417600000,
 ];

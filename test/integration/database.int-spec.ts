@@ -116,3 +116,64 @@ describe('tenant isolation (row-level security)', () => {
     expect(() => assertTestDatabase('postgres://u@h/herald')).toThrow(/lacks "test"/);
   });
 });
+
+describe('read models and tenant deletion', () => {
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    ds = await migratedDataSource();
+  });
+  afterAll(async () => {
+    await ds.destroy();
+  });
+
+  async function seed(tenant: string, n: number): Promise<void> {
+    await ds.query(
+      `INSERT INTO events (seq, id, tenant, type, created_at, data, subject_id)
+       SELECT nextval('events_seq'), $1 || '_' || g, $1, 'post.created', now(), '{}', g::text FROM generate_series(1, $2) g`,
+      [tenant, n],
+    );
+    await ds.query(
+      `INSERT INTO users (tenant, id, updated_at) SELECT $1, g, now() FROM generate_series(1, $2) g`,
+      [tenant, n],
+    );
+    await ds.query(
+      `INSERT INTO posts (tenant, id, updated_at) SELECT $1, g, now() FROM generate_series(1, $2) g`,
+      [tenant, n],
+    );
+  }
+
+  const count = async (table: string, tenant: string): Promise<number> =>
+    Number((await ds.query(`SELECT count(*)::int AS n FROM ${table} WHERE tenant = $1`, [tenant]))[0].n);
+
+  it("deleting a tenant deletes its events, users and posts rows, and nobody else's", async () => {
+    const gone = `t-gone-${Date.now().toString(36)}`;
+    const kept = `t-kept-${Date.now().toString(36)}`;
+    await new TenantsRepository(ds).create(gone);
+    await new TenantsRepository(ds).create(kept);
+    await seed(gone, 5);
+    await seed(kept, 3);
+
+    await ds.query(`DELETE FROM tenants WHERE slug = $1`, [gone]);
+
+    for (const table of ['events', 'users', 'posts']) {
+      expect(await count(table, gone)).toBe(0);
+      expect(await count(table, kept)).toBe(3);
+    }
+  });
+
+  it('keeps seq unique per tenant as the events key', async () => {
+    const t = `t-seq-${Date.now().toString(36)}`;
+    await new TenantsRepository(ds).create(t);
+    await ds.query(
+      `INSERT INTO events (seq, id, tenant, type, created_at, data, subject_id) VALUES (1, $1, $2, 't', now(), '{}', '1')`,
+      [`${t}_a`, t],
+    );
+    await expect(
+      ds.query(
+        `INSERT INTO events (seq, id, tenant, type, created_at, data, subject_id) VALUES (1, $1, $2, 't', now(), '{}', '1')`,
+        [`${t}_b`, t],
+      ),
+    ).rejects.toThrow(/events_pkey/);
+  });
+});

@@ -123,8 +123,10 @@ export class ProjectionRunner {
         return at !== undefined && BigInt(m.offset) >= at;
       });
       // A tenant deleted since its events were published has nothing left to project into.
+      // The lock keeps the tenants found from being deleted until this commits (the read
+      // models have no foreign key to check it row by row; a trigger on tenants clears them).
       const tenants: Array<{ slug: string }> = await em.query(
-        `SELECT slug FROM tenants WHERE slug = ANY($1::text[])`,
+        `SELECT slug FROM tenants WHERE slug = ANY($1::text[]) ORDER BY slug FOR KEY SHARE`,
         [[...new Set(fresh.map((m) => m.value.tenant))]],
       );
       const live = new Set(tenants.map((t) => t.slug));
