@@ -48,7 +48,9 @@ export function formatMicros(instant: Instant): string {
 /** Normalises any RFC 3339 timestamp to the public format, or undefined when invalid. */
 export function toPublicTimestamp(text: string): string | undefined {
   const i = parseRfc3339(text);
-  return i ? formatMicros(i) : undefined;
+  if (!i) return undefined;
+  // Already in the public form (what services usually send): valid means unchanged.
+  return text.length === 27 && text[19] === '.' && text[26] === 'Z' ? text : formatMicros(i);
 }
 
 export function instantToMillis(i: Instant): number {

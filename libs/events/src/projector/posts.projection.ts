@@ -27,20 +27,22 @@ export function applyPostEvent(row: PostRow | undefined, r: PublicRecord): PostR
   const d = r.event.data;
   const id = scalarText(d.post_id);
   if (!id) return row;
-  const next: PostRow = {
-    ...(row ?? {
-      tenant: r.tenant,
-      id,
-      thread_id: null,
-      forum_slug: null,
-      title: null,
-      author_id: null,
-      author_username: null,
-      created_at: null,
-      deleted: false,
-    }),
-    updated_at: r.event.created_at,
-  };
+  // Written out rather than spread from a default: V8 made the spread copy the costly part
+  // of projecting a post (microseconds per event).
+  const next: PostRow = row
+    ? { ...row, updated_at: r.event.created_at }
+    : {
+        tenant: r.tenant,
+        id,
+        thread_id: null,
+        forum_slug: null,
+        title: null,
+        author_id: null,
+        author_username: null,
+        created_at: null,
+        updated_at: r.event.created_at,
+        deleted: false,
+      };
   switch (r.event.type) {
     case 'post.created': {
       const author = obj(d.author);

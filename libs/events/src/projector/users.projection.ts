@@ -28,16 +28,18 @@ export function applyUserEvent(row: UserRow | undefined, r: PublicRecord): UserR
   const user = obj(d.user);
   const id = scalarText(user.id);
   if (!id) return row;
-  const base: UserRow = row ?? {
-    tenant: r.tenant,
-    id,
-    username: null,
-    display_name: null,
-    joined_at: null,
-    banned_until: null,
-    updated_at: r.event.created_at,
-  };
-  const next = { ...base, updated_at: r.event.created_at };
+  // Written out rather than spread from a default (see applyPostEvent).
+  const next: UserRow = row
+    ? { ...row, updated_at: r.event.created_at }
+    : {
+        tenant: r.tenant,
+        id,
+        username: null,
+        display_name: null,
+        joined_at: null,
+        banned_until: null,
+        updated_at: r.event.created_at,
+      };
   switch (r.event.type) {
     case 'user.joined':
       next.username = String(user.username);
