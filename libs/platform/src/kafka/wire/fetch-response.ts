@@ -46,7 +46,12 @@ export interface BatchContext {
 /** kafkajs's decoder for one partition's records, given the buffer from their INT32 size on. */
 export type LegacyRecordsDecoder = (fromSize: Buffer) => Promise<unknown[]>;
 
-const MAGIC_OFFSET = 16;
+/** Where a batch's fields sit from its start (the same for legacy message sets up to the magic). */
+const LENGTH_AT = 8;
+const MAGIC_AT = 16;
+const ATTRIBUTES_AT = 21;
+/** base_offset and batch_length: the bytes before what batch_length counts. */
+const FRAME_HEADER = 12;
 const RECORD_BATCH_OVERHEAD = 49;
 const COMPRESSION_MASK = 0x07;
 const TIMESTAMP_TYPE_FLAG = 0x08;
@@ -101,41 +106,29 @@ async function decodeRecords(r: Reader, legacy: LegacyRecordsDecoder): Promise<u
   const size = r.int32();
   // As kafkajs: nothing, or a size the response cannot hold, reads as no records.
   if (size <= 0 || r.pos + size > r.buf.length) return [];
+  const buf = r.buf;
   const start = r.pos;
   const end = start + size;
-  if (!plainBatches(r.buf, start, end)) {
-    const messages = await legacy(r.buf.subarray(sizeAt));
-    r.pos = end;
-    return messages;
-  }
-  const records: FetchedRecord[] = [];
-  let at = start;
-  while (end - at >= RECORD_BATCH_OVERHEAD) {
-    const batchEnd = at + 12 + r.buf.readInt32BE(at + 8);
-    if (batchEnd > end) break; // cut short by the fetch size: the next fetch starts there
-    decodeBatch(new Reader(r.buf, at), batchEnd, records);
-    at = batchEnd;
-  }
   r.pos = end;
-  return records;
-}
-
-/** Whether every complete batch in the range is magic 2 and uncompressed. */
-function plainBatches(buf: Buffer, start: number, end: number): boolean {
-  if (end - start <= MAGIC_OFFSET || buf.readInt8(start + MAGIC_OFFSET) !== 2) return false;
+  const toKafkajs = (): Promise<unknown[]> => legacy(buf.subarray(sizeAt));
+  if (size <= MAGIC_AT || buf.readInt8(start + MAGIC_AT) !== 2) return toKafkajs();
+  const records: FetchedRecord[] = [];
   for (let at = start; end - at >= RECORD_BATCH_OVERHEAD;) {
-    const batchEnd = at + 12 + buf.readInt32BE(at + 8);
-    if (batchEnd > end) break;
-    if (buf.readInt8(at + MAGIC_OFFSET) !== 2) return false;
-    if ((buf.readInt16BE(at + 21) & COMPRESSION_MASK) !== 0) return false;
+    const batchEnd = at + FRAME_HEADER + buf.readInt32BE(at + LENGTH_AT);
+    if (batchEnd > end) break; // cut short by the fetch size: the next fetch starts there
+    // Rare (a compressed or older batch mid-partition): kafkajs decodes the whole partition.
+    if (buf.readInt8(at + MAGIC_AT) !== 2 || (buf.readInt16BE(at + ATTRIBUTES_AT) & COMPRESSION_MASK) !== 0) {
+      return toKafkajs();
+    }
+    decodeBatch(new Reader(buf, at), batchEnd, records);
     at = batchEnd;
   }
-  return true;
+  return records;
 }
 
 function decodeBatch(r: Reader, batchEnd: number, out: FetchedRecord[]): void {
   const firstOffset = r.int64();
-  r.pos += 4; // batch length, known
+  r.pos += 4; // batch length: the caller framed the batch
   const partitionLeaderEpoch = r.int32();
   const magicByte = r.int8();
   r.pos += 4; // crc: the broker checked it on append
@@ -174,7 +167,8 @@ function decodeBatch(r: Reader, batchEnd: number, out: FetchedRecord[]): void {
     const headerCount = r.varint();
     const headers: FetchedRecord['headers'] = {};
     for (let h = 0; h < headerCount; h++) {
-      const k = r.varString();
+      // A null key becomes the property "null", as it does in kafkajs.
+      const k = String(r.varString());
       const v = r.varBytes();
       const seen = headers[k];
       headers[k] = seen === undefined ? v : Array.isArray(seen) ? [...seen, v] : [seen, v];
@@ -276,9 +270,9 @@ class Reader {
     return s;
   }
 
-  varString(): string {
+  varString(): string | null {
     const n = this.varint();
-    if (n === -1) return null as unknown as string; // kafkajs reads a null header key as null
+    if (n === -1) return null;
     const s = this.buf.toString('utf8', this.pos, this.pos + n);
     this.pos += n;
     return s;
