@@ -54,40 +54,39 @@ const load = {
 
 /** Installs the fast paths once per kafkajs instance; later calls do nothing. */
 export function installKafkajsFastPaths(): void {
-  const produce = load.produce();
-  if (!produce[PATCHED]) {
-    const original = produce.protocol;
-    produce.protocol = ({ version }) => {
-      const build = original({ version });
-      if (version < FIRST_RECORD_BATCH_PRODUCE) return build;
-      return (args) => {
-        const built = build(args);
-        if ((args.compression ?? 0) !== 0) return built;
-        return {
-          ...built,
-          request: { ...built.request, encode: async () => asEncoder(encodeProduceRequest(args)) },
-        };
+  patch(load.produce(), (version, build) => {
+    if (version < FIRST_RECORD_BATCH_PRODUCE) return build;
+    return (args) => {
+      const built = build(args);
+      if ((args.compression ?? 0) !== 0) return built;
+      return {
+        ...built,
+        request: { ...built.request, encode: async () => asEncoder(encodeProduceRequest(args)) },
       };
     };
-    produce[PATCHED] = true;
-  }
+  });
 
-  const fetch = load.fetch();
-  if (!fetch[PATCHED]) {
-    const Decoder = load.decoder();
-    const decodeMessages = load.decodeMessages();
-    const legacy = (fromSize: Buffer): Promise<unknown[]> => decodeMessages(new Decoder(fromSize));
-    const original = fetch.protocol;
-    fetch.protocol = ({ version }) => {
-      const build = original({ version });
-      if (version !== FAST_FETCH_VERSION) return build;
-      return (args) => {
-        const built = build(args);
-        return { ...built, response: { ...built.response, decode: (raw) => decodeFetchV11(raw, legacy) } };
-      };
+  const Decoder = load.decoder();
+  const decodeMessages = load.decodeMessages();
+  const legacy = (fromSize: Buffer): Promise<unknown[]> => decodeMessages(new Decoder(fromSize));
+  patch(load.fetch(), (version, build) => {
+    if (version !== FAST_FETCH_VERSION) return build;
+    return (args) => {
+      const built = build(args);
+      return { ...built, response: { ...built.response, decode: (raw) => decodeFetchV11(raw, legacy) } };
     };
-    fetch[PATCHED] = true;
-  }
+  });
+}
+
+/** Wraps a request definition's builder for every version, unless already done. */
+function patch<A>(
+  definition: Patchable<A>,
+  wrap: (version: number, build: BuildRequest<A>) => BuildRequest<A>,
+): void {
+  if (definition[PATCHED]) return;
+  const original = definition.protocol;
+  definition.protocol = ({ version }) => wrap(version, original({ version }));
+  definition[PATCHED] = true;
 }
 
 /** What kafkajs's request framing reads from an encoder: `buf` (checked) and `buffer`. */
