@@ -6,6 +6,7 @@ import { QueryIndexes1764162000000 } from './1764162000000-query-indexes';
 import { Webhooks1764244800000 } from './1764244800000-webhooks';
 import { ReadModelNotifications1764331200000 } from './1764331200000-read-model-notifications';
 import { ReadModelWrites1764417600000 } from './1764417600000-read-model-writes';
+import { DeliveryClaims1764504000000 } from './1764504000000-delivery-claims';
 
 export const MIGRATIONS = [
   TenancyBase1764072000000,
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Webhooks1764244800000,
   ReadModelNotifications1764331200000,
   ReadModelWrites1764417600000,
+  DeliveryClaims1764504000000,
 ];

@@ -126,22 +126,54 @@ export class DeliveryStore {
   }
 
   /**
-   * Leases up to `limit` due deliveries to `owner`, oldest due first, skipping rows
-   * another worker holds and endpoints this worker cannot take more of right now.
+   * Leases up to `limit` due deliveries to `owner`, oldest due first, and of each endpoint
+   * at most what its lane has room for: `room` names the endpoints this worker already
+   * has lanes for (0: take none), any other endpoint may bring `otherRoom`. Rows another
+   * worker holds are skipped. Each endpoint with pending deliveries is visited once, in
+   * the order of the due index, so an endpoint with a large backlog costs a claim no more
+   * than one with a single due delivery.
    */
-  async claimDue(owner: string, limit: number, saturatedEndpoints: string[]): Promise<DeliveryJob[]> {
+  async claimDue(
+    owner: string,
+    limit: number,
+    room: ReadonlyMap<string, number>,
+    otherRoom: number,
+  ): Promise<DeliveryJob[]> {
     if (limit <= 0) return [];
     const rows = await returning<JobRow>(
       this.ds,
-      `WITH due AS (
-         SELECT id FROM webhook_deliveries
-          WHERE status IN ('pending', 'retrying')
-            AND next_attempt_at <= now()
-            AND (lease_until IS NULL OR lease_until < now())
-            AND NOT (endpoint_id = ANY($3::text[]))
-          ORDER BY next_attempt_at
+      `WITH RECURSIVE pending AS (
+         (SELECT endpoint_id FROM webhook_deliveries
+           WHERE status IN ('pending', 'retrying')
+           ORDER BY endpoint_id LIMIT 1)
+         UNION ALL
+         SELECT (SELECT d.endpoint_id FROM webhook_deliveries d
+                  WHERE d.status IN ('pending', 'retrying') AND d.endpoint_id > p.endpoint_id
+                  ORDER BY d.endpoint_id LIMIT 1)
+           FROM pending p
+          WHERE p.endpoint_id IS NOT NULL
+       ),
+       lanes AS (
+         SELECT p.endpoint_id, COALESCE(r.n, $4) AS n
+           FROM pending p
+           LEFT JOIN unnest($3::text[], $5::int[]) AS r(endpoint_id, n) ON r.endpoint_id = p.endpoint_id
+          WHERE p.endpoint_id IS NOT NULL
+       ),
+       due AS (
+         SELECT c.id FROM lanes
+          CROSS JOIN LATERAL (
+            SELECT d.id, d.next_attempt_at FROM webhook_deliveries d
+             WHERE d.endpoint_id = lanes.endpoint_id
+               AND d.status IN ('pending', 'retrying')
+               AND d.next_attempt_at <= now()
+               AND (d.lease_until IS NULL OR d.lease_until < now())
+             ORDER BY d.next_attempt_at
+             LIMIT lanes.n
+             FOR UPDATE SKIP LOCKED
+          ) c
+          WHERE lanes.n > 0
+          ORDER BY c.next_attempt_at
           LIMIT $2
-          FOR UPDATE SKIP LOCKED
        )
        UPDATE webhook_deliveries d
           SET lease_owner = $1, lease_until = ${LEASE_FOR('d')}
@@ -150,7 +182,7 @@ export class DeliveryStore {
        RETURNING d.id, d.tenant, d.endpoint_id, d.event_id, d.event_type, d.attempt_count, d.max_attempts,
                  (extract(epoch FROM d.lease_until) * 1000)::bigint AS lease_until_ms,
                  (SELECT m.payload FROM webhook_messages m WHERE m.tenant = d.tenant AND m.event_id = d.event_id) AS payload`,
-      [owner, limit, saturatedEndpoints],
+      [owner, limit, [...room.keys()], otherRoom, [...room.values()]],
     );
     return rows.map(toJob);
   }

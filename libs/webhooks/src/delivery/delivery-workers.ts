@@ -193,17 +193,20 @@ export class DeliveryWorkers {
   private async poll(): Promise<void> {
     try {
       for (;;) {
-        const room = Math.min(this.maxHeld - this.held.size, 500);
-        if (room <= 0 || this.stopped) return;
-        const saturated = [...this.lanes.values()]
-          .filter((l) => l.held >= this.laneBacklog / 2)
-          .map((l) => l.endpointId);
+        const total = Math.min(this.maxHeld - this.held.size, 500);
+        if (total <= 0 || this.stopped) return;
+        // A lane at least half full takes nothing until it drains, so claims come in batches.
+        const rooms = new Map<string, number>();
+        for (const lane of this.lanes.values()) {
+          rooms.set(lane.endpointId, lane.held >= this.laneBacklog / 2 ? 0 : this.laneBacklog - lane.held);
+        }
         // Released deliveries not yet written back still carry this worker's lease, so the
         // claim passes over them; a later poll finds them.
-        const jobs = await this.store.claimDue(this.owner, Math.min(room, this.laneBacklog), saturated);
+        const jobs = await this.store.claimDue(this.owner, total, rooms, this.laneBacklog);
         for (const job of jobs) this.hold(job);
-        this.backlog = jobs.length > 0 || saturated.length > 0;
-        if (jobs.length < Math.min(room, this.laneBacklog)) break;
+        this.backlog = jobs.length > 0 || [...rooms.values()].some((n) => n === 0);
+        // Short of the total, every endpoint got all it had room for or all it had due.
+        if (jobs.length < total) break;
       }
       await this.housekeeping();
     } catch (err) {

@@ -45,7 +45,13 @@ export class WebhookSender {
     timeoutMs: number,
   ): Promise<SendResult> {
     const started = performance.now();
-    const signal = AbortSignal.timeout(timeoutMs);
+    // One timer for the whole attempt, cleared when it ends: AbortSignal.timeout would leave
+    // a timer behind every attempt, firing long after the answer came.
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new DOMException('attempt timed out', 'TimeoutError')),
+      timeoutMs,
+    );
     const target = new URL(url);
     try {
       const res = await this.agent.request({
@@ -54,7 +60,7 @@ export class WebhookSender {
         method: 'POST',
         headers,
         body,
-        signal,
+        signal: controller.signal,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
@@ -80,6 +86,8 @@ export class WebhookSender {
         latencyMs: Math.round(performance.now() - started),
         error: describe(err, timeoutMs),
       };
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -1,0 +1,128 @@
+/**
+ * Claiming due deliveries against real Postgres: each endpoint gets at most what its lane
+ * has room for, a full lane's backlog does not stand in the way of another endpoint's
+ * deliveries, and what is leased elsewhere, not yet due or finished is never claimed.
+ */
+import { createDataSource, migrate, TenantsRepository } from '@herald/platform';
+import type { DataSource } from 'typeorm';
+import { DeliveryStore } from '../../libs/webhooks/src/delivery/delivery-store';
+import { freshDatabase, uniqueName } from '../support/infra';
+import { seedEndpoint } from '../support/webhooks';
+
+describe('claiming due deliveries', () => {
+  let ds: DataSource;
+  let store: DeliveryStore;
+  let tenant: string;
+
+  beforeAll(async () => {
+    // A database of its own: a claim looks at every tenant's pending deliveries.
+    ds = await createDataSource({ url: await freshDatabase(), poolSize: 2 }).initialize();
+    await migrate(ds);
+    store = new DeliveryStore(ds);
+  });
+  afterAll(async () => {
+    await ds?.destroy();
+  });
+
+  beforeEach(async () => {
+    await ds.query(`DELETE FROM webhook_deliveries`);
+    tenant = uniqueName('claim');
+    await new TenantsRepository(ds).create(tenant);
+  });
+
+  async function endpoint(): Promise<string> {
+    return (await seedEndpoint(ds, { tenant, url: `https://hooks.example.com/${uniqueName('ep')}` })).id;
+  }
+
+  /** `n` unleased deliveries to `endpointId`, due `agoMs` ago (ascending by creation). */
+  async function pending(endpointId: string, n: number, agoMs = 1000): Promise<string[]> {
+    const events = Array.from({ length: n }, () => `evt_${uniqueName('c')}`);
+    await store.createDeliveries(
+      'creator',
+      events.map((eventId) => ({
+        tenant,
+        eventId,
+        eventType: 'post.created',
+        payload: `{"id":"${eventId}"}`,
+      })),
+      events.map((eventId) => ({
+        tenant,
+        endpointId,
+        eventId,
+        eventType: 'post.created',
+        maxAttempts: 3,
+        leased: false,
+      })),
+    );
+    await ds.query(
+      `UPDATE webhook_deliveries SET next_attempt_at = now() - make_interval(secs => $2 / 1000.0)
+        WHERE event_id = ANY($1::text[])`,
+      [events, agoMs],
+    );
+    return events;
+  }
+
+  const byEndpoint = (jobs: Array<{ endpointId: string }>): Record<string, number> =>
+    jobs.reduce<Record<string, number>>(
+      (acc, j) => ({ ...acc, [j.endpointId]: (acc[j.endpointId] ?? 0) + 1 }),
+      {},
+    );
+
+  it('passes over an endpoint whose lane is full, however large its backlog', async () => {
+    const busy = await endpoint();
+    const other = await endpoint();
+    await pending(busy, 300, 5000);
+    const otherEvents = await pending(other, 3, 1000);
+
+    const jobs = await store.claimDue('w1', 100, new Map([[busy, 0]]), 10);
+    expect(jobs.map((j) => j.eventId).sort()).toEqual([...otherEvents].sort());
+    expect(jobs.every((j) => j.payload.startsWith('{"id":"evt_'))).toBe(true);
+    const [{ leased }] = await ds.query<Array<{ leased: number }>>(
+      `SELECT count(*)::int AS leased FROM webhook_deliveries WHERE lease_owner = 'w1'`,
+    );
+    expect(leased).toBe(3);
+  });
+
+  it('gives each endpoint at most its room, and stops at the total', async () => {
+    const a = await endpoint();
+    const b = await endpoint();
+    const c = await endpoint();
+    await pending(a, 20, 3000);
+    await pending(b, 20, 2000);
+    await pending(c, 20, 1000);
+
+    const jobs = await store.claimDue('w1', 100, new Map([[a, 4]]), 6);
+    expect(byEndpoint(jobs)).toEqual({ [a]: 4, [b]: 6, [c]: 6 });
+
+    // Oldest due first when the total binds: a's and b's before c's.
+    const capped = await store.claimDue('w2', 5, new Map(), 3);
+    expect(byEndpoint(capped)).toEqual({ [a]: 3, [b]: 2 });
+  });
+
+  it('never claims what another worker holds, what is not due, or what is finished', async () => {
+    const ep = await endpoint();
+    const [held, future, done, free] = await pending(ep, 4, 1000);
+    await ds.query(
+      `UPDATE webhook_deliveries SET lease_owner = 'other', lease_until = now() + interval '1 minute' WHERE event_id = $1`,
+      [held],
+    );
+    await ds.query(
+      `UPDATE webhook_deliveries SET next_attempt_at = now() + interval '1 minute' WHERE event_id = $1`,
+      [future],
+    );
+    await ds.query(
+      `UPDATE webhook_deliveries SET status = 'succeeded', next_attempt_at = NULL WHERE event_id = $1`,
+      [done],
+    );
+
+    const jobs = await store.claimDue('w1', 10, new Map(), 10);
+    expect(jobs.map((j) => j.eventId)).toEqual([free]);
+
+    // A lease that ran out is fair game again.
+    await ds.query(
+      `UPDATE webhook_deliveries SET lease_until = now() - interval '1 second' WHERE event_id = $1`,
+      [held],
+    );
+    expect((await store.claimDue('w1', 10, new Map(), 10)).map((j) => j.eventId)).toEqual([held]);
+  });
+});
