@@ -77,10 +77,10 @@ describe('claiming due deliveries', () => {
     const jobs = await store.claimDue('w1', 100, new Map([[busy, 0]]), 10);
     expect(jobs.map((j) => j.eventId).sort()).toEqual([...otherEvents].sort());
     expect(jobs.every((j) => j.payload.startsWith('{"id":"evt_'))).toBe(true);
-    const [{ leased }] = await ds.query<Array<{ leased: number }>>(
+    const rows = await ds.query<Array<{ leased: number }>>(
       `SELECT count(*)::int AS leased FROM webhook_deliveries WHERE lease_owner = 'w1'`,
     );
-    expect(leased).toBe(3);
+    expect(rows[0]?.leased).toBe(3);
   });
 
   it('gives each endpoint at most its room, and stops at the total', async () => {

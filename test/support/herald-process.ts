@@ -34,16 +34,22 @@ export function startHerald(args: string[], env: NodeJS.ProcessEnv): RunningHera
   return {
     child,
     output: () => out,
-    waitForExit: (timeoutMs = 60_000) =>
-      Promise.race([
-        exited,
-        new Promise<number | null>((_, reject) =>
-          setTimeout(
-            () => reject(new Error(`herald did not exit within ${timeoutMs} ms:\n${out}`)),
-            timeoutMs,
-          ),
-        ),
-      ]),
+    waitForExit: async (timeoutMs = 60_000) => {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        return await Promise.race([
+          exited,
+          new Promise<number | null>((_, reject) => {
+            timer = setTimeout(
+              () => reject(new Error(`herald did not exit within ${timeoutMs} ms:\n${out}`)),
+              timeoutMs,
+            );
+          }),
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
   };
 }
 

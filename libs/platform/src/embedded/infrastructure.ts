@@ -88,6 +88,7 @@ export interface ScratchEngines {
 /**
  * Kafka and Postgres for tests and benchmarks: the given ones, or embedded engines on
  * free ports under `dataDir`, started side by side. If either fails, neither is left running.
+ * The caller throws `dataDir` away after `stop()`, so the broker is killed rather than stopped.
  */
 export async function startScratchEngines(opts: {
   repoRoot: string;
@@ -119,7 +120,8 @@ export async function startScratchEngines(opts: {
       controllerPort: await freePort(),
       log: opts.log,
     });
-    stops.push(() => broker.stop());
+    // Scratch data is thrown away: no graceful shutdown to wait for.
+    stops.push(() => broker.kill());
     pids.push(broker.pid);
     return broker.brokers;
   })();
