@@ -202,9 +202,19 @@ export class DeliveryStore {
     return out;
   }
 
-  /** Records a batch of outcomes in one transaction: attempts, delivery states, endpoint health. */
+  /**
+   * Records a batch of outcomes atomically: attempts, delivery states, endpoint health.
+   * The usual batch (no delivery died, no endpoint answered 410) is one statement, so a
+   * busy worker pays one round trip per batch; a batch that may disable an endpoint
+   * takes a transaction of several.
+   */
   async recordOutcomes(owner: string, outcomes: DeliveryOutcome[]): Promise<void> {
     if (outcomes.length === 0) return;
+    const grave = outcomes.some((o) => o.kind === 'attempted' && (o.status === 'dead' || o.gone));
+    if (!grave) {
+      await this.recordRoutineOutcomes(owner, outcomes);
+      return;
+    }
     await this.ds.transaction(async (em) => {
       const applied = await this.applyDeliveryStates(em, owner, outcomes);
       await this.insertAttempts(
@@ -236,83 +246,40 @@ export class DeliveryStore {
     owner: string,
     outcomes: DeliveryOutcome[],
   ): Promise<Set<string>> {
-    const ids: string[] = [];
-    const statuses: Array<string | null> = [];
-    const counts: Array<number | null> = [];
-    const nexts: Array<string | null> = [];
-    const keepNext: boolean[] = [];
-    for (const o of outcomes) {
-      ids.push(o.job.id);
-      switch (o.kind) {
-        case 'attempted':
-          statuses.push(o.status);
-          counts.push(o.attempt.n);
-          nexts.push(o.nextAttemptAt?.toISOString() ?? null);
-          keepNext.push(false);
-          break;
-        case 'deferred':
-          statuses.push(null);
-          counts.push(null);
-          nexts.push(o.nextAttemptAt.toISOString());
-          keepNext.push(false);
-          break;
-        case 'cancelled':
-          statuses.push('cancelled');
-          counts.push(null);
-          nexts.push(null);
-          keepNext.push(false);
-          break;
-        case 'released':
-          statuses.push(null);
-          counts.push(null);
-          nexts.push(null);
-          keepNext.push(true);
-          break;
-      }
-    }
-    const rows = await returning<{ id: string }>(
-      em,
-      `UPDATE webhook_deliveries d
-          SET status = COALESCE(v.status, d.status),
-              attempt_count = COALESCE(v.n, d.attempt_count),
-              next_attempt_at = CASE WHEN v.keep_next THEN d.next_attempt_at ELSE v.next_at END,
-              lease_owner = NULL, lease_until = NULL, updated_at = now()
-         FROM unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::boolean[])
-              AS v(id, status, n, next_at, keep_next)
-        WHERE d.id = v.id AND d.lease_owner = $1
-       RETURNING d.id`,
-      [owner, ids, statuses, counts, nexts, keepNext],
-    );
+    const rows = await returning<{ id: string }>(em, `${APPLY_STATES} RETURNING d.id`, [
+      owner,
+      ...stateParams(outcomes),
+    ]);
     return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * States, attempts and the reset of each succeeding endpoint's run of dead deliveries,
+   * in one statement; only outcomes whose lease this worker still held are recorded.
+   */
+  private async recordRoutineOutcomes(owner: string, outcomes: DeliveryOutcome[]): Promise<void> {
+    await this.ds.query(
+      `WITH applied AS (
+         ${APPLY_STATES}
+         RETURNING d.id, d.endpoint_id, d.status
+       ),
+       attempts AS (
+         ${INSERT_ATTEMPTS('$7', 'WHERE v.delivery_id IN (SELECT id FROM applied)')}
+       ),
+       healthy AS (
+         UPDATE webhook_endpoints e SET consecutive_dead = 0
+          WHERE e.id IN (SELECT endpoint_id FROM applied WHERE status = 'succeeded')
+            AND e.consecutive_dead <> 0
+       )
+       SELECT count(*) FROM applied`,
+      [owner, ...stateParams(outcomes), ...attemptParams(outcomes.filter((o) => o.kind === 'attempted'))],
+    );
   }
 
   private async insertAttempts(em: EntityManager, outcomes: DeliveryOutcome[]): Promise<void> {
     const attempted = outcomes.filter((o) => o.kind === 'attempted');
     if (attempted.length === 0) return;
-    await em.query(
-      `INSERT INTO webhook_attempts (delivery_id, n, tenant, at, status_code, latency_ms, response_body, error,
-                                     request_headers, max_attempts, next_attempt_at)
-       SELECT v.delivery_id, v.n, v.tenant, v.at, v.status_code, v.latency_ms, v.response_body, v.error,
-              v.request_headers::jsonb, v.max_attempts, v.next_at
-         FROM unnest($1::text[], $2::int[], $3::text[], $4::timestamptz[], $5::int[], $6::int[], $7::text[],
-                     $8::text[], $9::text[], $10::int[], $11::timestamptz[])
-              AS v(delivery_id, n, tenant, at, status_code, latency_ms, response_body, error, request_headers,
-                   max_attempts, next_at)
-       ON CONFLICT (delivery_id, n) DO NOTHING`,
-      [
-        attempted.map((o) => o.job.id),
-        attempted.map((o) => o.attempt.n),
-        attempted.map((o) => o.job.tenant),
-        attempted.map((o) => o.attempt.at.toISOString()),
-        attempted.map((o) => o.attempt.statusCode),
-        attempted.map((o) => o.attempt.latencyMs),
-        attempted.map((o) => o.attempt.responseBody),
-        attempted.map((o) => o.attempt.error),
-        attempted.map((o) => JSON.stringify(o.attempt.requestHeaders)),
-        attempted.map((o) => o.job.maxAttempts),
-        attempted.map((o) => o.nextAttemptAt?.toISOString() ?? null),
-      ],
-    );
+    await em.query(INSERT_ATTEMPTS('$1', ''), attemptParams(attempted));
   }
 
   /**
@@ -367,4 +334,86 @@ export class DeliveryStore {
       [ids, ids.map((id) => dead.get(id) ?? 0), [...gone]],
     );
   }
+}
+
+/** Sets each delivery's state from its outcome and clears the lease; $1 owner, $2–$6 from stateParams. */
+const APPLY_STATES = `UPDATE webhook_deliveries d
+          SET status = COALESCE(v.status, d.status),
+              attempt_count = COALESCE(v.n, d.attempt_count),
+              next_attempt_at = CASE WHEN v.keep_next THEN d.next_attempt_at ELSE v.next_at END,
+              lease_owner = NULL, lease_until = NULL, updated_at = now()
+         FROM unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::boolean[])
+              AS v(id, status, n, next_at, keep_next)
+        WHERE d.id = v.id AND d.lease_owner = $1`;
+
+function stateParams(outcomes: DeliveryOutcome[]): unknown[] {
+  const ids: string[] = [];
+  const statuses: Array<string | null> = [];
+  const counts: Array<number | null> = [];
+  const nexts: Array<string | null> = [];
+  const keepNext: boolean[] = [];
+  for (const o of outcomes) {
+    ids.push(o.job.id);
+    switch (o.kind) {
+      case 'attempted':
+        statuses.push(o.status);
+        counts.push(o.attempt.n);
+        nexts.push(o.nextAttemptAt?.toISOString() ?? null);
+        keepNext.push(false);
+        break;
+      case 'deferred':
+        statuses.push(null);
+        counts.push(null);
+        nexts.push(o.nextAttemptAt.toISOString());
+        keepNext.push(false);
+        break;
+      case 'cancelled':
+        statuses.push('cancelled');
+        counts.push(null);
+        nexts.push(null);
+        keepNext.push(false);
+        break;
+      case 'released':
+        statuses.push(null);
+        counts.push(null);
+        nexts.push(null);
+        keepNext.push(true);
+        break;
+    }
+  }
+  return [ids, statuses, counts, nexts, keepNext];
+}
+
+/** Inserts the attempts given by attemptParams, whose first placeholder is `first` ($1 or $7). */
+const INSERT_ATTEMPTS = (first: string, where: string): string => {
+  const n = Number(first.slice(1));
+  const p = (i: number): string => `$${n + i}`;
+  return `INSERT INTO webhook_attempts (delivery_id, n, tenant, at, status_code, latency_ms, response_body, error,
+                                     request_headers, max_attempts, next_attempt_at)
+       SELECT v.delivery_id, v.n, v.tenant, v.at, v.status_code, v.latency_ms, v.response_body, v.error,
+              v.request_headers::jsonb, v.max_attempts, v.next_at
+         FROM unnest(${p(0)}::text[], ${p(1)}::int[], ${p(2)}::text[], ${p(3)}::timestamptz[], ${p(4)}::int[],
+                     ${p(5)}::int[], ${p(6)}::text[], ${p(7)}::text[], ${p(8)}::text[], ${p(9)}::int[],
+                     ${p(10)}::timestamptz[])
+              AS v(delivery_id, n, tenant, at, status_code, latency_ms, response_body, error, request_headers,
+                   max_attempts, next_at)
+       ${where}
+       ON CONFLICT (delivery_id, n) DO NOTHING`;
+};
+
+function attemptParams(outcomes: DeliveryOutcome[]): unknown[] {
+  const attempted = outcomes.filter((o) => o.kind === 'attempted');
+  return [
+    attempted.map((o) => o.job.id),
+    attempted.map((o) => o.attempt.n),
+    attempted.map((o) => o.job.tenant),
+    attempted.map((o) => o.attempt.at.toISOString()),
+    attempted.map((o) => o.attempt.statusCode),
+    attempted.map((o) => o.attempt.latencyMs),
+    attempted.map((o) => o.attempt.responseBody),
+    attempted.map((o) => o.attempt.error),
+    attempted.map((o) => JSON.stringify(o.attempt.requestHeaders)),
+    attempted.map((o) => o.job.maxAttempts),
+    attempted.map((o) => o.nextAttemptAt?.toISOString() ?? null),
+  ];
 }
