@@ -264,7 +264,7 @@ export class DeliveryStore {
          RETURNING d.id, d.endpoint_id, d.status
        ),
        attempts AS (
-         ${INSERT_ATTEMPTS('$7', 'WHERE v.delivery_id IN (SELECT id FROM applied)')}
+         ${INSERT_ATTEMPTS(7, 'WHERE v.delivery_id IN (SELECT id FROM applied)')}
        ),
        healthy AS (
          UPDATE webhook_endpoints e SET consecutive_dead = 0
@@ -272,14 +272,13 @@ export class DeliveryStore {
             AND e.consecutive_dead <> 0
        )
        SELECT count(*) FROM applied`,
-      [owner, ...stateParams(outcomes), ...attemptParams(outcomes.filter((o) => o.kind === 'attempted'))],
+      [owner, ...stateParams(outcomes), ...attemptParams(outcomes)],
     );
   }
 
   private async insertAttempts(em: EntityManager, outcomes: DeliveryOutcome[]): Promise<void> {
-    const attempted = outcomes.filter((o) => o.kind === 'attempted');
-    if (attempted.length === 0) return;
-    await em.query(INSERT_ATTEMPTS('$1', ''), attemptParams(attempted));
+    if (!outcomes.some((o) => o.kind === 'attempted')) return;
+    await em.query(INSERT_ATTEMPTS(1, ''), attemptParams(outcomes));
   }
 
   /**
@@ -384,10 +383,9 @@ function stateParams(outcomes: DeliveryOutcome[]): unknown[] {
   return [ids, statuses, counts, nexts, keepNext];
 }
 
-/** Inserts the attempts given by attemptParams, whose first placeholder is `first` ($1 or $7). */
-const INSERT_ATTEMPTS = (first: string, where: string): string => {
-  const n = Number(first.slice(1));
-  const p = (i: number): string => `$${n + i}`;
+/** Inserts the attempts given by attemptParams, whose first parameter is `$first`. */
+const INSERT_ATTEMPTS = (first: number, where: string): string => {
+  const p = (i: number): string => `$${first + i}`;
   return `INSERT INTO webhook_attempts (delivery_id, n, tenant, at, status_code, latency_ms, response_body, error,
                                      request_headers, max_attempts, next_attempt_at)
        SELECT v.delivery_id, v.n, v.tenant, v.at, v.status_code, v.latency_ms, v.response_body, v.error,
@@ -401,6 +399,7 @@ const INSERT_ATTEMPTS = (first: string, where: string): string => {
        ON CONFLICT (delivery_id, n) DO NOTHING`;
 };
 
+/** The attempts among `outcomes`, as the eleven arrays INSERT_ATTEMPTS unnests. */
 function attemptParams(outcomes: DeliveryOutcome[]): unknown[] {
   const attempted = outcomes.filter((o) => o.kind === 'attempted');
   return [
