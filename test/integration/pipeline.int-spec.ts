@@ -270,7 +270,7 @@ describe('event pipeline (real Kafka + Postgres)', () => {
     await producer.disconnect();
     const dead = await readTopic(kafka, Topics.deadLetter, (r) => r.key === key, 1);
     expect(dead).toHaveLength(1);
-    expect(dead[0]!.headers[DeadLetterHeaders.consumerGroup]).toBe('herald.projector.posts');
+    expect(dead[0]!.headers[DeadLetterHeaders.consumerGroup]).toBe('herald.projector');
     expect(dead[0]!.headers[DeadLetterHeaders.sourceTopic]).toBe(Topics.publicEvents);
     expect(dead[0]!.headers[DeadLetterHeaders.reason]).toMatch(
       /^projection posts rejected the event: .*out of range/,

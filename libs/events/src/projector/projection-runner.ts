@@ -1,16 +1,27 @@
 /**
- * Runs one projection as a consumer group on the public topic. Each batch is applied in
- * one Postgres transaction together with its checkpoint (projection, topic, partition,
- * next offset), so a crash anywhere loses and duplicates nothing: an uncommitted batch
- * is re-read, a committed one is skipped by the checkpoint.
+ * Runs projections as one consumer group on the public topic. Each projection applies a
+ * call in one Postgres transaction together with its checkpoints (projection, topic,
+ * partition, next offset), so a crash anywhere loses and duplicates nothing: an
+ * uncommitted share is re-read, a committed one is skipped by the checkpoints.
  *
- * Postgres, not Kafka, is the authority on position:
- * - when the group assigns partitions, each is moved to its checkpoint;
- * - a batch that does not start at the checkpoint is refused and the partition moved
- *   back to it (unless retention deleted the offsets in between: a real gap);
- * - a poller watches the projection's generation, which `herald replay` bumps when it
- *   resets checkpoints, and moves every owned partition to its new checkpoint; it also
- *   reports liveness, so a replay knows whether a projector is running.
+ * The projector runs all read models in one group (`herald.projector`): every record is
+ * fetched and decoded once, and the projections apply each call side by side, each in its
+ * own transaction. A projection is still rebuilt alone: `herald replay` resets its
+ * checkpoints, the group leaves it out while it is behind, and a catch-up runner (the same
+ * class, that projection alone in its own group `herald.projector.<name>`) brings it back
+ * up to the others.
+ *
+ * Postgres, not Kafka, is the authority on position. Per partition of a call:
+ * - a projection whose checkpoint lies inside the call's range applies what follows it;
+ *   one past the range has applied it all before (a re-read after a crash) and skips it;
+ * - one behind the range is left out: it is catching up elsewhere;
+ * - unless retention deleted the offsets in between: a real gap, applied as it comes;
+ * - when every projection is behind, the range is stale (a reset moved them all back): the
+ *   partition is moved back to the furthest checkpoint and read again;
+ * - when the group assigns partitions, each is moved to the furthest checkpoint too;
+ * - a poller watches the projections' generations, which `herald replay` bumps when it
+ *   resets checkpoints, and repositions every owned partition; it also reports liveness,
+ *   so a replay knows whether a projector is running.
  */
 import { Topics } from '@herald/contracts';
 import {
@@ -19,6 +30,7 @@ import {
   decodePublicRecord,
   HandleResult,
   HeraldConsumer,
+  MessagePosition,
   PartitionRange,
   PublicRecord,
   RepositionRequest,
@@ -28,33 +40,60 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Projection, projectorGroup } from './projection';
 
 const POLL_MS = 1000;
+const LOW_WATERMARK_TTL_MS = 5000;
+
+/** The group of a projector's runner over every projection. */
+export const PROJECTOR_GROUP = 'herald.projector';
+
+export interface RunnerOptions {
+  groupId: string;
+  /**
+   * The shortest time from one call to the next fetch. Read models may trail by a few tens
+   * of milliseconds; applying every event on its own would cost a transaction per event.
+   */
+  minCycleMs?: number;
+}
 
 export class ProjectionRunner {
   private consumer?: HeraldConsumer<PublicRecord>;
   private poller?: NodeJS.Timeout;
-  private generation: number | undefined;
+  private generations = new Map<string, number>();
+  private readonly lows = new Map<string, { low: bigint; at: number }>();
   /** An assignment that arrived before startConsumer returned (the group joins during start). */
   private pendingAssignment: number[] | undefined;
+  /** Events applied, summed over projections. */
   applied = 0;
+  private readonly options: Required<RunnerOptions>;
 
   constructor(
-    readonly projection: Projection,
+    readonly projections: Projection[],
     private readonly kafka: ConsumerFactory,
     private readonly ds: DataSource,
     private readonly logger: Logger,
-  ) {}
+    options?: RunnerOptions,
+  ) {
+    if (projections.length === 0) throw new Error('a projection runner needs a projection');
+    this.options = {
+      groupId:
+        options?.groupId ??
+        (projections.length === 1 ? projectorGroup(projections[0]!.name) : PROJECTOR_GROUP),
+      minCycleMs: options?.minCycleMs ?? 50,
+    };
+  }
+
+  get groupId(): string {
+    return this.options.groupId;
+  }
 
   async start(): Promise<void> {
-    this.generation = await this.currentGeneration();
+    this.generations = await this.currentGenerations();
     this.consumer = await this.kafka.startConsumer<PublicRecord>({
-      groupId: projectorGroup(this.projection.name),
+      groupId: this.options.groupId,
       topics: [Topics.publicEvents],
       fromBeginning: true,
       decode: (m) => decodePublicRecord(m),
       handle: (batch, ctx) => this.handle(batch, ctx.ranges),
-      // Read models may trail by a few tens of milliseconds; three groups applying every event
-      // on its own would cost three transactions per event.
-      minCycleMs: 50,
+      minCycleMs: this.options.minCycleMs,
       onAssignment: (assigned) => this.moveToCheckpoints(assigned.get(Topics.publicEvents) ?? []),
     });
     if (this.pendingAssignment) await this.moveToCheckpoints(this.pendingAssignment);
@@ -72,108 +111,176 @@ export class ProjectionRunner {
   }
 
   /**
-   * Every partition of the call in one transaction, with one checkpoint row per partition.
-   * When the projection rejects an event itself (the database refuses its data, or the
-   * projection's code throws on it), the call is applied again one event at a time, each
-   * under a savepoint: the events it rejects are dead-lettered with the reason and the rest
-   * are applied, so one bad event never stops a read model. Passing failures (the database
-   * unreachable, a deadlock) are retried as before.
+   * Each projection applies the call in a transaction of its own, all at once on separate
+   * connections (their checkpoints are their own, so nothing needs them to commit
+   * together, and Postgres works on them in parallel). When a projection rejects an event
+   * itself (the database refuses its data, or the projection's code throws on it), that
+   * projection applies the call again one event at a time, each under a savepoint: the
+   * events rejected are dead-lettered with the reason and the rest are applied, so one bad
+   * event never stops a read model. Passing failures (the database unreachable, a
+   * deadlock) fail the call, which is retried; what committed meanwhile is skipped then.
    */
   private async handle(batch: Array<Decoded<PublicRecord>>, ranges: PartitionRange[]): Promise<HandleResult> {
-    try {
-      return await this.apply(batch, ranges, false);
-    } catch (err) {
-      if (!isEventFault(err)) throw err;
-      this.logger.warn(
-        { projection: this.projection.name, err: errorMessage(err) },
-        'projection rejected an event; isolating it',
-      );
-      return this.apply(batch, ranges, true);
+    const values = batch.map((m) => m.value);
+    const outcomes = await Promise.all(
+      this.projections.map(async (projection) => {
+        try {
+          return await this.apply(projection, batch, values, ranges, false);
+        } catch (err) {
+          if (!isEventFault(err)) throw err;
+          this.logger.warn(
+            { projection: projection.name, err: errorMessage(err) },
+            'projection rejected an event; isolating it',
+          );
+          return this.apply(projection, batch, values, ranges, true);
+        }
+      }),
+    );
+
+    // Ranges every projection is behind are stale: move back to the furthest checkpoint.
+    const reposition: Array<{ topic: string; partition: number; offset: string }> = [];
+    for (const r of ranges) {
+      const key = rangeKey(r.topic, r.partition);
+      const behind = outcomes.map((o) => o.behind.get(key));
+      if (behind.some((at) => at === undefined)) continue;
+      const furthest = (behind as bigint[]).reduce((a, b) => (b > a ? b : a));
+      reposition.push({ topic: r.topic, partition: r.partition, offset: furthest.toString() });
     }
+    if (reposition.length > 0) throw new RepositionRequest(reposition);
+
+    const rejected = new Map<string, MessagePosition & { reason: string }>();
+    for (const o of outcomes) {
+      for (const x of o.rejected) {
+        const key = `${x.topic}|${x.partition}|${x.offset}`;
+        const before = rejected.get(key);
+        rejected.set(key, before ? { ...x, reason: `${before.reason}; ${x.reason}` } : x);
+      }
+    }
+    return { poison: [...rejected.values()] };
   }
 
+  /**
+   * One projection's share of a call, with its checkpoints, in one transaction. Returns the
+   * partitions it is behind on (with its checkpoint there), and the events it rejected.
+   */
   private async apply(
+    projection: Projection,
     batch: Array<Decoded<PublicRecord>>,
+    values: PublicRecord[],
     ranges: PartitionRange[],
     isolate: boolean,
-  ): Promise<HandleResult> {
-    const name = this.projection.name;
-    const poison: NonNullable<HandleResult['poison']> = [];
+  ): Promise<{ behind: Map<string, bigint>; rejected: Array<MessagePosition & { reason: string }> }> {
+    const behind = new Map<string, bigint>();
+    const rejected: Array<MessagePosition & { reason: string }> = [];
     await this.ds.transaction(async (em) => {
-      if (this.projection.globalLock) {
-        await em.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`projection:${name}`]);
+      // Before the checkpoint rows, as everything else that takes both (see replay).
+      if (projection.globalLock) {
+        await em.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`projection:${projection.name}`]);
       }
-      const next = await this.checkpoints(em, ranges);
-      const reposition: Array<{ topic: string; partition: number; offset: string }> = [];
-      const applying = new Map<string, bigint>();
+      const at = await this.checkpoints(em, projection, ranges);
+      const from = new Map<string, bigint>();
+      const advance: Array<{ topic: string; partition: number; next: bigint }> = [];
+      let whole = true;
       for (const r of ranges) {
-        const at = next.get(rangeKey(r.topic, r.partition)) ?? 0n;
-        if (BigInt(r.lastOffset) < at) continue; // applied before (a re-read after a crash before the Kafka commit)
-        if (BigInt(r.firstOffset) > at && at >= (await this.kafka.lowWatermark(r.topic, r.partition))) {
-          // Not contiguous with what is applied and nothing was deleted in between: stale position.
-          reposition.push({ topic: r.topic, partition: r.partition, offset: at.toString() });
+        const key = rangeKey(r.topic, r.partition);
+        const first = BigInt(r.firstOffset);
+        const last = BigInt(r.lastOffset);
+        const position = at.get(key) ?? 0n;
+        if (position > last) {
+          whole = false; // applied before (a re-read after a crash before the Kafka commit)
           continue;
         }
-        applying.set(rangeKey(r.topic, r.partition), at);
+        // Behind the range: stale, or catching up elsewhere; unless retention deleted what lay between.
+        if (position < first && first > (await this.lowWatermark(r.topic, r.partition))) {
+          behind.set(key, position);
+          whole = false;
+          continue;
+        }
+        if (position > first) whole = false;
+        from.set(key, position);
+        advance.push({ topic: r.topic, partition: r.partition, next: last + 1n });
       }
-      if (reposition.length > 0) throw new RepositionRequest(reposition);
-      if (applying.size === 0) return;
-      const fresh = batch.filter((m) => {
-        const at = applying.get(rangeKey(m.topic, m.partition));
-        return at !== undefined && BigInt(m.offset) >= at;
-      });
+      if (advance.length === 0) return;
+      let records = whole
+        ? values
+        : batch
+            .filter((m) => {
+              const start = from.get(rangeKey(m.topic, m.partition));
+              return start !== undefined && BigInt(m.offset) >= start;
+            })
+            .map((m) => m.value);
+
       // A tenant deleted since its events were published has nothing left to project into.
       // The lock keeps the tenants found from being deleted until this commits (the read
       // models have no foreign key to check it row by row; a trigger on tenants clears them).
+      const wanted = new Set<string>();
+      for (const r of records) wanted.add(r.tenant);
       const tenants: Array<{ slug: string }> = await em.query(
         `SELECT slug FROM tenants WHERE slug = ANY($1::text[]) ORDER BY slug FOR KEY SHARE`,
-        [[...new Set(fresh.map((m) => m.value.tenant))]],
+        [[...wanted]],
       );
-      const live = new Set(tenants.map((t) => t.slug));
-      const records = fresh.filter((m) => live.has(m.value.tenant));
+      if (tenants.length < wanted.size) {
+        const live = new Set(tenants.map((t) => t.slug));
+        records = records.filter((r) => live.has(r.tenant));
+      }
+
       if (!isolate) {
-        await this.projection.apply(
-          em,
-          records.map((m) => m.value),
-        );
+        await projection.apply(em, records);
+        this.applied += records.length;
       } else {
-        for (const m of records) {
+        for (const r of records) {
           await em.query(`SAVEPOINT projection_event`);
           try {
-            await this.projection.apply(em, [m.value]);
+            await projection.apply(em, [r]);
             await em.query(`RELEASE SAVEPOINT projection_event`);
+            this.applied++;
           } catch (err) {
             if (!isEventFault(err)) throw err;
             await em.query(`ROLLBACK TO SAVEPOINT projection_event`);
-            poison.push({
-              topic: m.topic,
-              partition: m.partition,
-              offset: m.offset,
-              reason: `projection ${name} rejected the event: ${errorMessage(err)}`,
+            rejected.push({
+              ...positionOf(batch, r),
+              reason: `projection ${projection.name} rejected the event: ${errorMessage(err)}`,
             });
           }
         }
       }
-      const advanced = ranges.filter((r) => applying.has(rangeKey(r.topic, r.partition)));
+
       await em.query(
         `INSERT INTO projection_checkpoints (projection, topic, partition, next_offset, updated_at)
          SELECT $1, topic, partition, next_offset, now()
            FROM unnest($2::text[], $3::int[], $4::bigint[]) AS c(topic, partition, next_offset)
          ON CONFLICT (projection, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()`,
         [
-          name,
-          advanced.map((r) => r.topic),
-          advanced.map((r) => r.partition),
-          advanced.map((r) => (BigInt(r.lastOffset) + 1n).toString()),
+          projection.name,
+          advance.map((a) => a.topic),
+          advance.map((a) => a.partition),
+          advance.map((a) => a.next.toString()),
         ],
       );
-      this.applied += fresh.length - poison.length;
     });
-    return { poison };
+    return { behind, rejected };
   }
 
-  /** The next offset to apply of each partition in the call, its row locked for the transaction. */
-  private async checkpoints(em: EntityManager, ranges: PartitionRange[]): Promise<Map<string, bigint>> {
+  /**
+   * The earliest offset still in a partition, looked up at most every few seconds. Only
+   * ever compared with offsets fetched since, which retention cannot have passed: a stale
+   * (lower) answer can only make a gap look like a lag, which the catch-up resolves.
+   */
+  private async lowWatermark(topic: string, partition: number): Promise<bigint> {
+    const key = rangeKey(topic, partition);
+    const cached = this.lows.get(key);
+    if (cached && Date.now() - cached.at < LOW_WATERMARK_TTL_MS) return cached.low;
+    const low = await this.kafka.lowWatermark(topic, partition);
+    this.lows.set(key, { low, at: Date.now() });
+    return low;
+  }
+
+  /** The next offset to apply per partition of the call, the rows locked for the transaction. */
+  private async checkpoints(
+    em: EntityManager,
+    projection: Projection,
+    ranges: PartitionRange[],
+  ): Promise<Map<string, bigint>> {
     const rows: Array<{ topic: string; partition: number; next_offset: string }> = await em.query(
       `SELECT c.topic, c.partition, c.next_offset
          FROM projection_checkpoints c
@@ -181,20 +288,20 @@ export class ProjectionRunner {
         WHERE c.projection = $1
         ORDER BY c.topic, c.partition
           FOR UPDATE OF c`,
-      [this.projection.name, ranges.map((r) => r.topic), ranges.map((r) => r.partition)],
+      [projection.name, ranges.map((r) => r.topic), ranges.map((r) => r.partition)],
     );
     return new Map(rows.map((r) => [rangeKey(r.topic, r.partition), BigInt(r.next_offset)]));
   }
 
-  private async currentGeneration(): Promise<number> {
-    const rows: Array<{ generation: number }> = await this.ds.query(
-      `SELECT generation FROM projection_control WHERE projection = $1`,
-      [this.projection.name],
+  private async currentGenerations(): Promise<Map<string, number>> {
+    const rows: Array<{ projection: string; generation: number }> = await this.ds.query(
+      `SELECT projection, generation FROM projection_control WHERE projection = ANY($1::text[])`,
+      [this.projections.map((p) => p.name)],
     );
-    return rows[0]?.generation ?? 0;
+    return new Map(rows.map((r) => [r.projection, r.generation]));
   }
 
-  /** Seeks the given partitions to their checkpoints (0 when none: the earliest offset). */
+  /** Seeks the given partitions to their furthest checkpoint (0 when none: the earliest offset). */
   private async moveToCheckpoints(partitions: number[]): Promise<void> {
     const consumer = this.consumer;
     if (!consumer) {
@@ -204,9 +311,10 @@ export class ProjectionRunner {
     this.pendingAssignment = undefined;
     if (partitions.length === 0) return;
     const rows: Array<{ partition: number; next_offset: string }> = await this.ds.query(
-      `SELECT partition, next_offset FROM projection_checkpoints
-        WHERE projection = $1 AND topic = $2 AND partition = ANY($3::int[])`,
-      [this.projection.name, Topics.publicEvents, partitions],
+      `SELECT partition, max(next_offset)::text AS next_offset FROM projection_checkpoints
+        WHERE projection = ANY($1::text[]) AND topic = $2 AND partition = ANY($3::int[])
+        GROUP BY partition`,
+      [this.projections.map((p) => p.name), Topics.publicEvents, partitions],
     );
     for (const partition of partitions) {
       const next = rows.find((r) => r.partition === partition)?.next_offset ?? '0';
@@ -217,19 +325,61 @@ export class ProjectionRunner {
 
   /** Liveness for `herald replay`, and repositioning after a reset. */
   private async poll(): Promise<void> {
-    await this.ds.query(`UPDATE projection_control SET last_seen_at = now() WHERE projection = $1`, [
-      this.projection.name,
-    ]);
-    const generation = await this.currentGeneration();
-    if (generation === this.generation) return;
-    this.generation = generation;
-    this.logger.info({ projection: this.projection.name, generation }, 'projection reset: repositioning');
+    await this.ds.query(
+      `UPDATE projection_control SET last_seen_at = now() WHERE projection = ANY($1::text[])`,
+      [this.projections.map((p) => p.name)],
+    );
+    const generations = await this.currentGenerations();
+    const changed = [...generations].filter(([name, g]) => this.generations.get(name) !== g);
+    this.generations = generations;
+    if (changed.length === 0) return;
+    this.logger.info(
+      { projections: changed.map(([name]) => name), generations: changed.map(([, g]) => g) },
+      'projection reset: repositioning',
+    );
     await this.moveToCheckpoints(this.consumer?.assignment().get(Topics.publicEvents) ?? []);
   }
 }
 
+/**
+ * Per projection, the partitions where it is behind another projection: what a
+ * catch-up runner still has to bring it through. One query over the checkpoints.
+ */
+export async function laggingProjections(
+  ds: DataSource,
+  names: readonly string[],
+): Promise<Map<string, number[]>> {
+  const rows: Array<{ projection: string; partition: number; next_offset: string }> = await ds.query(
+    `SELECT projection, partition, next_offset FROM projection_checkpoints
+      WHERE topic = $1 AND projection = ANY($2::text[])`,
+    [Topics.publicEvents, names],
+  );
+  const byPartition = new Map<number, Map<string, bigint>>();
+  for (const r of rows) {
+    let of = byPartition.get(r.partition);
+    if (!of) byPartition.set(r.partition, (of = new Map<string, bigint>()));
+    of.set(r.projection, BigInt(r.next_offset));
+  }
+  const out = new Map<string, number[]>();
+  for (const [partition, of] of byPartition) {
+    const furthest = [...of.values()].reduce((a, b) => (b > a ? b : a), 0n);
+    for (const name of names) {
+      if ((of.get(name) ?? 0n) >= furthest) continue;
+      const list = out.get(name) ?? [];
+      list.push(partition);
+      out.set(name, list);
+    }
+  }
+  return out;
+}
+
 function rangeKey(topic: string, partition: number): string {
   return `${topic}|${partition}`;
+}
+
+function positionOf(batch: Array<Decoded<PublicRecord>>, record: PublicRecord): MessagePosition {
+  const m = batch.find((x) => x.value === record)!;
+  return { topic: m.topic, partition: m.partition, offset: m.offset };
 }
 
 /**

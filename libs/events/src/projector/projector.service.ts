@@ -1,34 +1,92 @@
-/** The projector role: one runner per read model (events, users, posts). */
+/**
+ * The projector role: one runner applies every read model (events, users, posts) in one
+ * consumer group, so each record is fetched, decoded and written in one transaction once.
+ * A projection found behind the others (a replay reset it, or it was added later) gets a
+ * catch-up runner of its own until it is level with them again.
+ */
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { HERALD_LOGGER, KafkaService } from '@herald/platform';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { EventsProjection } from './events.projection';
 import { PostsProjection } from './posts.projection';
-import { Projection } from './projection';
-import { ProjectionRunner } from './projection-runner';
+import { Projection, ProjectionName, projectorGroup } from './projection';
+import { laggingProjections, ProjectionRunner } from './projection-runner';
 import { UsersProjection } from './users.projection';
 
 export function allProjections(): Projection[] {
   return [new EventsProjection(), new UsersProjection(), new PostsProjection()];
 }
 
+const CATCH_UP_CHECK_MS = 1000;
+
 @Injectable()
 export class ProjectorService implements OnApplicationBootstrap, OnApplicationShutdown {
-  readonly runners: ProjectionRunner[];
+  readonly runner: ProjectionRunner;
+  /** Runners bringing one projection level with the others, by projection. */
+  readonly catchUps = new Map<ProjectionName, ProjectionRunner>();
+  private readonly projections = allProjections();
+  private readonly logger: Logger;
+  private timer?: NodeJS.Timeout;
+  private checking?: Promise<void>;
+  private stopping = false;
 
-  constructor(kafka: KafkaService, ds: DataSource, @Inject(HERALD_LOGGER) logger: Logger) {
-    const log = logger.child({ component: 'projector' });
-    this.runners = allProjections().map(
-      (p) => new ProjectionRunner(p, kafka, ds, log.child({ projection: p.name })),
-    );
+  constructor(
+    private readonly kafka: KafkaService,
+    private readonly ds: DataSource,
+    @Inject(HERALD_LOGGER) logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'projector' });
+    this.runner = new ProjectionRunner(this.projections, kafka, ds, this.logger);
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await Promise.all(this.runners.map((r) => r.start()));
+    await this.runner.start();
+    await this.checkLag();
+    this.timer = setInterval(() => {
+      this.checking ??= this.checkLag()
+        .catch((err: unknown) => this.logger.warn({ err }, 'projection lag check failed'))
+        .finally(() => (this.checking = undefined));
+    }, CATCH_UP_CHECK_MS);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.runners.map((r) => r.stop()));
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.checking;
+    await Promise.all([this.runner.stop(), ...[...this.catchUps.values()].map((r) => r.stop())]);
+    this.catchUps.clear();
+  }
+
+  /** Starts a catch-up runner for each projection behind another, and stops those that are level. */
+  private async checkLag(): Promise<void> {
+    const lagging = await laggingProjections(
+      this.ds,
+      this.projections.map((p) => p.name),
+    );
+    for (const projection of this.projections) {
+      if (this.stopping) return;
+      const behind = lagging.get(projection.name);
+      const running = this.catchUps.get(projection.name);
+      if (behind && !running) {
+        this.logger.info(
+          { projection: projection.name, partitions: behind },
+          'projection behind: catching up',
+        );
+        const runner = new ProjectionRunner(
+          [projection],
+          this.kafka,
+          this.ds,
+          this.logger.child({ projection: projection.name, catchUp: true }),
+          { groupId: projectorGroup(projection.name), minCycleMs: 0 },
+        );
+        this.catchUps.set(projection.name, runner);
+        await runner.start();
+      } else if (!behind && running) {
+        this.logger.info({ projection: projection.name }, 'projection level with the others again');
+        this.catchUps.delete(projection.name);
+        await running.stop();
+      }
+    }
   }
 }

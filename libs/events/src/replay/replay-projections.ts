@@ -75,7 +75,7 @@ export class ProjectionReplayer {
       producer = new HeraldProducer(this.kafka);
       await producer.connect();
       runner = new ProjectionRunner(
-        projection,
+        [projection],
         new StandaloneConsumerFactory(this.kafka, producer, this.logger),
         this.ds,
         this.logger,
@@ -165,12 +165,13 @@ export class ProjectionReplayer {
       await em.query(`SELECT generation FROM projection_control WHERE projection = $1 FOR UPDATE`, [
         projection.name,
       ]);
-      // Serialise with in-flight batches: they hold their checkpoint rows FOR UPDATE.
+      // Serialise with in-flight batches: they hold the projection's advisory lock (if it has
+      // one), then its checkpoint rows FOR UPDATE; taken in the same order, so no deadlock.
+      if (projection.globalLock)
+        await em.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`projection:${projection.name}`]);
       await em.query(`SELECT 1 FROM projection_checkpoints WHERE projection = $1 FOR UPDATE`, [
         projection.name,
       ]);
-      if (projection.globalLock)
-        await em.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`projection:${projection.name}`]);
       if (scratch) await em.query(`TRUNCATE ${projection.tables.join(', ')}`);
       for (const [partition, offset] of targets) {
         await em.query(

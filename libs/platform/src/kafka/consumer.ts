@@ -127,6 +127,7 @@ export const COMMIT_INTERVAL_MS = 200;
 export class HeraldConsumer<T> {
   private readonly consumer: Consumer;
   private running = false;
+  private halted = false;
   private readonly assigned = new Map<string, number[]>();
   private gathered: Array<Gathered<T>> = [];
   private gatherScheduled = false;
@@ -164,6 +165,11 @@ export class HeraldConsumer<T> {
     return this.spec.groupId;
   }
 
+  /** Once stop() was called. */
+  get isStopped(): boolean {
+    return this.halted;
+  }
+
   async start(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.spec.topics, fromBeginning: this.spec.fromBeginning });
@@ -188,6 +194,7 @@ export class HeraldConsumer<T> {
   }
 
   async stop(): Promise<void> {
+    this.halted = true;
     if (!this.running) return;
     this.running = false;
     this.signalStopped();

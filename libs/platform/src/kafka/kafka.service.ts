@@ -21,7 +21,7 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown, Consum
   readonly kafka: Kafka;
   readonly admin: Admin;
   readonly producer: HeraldProducer;
-  private readonly consumers: Array<HeraldConsumer<unknown>> = [];
+  private consumers: Array<HeraldConsumer<unknown>> = [];
   private readonly logger: Logger;
 
   constructor(
@@ -52,6 +52,8 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown, Consum
       spec,
       this.logger.child({ group: spec.groupId }),
     );
+    // Consumers stopped before the application (a projector's catch-up runners) are let go.
+    this.consumers = this.consumers.filter((c) => !c.isStopped);
     this.consumers.push(consumer);
     await consumer.start();
     return consumer;
