@@ -14,6 +14,10 @@ import {
   PoisonMessageError,
 } from '@herald/platform';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { buildIfStale } from '../support/dispatcher-process';
+import { REPO_ROOT } from '../support/herald-process';
 import { eventually, testKafka, uniqueName } from '../support/infra';
 
 const logger = createLogger({ level: 'silent' });
@@ -275,5 +279,24 @@ describe('Kafka platform layer (real broker)', () => {
     }).start();
     await eventually(async () => fourth.length >= 2);
     expect(fourth).toEqual([3, 4]);
+  });
+
+  it('has every role produce with the linear per-partition grouping (node, as the roles run)', () => {
+    buildIfStale();
+    for (const role of ['commands', 'translator', 'projector', 'dispatcher', 'gateway']) {
+      const module = path.join(REPO_ROOT, 'dist/apps', role, 'src', `${role}.module.js`);
+      const preload = path.join(REPO_ROOT, 'dist/libs/platform/src/kafka/wire/kafkajs-preload.js');
+      const res = spawnSync(
+        process.execPath,
+        [
+          '-e',
+          `require(${JSON.stringify(module)});
+           const used = require('kafkajs/src/producer/groupMessagesPerPartition');
+           process.stdout.write(String(used === require(${JSON.stringify(preload)}).groupMessagesPerPartition));`,
+        ],
+        { cwd: REPO_ROOT, encoding: 'utf8' },
+      );
+      expect([role, res.stdout, res.stderr]).toEqual([role, 'true', '']);
+    }
   });
 });

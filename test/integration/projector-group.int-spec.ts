@@ -92,7 +92,6 @@ describe('projector: one consumer group for every read model', () => {
     // Back to the start of the topic, as `replay --from-offset 0` leaves it (without emptying it).
     await app.ds.query(`UPDATE projection_checkpoints SET next_offset = 0 WHERE projection = 'posts'`);
     await eventually(async () => projector.catchUps.has('posts'), 10_000);
-    expect((await laggingProjections(app.ds, PROJECTION_NAMES)).get('posts')?.length).toBeGreaterThan(0);
 
     // What arrives meanwhile reaches the projections that are level.
     expect(
@@ -108,7 +107,10 @@ describe('projector: one consumer group for every read model', () => {
       120_000,
       200,
     );
-    expect((await laggingProjections(app.ds, PROJECTION_NAMES)).size).toBe(0);
+    // Asked between the group's calls, when its projections have committed the same ones.
+    expect(
+      (await projector.runner.betweenCalls(() => laggingProjections(app.ds, PROJECTION_NAMES))).size,
+    ).toBe(0);
     const postsAfter: unknown[] = await app.ds.query(
       `SELECT * FROM posts WHERE tenant = $1 AND id <= $2 ORDER BY id`,
       [tenant, POSTS],

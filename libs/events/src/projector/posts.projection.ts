@@ -1,7 +1,8 @@
 /**
  * The `posts` read model: {id, thread_id, forum_slug, title, author {id, username},
  * created_at, updated_at, deleted}. Deleted posts stay, flagged. Folded per post, then
- * one read and one multi-row upsert per batch.
+ * one read and one multi-row insert (new posts) and/or upsert (posts already stored) per
+ * batch.
  */
 import { scalarText } from '@herald/contracts';
 import type { EntityManager } from 'typeorm';
@@ -88,27 +89,32 @@ export class PostsProjection implements Projection {
         ),
       applyPostEvent,
     );
-    if (out.length === 0) return;
-    await em.query(
-      `INSERT INTO posts (tenant, id, thread_id, forum_slug, title, author_id, author_username, created_at, updated_at, deleted)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[],
-                            $8::timestamptz[], $9::timestamptz[], $10::boolean[])
-       ON CONFLICT (tenant, id) DO UPDATE SET
-         thread_id = EXCLUDED.thread_id, forum_slug = EXCLUDED.forum_slug, title = EXCLUDED.title,
-         author_id = EXCLUDED.author_id, author_username = EXCLUDED.author_username, created_at = EXCLUDED.created_at,
-         updated_at = EXCLUDED.updated_at, deleted = EXCLUDED.deleted`,
-      [
-        out.map((p) => p.tenant),
-        out.map((p) => p.id),
-        out.map((p) => p.thread_id),
-        out.map((p) => p.forum_slug),
-        out.map((p) => p.title),
-        out.map((p) => p.author_id),
-        out.map((p) => p.author_username),
-        out.map((p) => p.created_at),
-        out.map((p) => p.updated_at),
-        out.map((p) => p.deleted),
-      ],
-    );
+    // New posts are inserted outright, posts already stored upserted (see foldPerSubject).
+    if (out.created.length > 0) await em.query(POSTS_INSERT, postParams(out.created));
+    if (out.existing.length > 0) await em.query(`${POSTS_INSERT} ${POSTS_UPDATE}`, postParams(out.existing));
   }
+}
+
+const POSTS_INSERT = `INSERT INTO posts (tenant, id, thread_id, forum_slug, title, author_id, author_username, created_at, updated_at, deleted)
+  SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[],
+                       $8::timestamptz[], $9::timestamptz[], $10::boolean[])`;
+
+const POSTS_UPDATE = `ON CONFLICT (tenant, id) DO UPDATE SET
+  thread_id = EXCLUDED.thread_id, forum_slug = EXCLUDED.forum_slug, title = EXCLUDED.title,
+  author_id = EXCLUDED.author_id, author_username = EXCLUDED.author_username, created_at = EXCLUDED.created_at,
+  updated_at = EXCLUDED.updated_at, deleted = EXCLUDED.deleted`;
+
+function postParams(rows: PostRow[]): unknown[] {
+  return [
+    rows.map((p) => p.tenant),
+    rows.map((p) => p.id),
+    rows.map((p) => p.thread_id),
+    rows.map((p) => p.forum_slug),
+    rows.map((p) => p.title),
+    rows.map((p) => p.author_id),
+    rows.map((p) => p.author_username),
+    rows.map((p) => p.created_at),
+    rows.map((p) => p.updated_at),
+    rows.map((p) => p.deleted),
+  ];
 }

@@ -59,6 +59,7 @@ export class ProjectionRunner {
   private poller?: NodeJS.Timeout;
   private generations = new Map<string, number>();
   private readonly lows = new Map<string, { low: bigint; at: number }>();
+  private exclusive: Promise<unknown> = Promise.resolve();
   /** An assignment that arrived before startConsumer returned (the group joins during start). */
   private pendingAssignment: number[] | undefined;
   /** Events applied, summed over projections. */
@@ -92,8 +93,11 @@ export class ProjectionRunner {
       topics: [Topics.publicEvents],
       fromBeginning: true,
       decode: (m) => decodePublicRecord(m),
-      handle: (batch, ctx) => this.handle(batch, ctx.ranges),
+      handle: (batch, ctx) => this.serial(() => this.handle(batch, ctx.ranges)),
       minCycleMs: this.options.minCycleMs,
+      // A call's ranges are checked against the checkpoints, so a batch fetched while the
+      // previous call was applied is safe to take: the next call decodes while this one writes.
+      prefetch: true,
       onAssignment: (assigned) => this.moveToCheckpoints(assigned.get(Topics.publicEvents) ?? []),
     });
     if (this.pendingAssignment) await this.moveToCheckpoints(this.pendingAssignment);
@@ -102,6 +106,25 @@ export class ProjectionRunner {
       POLL_MS,
     );
     await this.poll();
+  }
+
+  /**
+   * Runs `fn` while no call is being applied (and holds the next one back until it is
+   * done): between calls, every projection that applies them has committed the same ones.
+   */
+  betweenCalls<T>(fn: () => Promise<T>): Promise<T> {
+    return this.serial(fn);
+  }
+
+  /** The public topic's partitions this runner's group gave it. */
+  ownedPartitions(): number[] {
+    return [...(this.consumer?.assignment().get(Topics.publicEvents) ?? [])];
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.exclusive.then(fn, fn);
+    this.exclusive = run.catch(() => undefined);
+    return run;
   }
 
   async stop(): Promise<void> {
@@ -342,17 +365,23 @@ export class ProjectionRunner {
 }
 
 /**
- * Per projection, the partitions where it is behind another projection: what a
- * catch-up runner still has to bring it through. One query over the checkpoints.
+ * Per projection, the partitions where it is behind another projection: what a catch-up
+ * runner still has to bring it through. One query over the checkpoints, of the given
+ * partitions only when `partitions` is given.
+ *
+ * The projections of a group commit each call separately, so while one is in flight they
+ * may differ for a moment without any being behind: a projector asks about its own
+ * partitions between calls (see ProjectionRunner.betweenCalls).
  */
 export async function laggingProjections(
   ds: DataSource,
   names: readonly string[],
+  partitions?: number[],
 ): Promise<Map<string, number[]>> {
   const rows: Array<{ projection: string; partition: number; next_offset: string }> = await ds.query(
     `SELECT projection, partition, next_offset FROM projection_checkpoints
-      WHERE topic = $1 AND projection = ANY($2::text[])`,
-    [Topics.publicEvents, names],
+      WHERE topic = $1 AND projection = ANY($2::text[]) AND ($3::int[] IS NULL OR partition = ANY($3::int[]))`,
+    [Topics.publicEvents, names, partitions ?? null],
   );
   const byPartition = new Map<number, Map<string, bigint>>();
   for (const r of rows) {
@@ -386,14 +415,16 @@ function positionOf(batch: Array<Decoded<PublicRecord>>, record: PublicRecord): 
  * Whether applying an event failed because of the event (it will fail again, however
  * often it is retried) rather than because of the database being unreachable, busy or
  * shutting down. SQLSTATE classes 08 (connection), 40 (serialization, deadlock), 53
- * (resources), 57 (operator intervention) and 58 (system), and socket errors, are the
- * passing kind; anything else the projection's code or SQL raises is the event's fault.
+ * (resources), 57 (operator intervention) and 58 (system), a unique violation (23505, two
+ * writers creating one row), and socket errors, are the passing kind; anything else the projection's code or SQL raises is the event's fault.
  */
 function isEventFault(err: unknown): boolean {
   const e = err as { driverError?: { code?: unknown }; code?: unknown; message?: unknown };
   const code = e?.driverError?.code ?? e?.code;
   if (typeof code === 'string') {
     if (/^(08|40|53|57|58)/.test(code)) return false;
+    // Two writers inserting the same new read-model row (see foldPerSubject): apply again.
+    if (code === '23505') return false;
     if (/^E[A-Z]+$/.test(code)) return false; // ECONNRESET, ETIMEDOUT, EPIPE…
   }
   const message = typeof e?.message === 'string' ? e.message : '';

@@ -58,16 +58,23 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     this.catchUps.clear();
   }
 
-  /** Starts a catch-up runner for each projection behind another, and stops those that are level. */
+  /**
+   * Starts a catch-up runner for each projection behind another on a partition this
+   * projector owns (asked between calls, when the group's projections are level unless one
+   * really is behind), and stops those that are level again on every partition.
+   */
   private async checkLag(): Promise<void> {
-    const lagging = await laggingProjections(
-      this.ds,
-      this.projections.map((p) => p.name),
-    );
+    const names = this.projections.map((p) => p.name);
+    const owned = this.runner.ownedPartitions();
+    const here =
+      owned.length === 0
+        ? new Map<string, number[]>()
+        : await this.runner.betweenCalls(() => laggingProjections(this.ds, names, owned));
+    const anywhere = this.catchUps.size > 0 ? await laggingProjections(this.ds, names) : here;
     for (const projection of this.projections) {
       if (this.stopping) return;
-      const behind = lagging.get(projection.name);
       const running = this.catchUps.get(projection.name);
+      const behind = running ? anywhere.get(projection.name) : here.get(projection.name);
       if (behind && !running) {
         this.logger.info(
           { projection: projection.name, partitions: behind },

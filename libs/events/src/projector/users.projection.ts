@@ -1,7 +1,8 @@
 /**
  * The `users` read model: {id, username, display_name, joined_at, banned_until, updated_at}.
  * A batch is folded in memory per user (events of one user are ordered on one
- * partition), then written with one read and one multi-row upsert.
+ * partition), then written with one read and one multi-row insert (new users) and/or
+ * upsert (users already stored).
  */
 import { scalarText } from '@herald/contracts';
 import type { EntityManager } from 'typeorm';
@@ -81,22 +82,27 @@ export class UsersProjection implements Projection {
         ),
       applyUserEvent,
     );
-    if (out.length === 0) return;
-    await em.query(
-      `INSERT INTO users (tenant, id, username, display_name, joined_at, banned_until, updated_at)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[])
-       ON CONFLICT (tenant, id) DO UPDATE SET
-         username = EXCLUDED.username, display_name = EXCLUDED.display_name, joined_at = EXCLUDED.joined_at,
-         banned_until = EXCLUDED.banned_until, updated_at = EXCLUDED.updated_at`,
-      [
-        out.map((u) => u.tenant),
-        out.map((u) => u.id),
-        out.map((u) => u.username),
-        out.map((u) => u.display_name),
-        out.map((u) => u.joined_at),
-        out.map((u) => u.banned_until),
-        out.map((u) => u.updated_at),
-      ],
-    );
+    // New users are inserted outright, users already stored upserted (see foldPerSubject).
+    if (out.created.length > 0) await em.query(USERS_INSERT, userParams(out.created));
+    if (out.existing.length > 0) await em.query(`${USERS_INSERT} ${USERS_UPDATE}`, userParams(out.existing));
   }
+}
+
+const USERS_INSERT = `INSERT INTO users (tenant, id, username, display_name, joined_at, banned_until, updated_at)
+  SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[])`;
+
+const USERS_UPDATE = `ON CONFLICT (tenant, id) DO UPDATE SET
+  username = EXCLUDED.username, display_name = EXCLUDED.display_name, joined_at = EXCLUDED.joined_at,
+  banned_until = EXCLUDED.banned_until, updated_at = EXCLUDED.updated_at`;
+
+function userParams(rows: UserRow[]): unknown[] {
+  return [
+    rows.map((u) => u.tenant),
+    rows.map((u) => u.id),
+    rows.map((u) => u.username),
+    rows.map((u) => u.display_name),
+    rows.map((u) => u.joined_at),
+    rows.map((u) => u.banned_until),
+    rows.map((u) => u.updated_at),
+  ];
 }

@@ -79,6 +79,10 @@ export class TranslatorService implements OnApplicationBootstrap {
       decode: decodeInternal,
       handle: (batch) => this.handle(batch),
       minCycleMs: 5,
+      // Fetches the next batches while a call's public records are produced. Every call is
+      // translated in order, and re-translating a record (should a failed call be read again)
+      // publishes the same ids, which every consumer of the public topic deduplicates.
+      prefetch: true,
     });
     this.logger.info('translator consuming');
   }

@@ -92,6 +92,16 @@ export interface ConsumerSpec<T> {
    * anyway and nothing waits. It adds at most this much to an event's latency.
    */
   minCycleMs?: number;
+  /**
+   * Lets kafkajs fetch the next batches while a call is being handled, instead of after
+   * (default false). Calls still run one at a time and in order, and offsets are still
+   * committed only once handled; at most one fetch waits behind the call in flight. A
+   * call that fails for good moves its partitions back to where it began, so nothing is
+   * skipped, and batches fetched before a seek are dropped. The price: kafkajs may rejoin
+   * the group while a call runs, so a partition handed to another member meanwhile can be
+   * handled by both for a moment. Only for handlers that are idempotent.
+   */
+  prefetch?: boolean;
 }
 
 export interface ConsumerStats {
@@ -270,7 +280,9 @@ export class HeraldConsumer<T> {
         this.gatherScheduled = false;
         const parts = this.gathered;
         this.gathered = [];
-        this.processing = this.call(parts);
+        // In order: with prefetch, a call may be gathered while the previous one runs.
+        const previous = this.processing;
+        this.processing = previous ? previous.then(() => this.call(parts)) : this.call(parts);
       });
     });
   }
@@ -278,13 +290,34 @@ export class HeraldConsumer<T> {
   /** One handler call for the gathered batches, then the rest of the cycle; never rejects. */
   private async call(parts: Array<Gathered<T>>): Promise<void> {
     const started = performance.now();
+    const early = this.spec.prefetch === true;
+    if (early) {
+      // kafkajs fetches on from past these batches while they are handled.
+      for (const p of parts) {
+        p.payload.resolveOffset(p.range.lastOffset);
+        p.done();
+      }
+    }
     try {
       await this.process(parts);
       const rest = (this.spec.minCycleMs ?? 0) - (performance.now() - started);
       if (rest >= 1 && this.running) await sleep(rest);
-      for (const p of parts) p.done();
+      if (!early) for (const p of parts) p.done();
     } catch (err) {
-      for (const p of parts) p.failed(err);
+      if (!early) {
+        for (const p of parts) p.failed(err);
+        return;
+      }
+      // kafkajs has moved on: read these batches again from where they began.
+      this.logger.error({ err, ranges: parts.map((p) => p.range) }, 'call failed; reading it again');
+      for (const p of parts) {
+        if (this.running)
+          this.consumer.seek({
+            topic: p.range.topic,
+            partition: p.range.partition,
+            offset: p.range.firstOffset,
+          });
+      }
     }
   }
 

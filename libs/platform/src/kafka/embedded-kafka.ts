@@ -15,6 +15,7 @@
  * Plain module: Node built-ins and kafkajs only, no NestJS, no global process handlers
  * (the caller owns signals and must call `stop()`).
  */
+import './wire/kafkajs-preload'; // before kafkajs: see there
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';

@@ -2,6 +2,7 @@
  * The one place kafkajs is touched directly. Everything else uses the small
  * surface here (producer, consumer base, topic admin), so the client could be swapped.
  */
+import './wire/kafkajs-preload'; // before kafkajs: see there
 import { Kafka, logLevel as KafkaLogLevel, LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 import { installKafkajsFastPaths } from './wire/kafkajs-fast-paths';

@@ -8,6 +8,7 @@
  * idle producer sends a call at once. Calls resolve in the order they were made, each
  * once the broker has its messages durably; a failed request fails every call in it.
  */
+import './wire/kafkajs-preload'; // before kafkajs: see there
 import { Kafka, Message, Producer } from 'kafkajs';
 import { fastDefaultPartitioner } from './wire/partitioner';
 

@@ -4,6 +4,7 @@ import { crc32c } from './crc32c';
 import { decodeFetchV11 } from './fetch-response';
 import { fastDefaultPartitioner, murmur2 } from './partitioner';
 import { installKafkajsFastPaths } from './kafkajs-fast-paths';
+import { groupMessagesPerPartition } from './kafkajs-preload';
 import { encodeProduceRequest, ProduceRequestArgs } from './produce-request';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -429,5 +430,30 @@ describe('installKafkajsFastPaths', () => {
       responses: [],
     });
     expect(fetching.response.decode).not.toBe(kafkajsV11.decode);
+  });
+});
+
+describe('groupMessagesPerPartition (linear)', () => {
+  // kafkajs's own, as the oracle.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const kafkajs =
+    require('kafkajs/src/producer/groupMessagesPerPartition') as typeof groupMessagesPerPartition;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+
+  it('groups as kafkajs does: per partition, the messages in the order given', () => {
+    const partitionMetadata = Array.from({ length: 6 }, (_, i) => ({ partitionId: i })) as never;
+    const partitioner = ({ message }: { message: { key?: unknown } }): number =>
+      Number(String(message.key).slice(1)) % 6;
+    const messages = Array.from({ length: 500 }, (_, i) => ({
+      key: `k${(i * 7919) % 1000}`,
+      value: `v${i}`,
+    }));
+    const args = { topic: 't', partitionMetadata, messages, partitioner };
+    const ours = groupMessagesPerPartition(args);
+    expect(ours).toEqual(kafkajs(args));
+    expect(Object.values(ours).flat()).toHaveLength(500);
+    expect(groupMessagesPerPartition({ ...args, partitionMetadata: [] })).toEqual(
+      kafkajs({ ...args, partitionMetadata: [] }),
+    );
   });
 });
