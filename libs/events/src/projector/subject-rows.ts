@@ -22,6 +22,16 @@ export const rowsOfKeys = (table: string, alias: string): string =>
   `unnest($1::text[], $2::bigint[]) AS k(tenant, id)
    CROSS JOIN LATERAL (SELECT * FROM ${table} t WHERE t.tenant = k.tenant AND t.id = k.id LIMIT 1) ${alias}`;
 
+/**
+ * A text[] parameter as an array literal, every element quoted, when no element holds a
+ * quote or a backslash (ids, slugs, types, timestamps): the driver would otherwise escape
+ * each element with two regular expressions. Anything else goes to the driver as is.
+ */
+export function textArray(values: string[]): string | string[] {
+  for (const v of values) if (v.includes('"') || v.includes('\\')) return values;
+  return values.length === 0 ? '{}' : `{"${values.join('","')}"}`;
+}
+
 export interface SubjectKey {
   tenant: string;
   id: string;

@@ -11,6 +11,8 @@ export interface PublicRecord {
   tenant: string;
   event: PublicEvent;
   subjectId: string;
+  /** The value as published (the webhook body); absent for records built in code. */
+  raw?: string;
 }
 
 export function decodePublicRecord(message: KafkaMessage): PublicRecord {
@@ -19,8 +21,9 @@ export function decodePublicRecord(message: KafkaMessage): PublicRecord {
   if (!tenant || !key.startsWith(`${tenant}:`))
     throw new PoisonMessageError('public record without a matching tenant header and key');
   let event: PublicEvent;
+  const raw = message.value?.toString('utf8') ?? '';
   try {
-    event = JSON.parse(message.value?.toString('utf8') ?? '') as PublicEvent;
+    event = JSON.parse(raw) as PublicEvent;
   } catch {
     throw new PoisonMessageError('malformed JSON');
   }
@@ -31,5 +34,5 @@ export function decodePublicRecord(message: KafkaMessage): PublicRecord {
   ) {
     throw new PoisonMessageError('public record is not a public event');
   }
-  return { tenant, event, subjectId: key.slice(tenant.length + 1) };
+  return { tenant, event, subjectId: key.slice(tenant.length + 1), raw };
 }

@@ -57,8 +57,11 @@ export class Dispatcher {
       fromBeginning: true,
       decode: (message) => {
         const record = decodePublicRecord(message);
-        const payload = message.value?.toString('utf8') ?? '';
-        return { ...record, payload, body: record.event as unknown as Record<string, unknown> };
+        return {
+          ...record,
+          payload: record.raw ?? '',
+          body: record.event as unknown as Record<string, unknown>,
+        };
       },
       handle: (messages) => this.dispatch(messages),
       minCycleMs: 5,
