@@ -145,7 +145,7 @@ export class ProjectionRunner {
    */
   private async handle(batch: Array<Decoded<PublicRecord>>, ranges: PartitionRange[]): Promise<HandleResult> {
     const values = batch.map((m) => m.value);
-    const outcomes = await Promise.all(
+    const settled = await Promise.allSettled(
       this.projections.map(async (projection) => {
         try {
           return await this.apply(projection, batch, values, ranges, false);
@@ -158,6 +158,12 @@ export class ProjectionRunner {
           return this.apply(projection, batch, values, ranges, true);
         }
       }),
+    );
+    // Every transaction has ended before the call fails, so a retry never overlaps one of its own.
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const outcomes = settled.map(
+      (r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof this.apply>>>).value,
     );
 
     // Ranges every projection is behind are stale: move back to the furthest checkpoint.
