@@ -7,26 +7,10 @@ import { TenantsRepository } from '@herald/platform';
 import { CommandsModule } from '../../apps/commands/src/commands.module';
 import { ProjectorModule } from '../../apps/projector/src/projector.module';
 import { TranslatorModule } from '../../apps/translator/src/translator.module';
-import { internalEvent } from '../fixtures/internal-events';
+import { postCreatedEvent } from '../fixtures/internal-events';
 import { postJson, startTestApp, TestApp } from '../support/app';
 import { cleanEnv, runHeraldAsync } from '../support/herald-process';
 import { eventually, testDatabaseUrl, testKafkaBrokers, uniqueName } from '../support/infra';
-
-function post(tenant: string, id: number, title: string): ReturnType<typeof internalEvent> {
-  return internalEvent(tenant, {
-    kind: 'forum.post.created',
-    data: {
-      post_id: id,
-      thread_id: 1,
-      forum_slug: 'general',
-      title,
-      body: 'body',
-      author_id: 7,
-      author_username: 'ada',
-      ip: '203.0.113.1',
-    },
-  });
-}
 
 async function postIds(app: TestApp, tenant: string): Promise<number[]> {
   const rows: Array<{ id: string }> = await app.ds.query(
@@ -52,14 +36,14 @@ describe('herald replay projections (CLI, against a running system)', () => {
   });
 
   it('--from-time re-applies what was published from that time on, and nothing before it', async () => {
-    const early = [1, 2, 3].map((id) => post(tenant, id, `early ${id}`));
+    const early = [1, 2, 3].map((id) => postCreatedEvent(tenant, id, `early ${id}`));
     expect((await postJson(`${app.baseUrl}/internal/v1/events`, early)).status).toBe(202);
     await eventually(async () => (await postIds(app, tenant)).length === 3, 30_000);
 
     // Kafka timestamps are taken when the translator publishes, so leave a clear gap.
     await new Promise((r) => setTimeout(r, 1500));
     const cut = new Date(Date.now() - 500);
-    const late = [4, 5, 6].map((id) => post(tenant, id, `late ${id}`));
+    const late = [4, 5, 6].map((id) => postCreatedEvent(tenant, id, `late ${id}`));
     expect((await postJson(`${app.baseUrl}/internal/v1/events`, late)).status).toBe(202);
     await eventually(async () => (await postIds(app, tenant)).length === 6, 30_000);
 
@@ -100,9 +84,9 @@ describe('herald replay projections (CLI, against a running system)', () => {
     });
     expect(await postIds(app, tenant)).toEqual([1, 2, 3, 4, 5, 6]);
 
-    expect((await postJson(`${app.baseUrl}/internal/v1/events`, [post(tenant, 7, 'after')])).status).toBe(
-      202,
-    );
+    expect(
+      (await postJson(`${app.baseUrl}/internal/v1/events`, [postCreatedEvent(tenant, 7, 'after')])).status,
+    ).toBe(202);
     await eventually(async () => (await postIds(app, tenant)).includes(7), 30_000);
   }, 300_000);
 

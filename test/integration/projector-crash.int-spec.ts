@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { eventually, freshDatabase, testKafka, testKafkaBrokers, uniqueName } from '../support/infra';
 import { cleanEnv, HERALD_BIN, REPO_ROOT } from '../support/herald-process';
+import { postCreated, userUpdated } from '../fixtures/public-events';
 
 const EVENTS = 40_000;
 const USERS = 50;
@@ -50,33 +51,12 @@ describe('projector crash safety', () => {
       const messages = [];
       for (let i = start; i < start + 5000; i++) {
         const user = (i % USERS) + 1;
-        const evt =
+        const id = `evt_${String(i).padStart(26, '0')}`.slice(0, 30);
+        messages.push(
           i % 2 === 0
-            ? {
-                type: 'post.created',
-                data: {
-                  post_id: i + 1,
-                  thread_id: 1,
-                  forum_slug: 'f',
-                  title: `t${i}`,
-                  author: { id: user, username: `u${user}` },
-                },
-              }
-            : {
-                type: 'user.updated',
-                data: { user: { id: user, username: `u${user}`, display_name: `name-${i}` } },
-              };
-        const subject = i % 2 === 0 ? i + 1 : user;
-        messages.push({
-          key: `${tenant}:${subject}`,
-          value: JSON.stringify({
-            id: `evt_${String(i).padStart(26, '0')}`.slice(0, 30),
-            type: evt.type,
-            created_at: '2026-05-28T12:00:00.000000Z',
-            data: evt.data,
-          }),
-          headers: { 'herald-tenant': tenant },
-        });
+            ? postCreated(tenant, id, i + 1, user, `t${i}`)
+            : userUpdated(tenant, id, user, `name-${i}`),
+        );
       }
       await producer.send(Topics.publicEvents, messages);
     }

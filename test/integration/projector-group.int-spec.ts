@@ -10,27 +10,11 @@ import { TenantsRepository } from '@herald/platform';
 import { CommandsModule } from '../../apps/commands/src/commands.module';
 import { ProjectorModule } from '../../apps/projector/src/projector.module';
 import { TranslatorModule } from '../../apps/translator/src/translator.module';
-import { internalEvent } from '../fixtures/internal-events';
+import { internalEvent, postCreatedEvent } from '../fixtures/internal-events';
 import { postJson, startTestApp, TestApp } from '../support/app';
 import { eventually, testKafka, uniqueName } from '../support/infra';
 
 const POSTS = 30;
-
-function post(tenant: string, id: number): Record<string, unknown> {
-  return internalEvent(tenant, {
-    kind: 'forum.post.created',
-    data: {
-      post_id: id,
-      thread_id: 1,
-      forum_slug: 'general',
-      title: `post ${id}`,
-      body: 'text',
-      author_id: 7,
-      author_username: 'grace',
-      ip: '203.0.113.1',
-    },
-  });
-}
 
 function user(tenant: string, id: number): Record<string, unknown> {
   return internalEvent(tenant, {
@@ -52,7 +36,7 @@ describe('projector: one consumer group for every read model', () => {
     app = await startTestApp([CommandsModule, TranslatorModule, ProjectorModule]);
     await new TenantsRepository(app.ds).create(tenant);
     const events = [
-      ...Array.from({ length: POSTS }, (_, i) => post(tenant, i + 1)),
+      ...Array.from({ length: POSTS }, (_, i) => postCreatedEvent(tenant, i + 1)),
       user(tenant, 1),
       user(tenant, 2),
     ];
@@ -95,8 +79,12 @@ describe('projector: one consumer group for every read model', () => {
 
     // What arrives meanwhile reaches the projections that are level.
     expect(
-      (await postJson(`${app.baseUrl}/internal/v1/events`, [post(tenant, POSTS + 1), user(tenant, 3)]))
-        .status,
+      (
+        await postJson(`${app.baseUrl}/internal/v1/events`, [
+          postCreatedEvent(tenant, POSTS + 1),
+          user(tenant, 3),
+        ])
+      ).status,
     ).toBe(202);
     await eventually(async () => (await count(app, 'users', tenant)) === 3, 30_000);
     await eventually(async () => (await count(app, 'events', tenant)) === POSTS + 4, 30_000);
@@ -118,7 +106,9 @@ describe('projector: one consumer group for every read model', () => {
     expect(postsAfter).toEqual(postsBefore);
 
     // And it is projected by the group again, with the others.
-    expect((await postJson(`${app.baseUrl}/internal/v1/events`, [post(tenant, POSTS + 2)])).status).toBe(202);
+    expect(
+      (await postJson(`${app.baseUrl}/internal/v1/events`, [postCreatedEvent(tenant, POSTS + 2)])).status,
+    ).toBe(202);
     await eventually(async () => (await count(app, 'posts', tenant)) === POSTS + 2, 30_000);
     expect(projector.catchUps.size).toBe(0);
   }, 180_000);

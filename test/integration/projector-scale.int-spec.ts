@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
+import { PublicMessage, postCreated, userUpdated } from '../fixtures/public-events';
 import { buildIfStale } from '../support/dispatcher-process';
 import { cleanEnv, REPO_ROOT } from '../support/herald-process';
 import { eventually, freshDatabase, testKafka, testKafkaBrokers, uniqueName } from '../support/infra';
@@ -19,38 +20,11 @@ import { eventually, freshDatabase, testKafka, testKafkaBrokers, uniqueName } fr
 const POSTS = 3000;
 const USERS = 40;
 
-function publicEvent(
-  tenant: string,
-  n: number,
-  kind: 'post' | 'user',
-): { key: string; value: string; headers: Record<string, string> } {
+function publicEvent(tenant: string, n: number, kind: 'post' | 'user'): PublicMessage {
   const user = (n % USERS) + 1;
-  const body =
-    kind === 'post'
-      ? {
-          type: 'post.created',
-          data: {
-            post_id: n,
-            thread_id: 1,
-            forum_slug: 'f',
-            title: `t${n}`,
-            author: { id: user, username: `u${user}` },
-          },
-        }
-      : {
-          type: 'user.updated',
-          data: { user: { id: user, username: `u${user}`, display_name: `name-${n}` } },
-        };
-  return {
-    key: `${tenant}:${kind === 'post' ? n : user}`,
-    value: JSON.stringify({
-      id: `evt_${kind === 'post' ? 'P' : 'U'}${String(n).padStart(25, '0')}`,
-      type: body.type,
-      created_at: '2026-05-28T12:00:00.000000Z',
-      data: body.data,
-    }),
-    headers: { 'herald-tenant': tenant },
-  };
+  return kind === 'post'
+    ? postCreated(tenant, `evt_P${String(n).padStart(25, '0')}`, n, user, `t${n}`)
+    : userUpdated(tenant, `evt_U${String(n).padStart(25, '0')}`, user, `name-${n}`);
 }
 
 describe('two projector processes while a projection is rebuilt', () => {

@@ -8,7 +8,7 @@ import { scalarText } from '@herald/contracts';
 import type { EntityManager } from 'typeorm';
 import type { PublicRecord } from '@herald/platform';
 import type { Projection } from './projection';
-import { foldPerSubject, obj, publicTime, rowsOfKeys, SubjectKey } from './subject-rows';
+import { foldPerSubject, foldedRowsWriter, obj, publicTime, rowsOfKeys, SubjectKey } from './subject-rows';
 
 /** A `posts` row as stored (times as RFC 3339 text, ids as text). */
 export interface PostRow {
@@ -69,6 +69,19 @@ export function applyPostEvent(row: PostRow | undefined, r: PublicRecord): PostR
   }
 }
 
+const writePosts = foldedRowsWriter<PostRow>('posts', [
+  ['tenant', 'text'],
+  ['id', 'bigint'],
+  ['thread_id', 'bigint'],
+  ['forum_slug', 'text'],
+  ['title', 'text'],
+  ['author_id', 'bigint'],
+  ['author_username', 'text'],
+  ['created_at', 'timestamptz'],
+  ['updated_at', 'timestamptz'],
+  ['deleted', 'boolean'],
+]);
+
 const TYPES = new Set(['post.created', 'post.edited', 'post.deleted']);
 
 export class PostsProjection implements Projection {
@@ -90,31 +103,6 @@ export class PostsProjection implements Projection {
       applyPostEvent,
     );
     // New posts are inserted outright, posts already stored upserted (see foldPerSubject).
-    if (out.created.length > 0) await em.query(POSTS_INSERT, postParams(out.created));
-    if (out.existing.length > 0) await em.query(`${POSTS_INSERT} ${POSTS_UPDATE}`, postParams(out.existing));
+    await writePosts(em, out);
   }
-}
-
-const POSTS_INSERT = `INSERT INTO posts (tenant, id, thread_id, forum_slug, title, author_id, author_username, created_at, updated_at, deleted)
-  SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[],
-                       $8::timestamptz[], $9::timestamptz[], $10::boolean[])`;
-
-const POSTS_UPDATE = `ON CONFLICT (tenant, id) DO UPDATE SET
-  thread_id = EXCLUDED.thread_id, forum_slug = EXCLUDED.forum_slug, title = EXCLUDED.title,
-  author_id = EXCLUDED.author_id, author_username = EXCLUDED.author_username, created_at = EXCLUDED.created_at,
-  updated_at = EXCLUDED.updated_at, deleted = EXCLUDED.deleted`;
-
-function postParams(rows: PostRow[]): unknown[] {
-  return [
-    rows.map((p) => p.tenant),
-    rows.map((p) => p.id),
-    rows.map((p) => p.thread_id),
-    rows.map((p) => p.forum_slug),
-    rows.map((p) => p.title),
-    rows.map((p) => p.author_id),
-    rows.map((p) => p.author_username),
-    rows.map((p) => p.created_at),
-    rows.map((p) => p.updated_at),
-    rows.map((p) => p.deleted),
-  ];
 }

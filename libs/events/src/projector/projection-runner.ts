@@ -54,6 +54,14 @@ export interface RunnerOptions {
   minCycleMs?: number;
 }
 
+/** How one projection's share of a call went. */
+interface Share {
+  /** Partitions it is behind on, with its checkpoint there. */
+  behind: Map<string, bigint>;
+  /** Events it rejected, to be dead-lettered. */
+  rejected: Array<MessagePosition & { reason: string }>;
+}
+
 export class ProjectionRunner {
   private consumer?: HeraldConsumer<PublicRecord>;
   private poller?: NodeJS.Timeout;
@@ -162,9 +170,7 @@ export class ProjectionRunner {
     // Every transaction has ended before the call fails, so a retry never overlaps one of its own.
     const failed = settled.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-    const outcomes = settled.map(
-      (r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof this.apply>>>).value,
-    );
+    const outcomes = settled.map((r) => (r as PromiseFulfilledResult<Share>).value);
 
     // Ranges every projection is behind are stale: move back to the furthest checkpoint.
     const reposition: Array<{ topic: string; partition: number; offset: string }> = [];
@@ -188,19 +194,16 @@ export class ProjectionRunner {
     return { poison: [...rejected.values()] };
   }
 
-  /**
-   * One projection's share of a call, with its checkpoints, in one transaction. Returns the
-   * partitions it is behind on (with its checkpoint there), and the events it rejected.
-   */
+  /** One projection's share of a call, with its checkpoints, in one transaction. */
   private async apply(
     projection: Projection,
     batch: Array<Decoded<PublicRecord>>,
     values: PublicRecord[],
     ranges: PartitionRange[],
     isolate: boolean,
-  ): Promise<{ behind: Map<string, bigint>; rejected: Array<MessagePosition & { reason: string }> }> {
+  ): Promise<Share> {
     const behind = new Map<string, bigint>();
-    const rejected: Array<MessagePosition & { reason: string }> = [];
+    const rejected: Share['rejected'] = [];
     await this.ds.transaction(async (em) => {
       // Before the checkpoint rows, as everything else that takes both (see replay).
       if (projection.globalLock) {

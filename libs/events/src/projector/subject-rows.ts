@@ -4,6 +4,7 @@
  * query loads the current rows of every subject the batch touches.
  */
 import type { PublicRecord } from '@herald/platform';
+import type { EntityManager } from 'typeorm';
 
 export type Obj = Record<string, unknown>;
 
@@ -81,4 +82,27 @@ export async function foldPerSubject<R extends SubjectKey>(
   const out: Folded<R> = { existing: [], created: [] };
   for (const [key, row] of rows) (had.has(key) ? out.existing : out.created).push(row);
   return out;
+}
+
+/**
+ * Writes what `foldPerSubject` returned to `table`, whose columns are given in order with
+ * their SQL types, the key (tenant, id) first: the created rows in one plain multi-row
+ * insert, the existing ones in one upsert that sets every other column.
+ */
+export function foldedRowsWriter<R extends SubjectKey>(
+  table: string,
+  columns: ReadonlyArray<readonly [keyof R & string, string]>,
+): (em: EntityManager, rows: Folded<R>) => Promise<void> {
+  const insert = `INSERT INTO ${table} (${columns.map(([c]) => c).join(', ')})
+  SELECT * FROM unnest(${columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})`;
+  const upsert = `${insert}
+  ON CONFLICT (tenant, id) DO UPDATE SET ${columns
+    .slice(2)
+    .map(([c]) => `${c} = EXCLUDED.${c}`)
+    .join(', ')}`;
+  const params = (rows: R[]): unknown[] => columns.map(([c]) => rows.map((r) => r[c]));
+  return async (em, { created, existing }) => {
+    if (created.length > 0) await em.query(insert, params(created));
+    if (existing.length > 0) await em.query(upsert, params(existing));
+  };
 }

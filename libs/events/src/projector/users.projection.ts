@@ -8,7 +8,7 @@ import { scalarText } from '@herald/contracts';
 import type { EntityManager } from 'typeorm';
 import type { PublicRecord } from '@herald/platform';
 import type { Projection } from './projection';
-import { foldPerSubject, obj, publicTime, rowsOfKeys, SubjectKey } from './subject-rows';
+import { foldPerSubject, foldedRowsWriter, obj, publicTime, rowsOfKeys, SubjectKey } from './subject-rows';
 
 /** A `users` row as stored (times as RFC 3339 text, ids as text). */
 export interface UserRow {
@@ -61,6 +61,16 @@ export function applyUserEvent(row: UserRow | undefined, r: PublicRecord): UserR
   }
 }
 
+const writeUsers = foldedRowsWriter<UserRow>('users', [
+  ['tenant', 'text'],
+  ['id', 'bigint'],
+  ['username', 'text'],
+  ['display_name', 'text'],
+  ['joined_at', 'timestamptz'],
+  ['banned_until', 'timestamptz'],
+  ['updated_at', 'timestamptz'],
+]);
+
 const TYPES = new Set(['user.joined', 'user.updated', 'moderation.user_banned', 'moderation.user_unbanned']);
 
 export class UsersProjection implements Projection {
@@ -83,26 +93,6 @@ export class UsersProjection implements Projection {
       applyUserEvent,
     );
     // New users are inserted outright, users already stored upserted (see foldPerSubject).
-    if (out.created.length > 0) await em.query(USERS_INSERT, userParams(out.created));
-    if (out.existing.length > 0) await em.query(`${USERS_INSERT} ${USERS_UPDATE}`, userParams(out.existing));
+    await writeUsers(em, out);
   }
-}
-
-const USERS_INSERT = `INSERT INTO users (tenant, id, username, display_name, joined_at, banned_until, updated_at)
-  SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[])`;
-
-const USERS_UPDATE = `ON CONFLICT (tenant, id) DO UPDATE SET
-  username = EXCLUDED.username, display_name = EXCLUDED.display_name, joined_at = EXCLUDED.joined_at,
-  banned_until = EXCLUDED.banned_until, updated_at = EXCLUDED.updated_at`;
-
-function userParams(rows: UserRow[]): unknown[] {
-  return [
-    rows.map((u) => u.tenant),
-    rows.map((u) => u.id),
-    rows.map((u) => u.username),
-    rows.map((u) => u.display_name),
-    rows.map((u) => u.joined_at),
-    rows.map((u) => u.banned_until),
-    rows.map((u) => u.updated_at),
-  ];
 }
