@@ -3,6 +3,7 @@
  * has room for, a full lane's backlog does not stand in the way of another endpoint's
  * deliveries, and what is leased elsewhere, not yet due or finished is never claimed.
  */
+import { newUlid } from '@herald/contracts';
 import { createDataSource, migrate, TenantsRepository } from '@herald/platform';
 import type { DataSource } from 'typeorm';
 import { DeliveryStore } from '../../libs/webhooks/src/delivery/delivery-store';
@@ -46,12 +47,13 @@ describe('claiming due deliveries', () => {
         payload: `{"id":"${eventId}"}`,
       })),
       events.map((eventId) => ({
+        id: `dlv_${newUlid()}`,
         tenant,
         endpointId,
         eventId,
         eventType: 'post.created',
         maxAttempts: 3,
-        leased: false,
+        leaseMs: null,
       })),
     );
     await ds.query(

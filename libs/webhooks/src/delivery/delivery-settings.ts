@@ -56,6 +56,11 @@ export class DeliverySettingsCache {
     return out;
   }
 
+  /** The attempt timeout last read for this tenant, if any (no query). */
+  cachedTimeoutMs(tenant: string): number | undefined {
+    return this.entries.get(tenant)?.settings.attemptTimeoutMs;
+  }
+
   async forTenant(tenant: string): Promise<DeliverySettings> {
     const map = await this.forTenants([tenant]);
     return map.get(tenant) as DeliverySettings;

@@ -4,7 +4,6 @@
  * owner; every write to a delivery is fenced by the lease, so a worker whose lease was
  * lost (it stalled, another claimed the delivery) changes nothing.
  */
-import { newUlid } from '@herald/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DeliveryJob, DeliveryOutcome } from './delivery-job';
 import { DEFAULT_ATTEMPT_TIMEOUT_MS } from './delivery-settings';
@@ -13,13 +12,18 @@ import { DEFAULT_ATTEMPT_TIMEOUT_MS } from './delivery-settings';
 export const LEASE_MARGIN_MS = 10_000;
 
 export interface NewDelivery {
+  /** Chosen by the caller (`dlv_` + a ULID), so it knows the rows before they are written. */
+  id: string;
   tenant: string;
   endpointId: string;
   eventId: string;
   eventType: string;
   maxAttempts: number;
-  /** Leased to the creating process (it has room to attempt it now), or left for any poller. */
-  leased: boolean;
+  /**
+   * Leased to the creating process for this long (it attempts the delivery now), or null:
+   * left unleased for whichever worker has room first.
+   */
+  leaseMs: number | null;
 }
 
 export interface NewMessage {
@@ -74,55 +78,52 @@ export class DeliveryStore {
   constructor(private readonly ds: DataSource) {}
 
   /**
-   * Stores each message once and one delivery per (event, endpoint), due now. The ones
-   * marked `leased` are leased to `owner`, so this process attempts them at once; the
+   * Stores each message once and one delivery per (event, endpoint), due now; those with
+   * a `leaseMs` are leased to `owner`, so this process attempts them at once, and the
    * rest wait in the table, unleased, for whichever worker has room first. Returns the
-   * leased deliveries this call created and how many it created in all: a re-read event
-   * finds its deliveries already there and creates none.
+   * deliveries this call created, each with the end of its lease (epoch ms, database
+   * clock) or null: a re-read event finds its deliveries already there and creates none.
+   * A message may come in an earlier call than some of its deliveries.
    */
   async createDeliveries(
     owner: string,
     messages: NewMessage[],
     deliveries: NewDelivery[],
-  ): Promise<{ leased: DeliveryJob[]; created: number }> {
-    if (deliveries.length === 0) return { leased: [], created: 0 };
-    const rows = await this.ds.query<Array<JobRow & { leased: boolean }>>(
+  ): Promise<Map<string, number | null>> {
+    const created = new Map<string, number | null>();
+    if (deliveries.length === 0) return created;
+    const rows = await this.ds.query<Array<{ id: string; lease_until_ms: string | null }>>(
       `WITH msg AS (
          INSERT INTO webhook_messages (tenant, event_id, event_type, payload)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
          ON CONFLICT DO NOTHING
-       ),
-       ins AS (
-         INSERT INTO webhook_deliveries (id, tenant, endpoint_id, event_id, event_type, max_attempts,
-                                         next_attempt_at, lease_owner, lease_until)
-         SELECT v.id, v.tenant, v.endpoint_id, v.event_id, v.event_type, v.max_attempts, now(),
-                CASE WHEN v.leased THEN $11 END, CASE WHEN v.leased THEN ${LEASE_FOR('v')} END
-           FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $12::boolean[])
-                AS v(id, tenant, endpoint_id, event_id, event_type, max_attempts, leased)
-         ON CONFLICT (event_id, endpoint_id) DO NOTHING
-         RETURNING id, tenant, endpoint_id, event_id, event_type, attempt_count, max_attempts,
-                   lease_owner IS NOT NULL AS leased,
-                   (extract(epoch FROM lease_until) * 1000)::bigint AS lease_until_ms
        )
-       SELECT ins.*, CASE WHEN ins.leased THEN p.payload END AS payload FROM ins
-         JOIN unnest($1::text[], $2::text[], $4::text[]) AS p(tenant, event_id, payload)
-           ON p.tenant = ins.tenant AND p.event_id = ins.event_id`,
+       INSERT INTO webhook_deliveries (id, tenant, endpoint_id, event_id, event_type, max_attempts,
+                                       next_attempt_at, lease_owner, lease_until)
+       SELECT v.id, v.tenant, v.endpoint_id, v.event_id, v.event_type, v.max_attempts, now(),
+              CASE WHEN v.lease_ms IS NOT NULL THEN $11 END,
+              now() + make_interval(secs => v.lease_ms / 1000.0)
+         FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $12::int[])
+              AS v(id, tenant, endpoint_id, event_id, event_type, max_attempts, lease_ms)
+       ON CONFLICT (event_id, endpoint_id) DO NOTHING
+       RETURNING id, (extract(epoch FROM lease_until) * 1000)::bigint AS lease_until_ms`,
       [
         messages.map((m) => m.tenant),
         messages.map((m) => m.eventId),
         messages.map((m) => m.eventType),
         messages.map((m) => m.payload),
-        deliveries.map(() => `dlv_${newUlid()}`),
+        deliveries.map((d) => d.id),
         deliveries.map((d) => d.tenant),
         deliveries.map((d) => d.endpointId),
         deliveries.map((d) => d.eventId),
         deliveries.map((d) => d.eventType),
         deliveries.map((d) => d.maxAttempts),
         owner,
-        deliveries.map((d) => d.leased),
+        deliveries.map((d) => d.leaseMs),
       ],
     );
-    return { leased: rows.filter((r) => r.leased).map(toJob), created: rows.length };
+    for (const r of rows) created.set(r.id, r.lease_until_ms === null ? null : Number(r.lease_until_ms));
+    return created;
   }
 
   /**
@@ -335,15 +336,22 @@ export class DeliveryStore {
   }
 }
 
-/** Sets each delivery's state from its outcome and clears the lease; $1 owner, $2–$6 from stateParams. */
+/**
+ * Sets each delivery's state from its outcome and clears the lease; $1 owner, $2–$6 from
+ * stateParams. The rows are found through the primary key (`= ANY`), then matched to
+ * their outcomes. The lease fence is part of that match rather than a filter of the scan:
+ * as a filter, the planner takes it to leave almost no rows and joins by comparing every
+ * outcome with every row.
+ */
 const APPLY_STATES = `UPDATE webhook_deliveries d
           SET status = COALESCE(v.status, d.status),
               attempt_count = COALESCE(v.n, d.attempt_count),
               next_attempt_at = CASE WHEN v.keep_next THEN d.next_attempt_at ELSE v.next_at END,
               lease_owner = NULL, lease_until = NULL, updated_at = now()
-         FROM unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::boolean[])
-              AS v(id, status, n, next_at, keep_next)
-        WHERE d.id = v.id AND d.lease_owner = $1`;
+         FROM unnest($2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::boolean[],
+                     array_fill($1::text, ARRAY[cardinality($2::text[])]))
+              AS v(id, status, n, next_at, keep_next, owner)
+        WHERE d.id = ANY($2::text[]) AND d.id = v.id AND d.lease_owner = v.owner`;
 
 function stateParams(outcomes: DeliveryOutcome[]): unknown[] {
   const ids: string[] = [];

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import type { Logger } from 'pino';
 import type { EndpointRegistry, LiveEndpoint } from './endpoint-registry';
 import type { DeliveryJob, DeliveryOutcome } from './delivery-job';
-import type { DeliverySettingsCache } from './delivery-settings';
+import { DEFAULT_ATTEMPT_TIMEOUT_MS, DeliverySettingsCache } from './delivery-settings';
 import type { DeliveryStore } from './delivery-store';
 import { AttemptFailed, BreakerSettings, EndpointLane } from './endpoint-lane';
 import { OutcomeWriter } from './outcome-writer';
@@ -30,8 +30,16 @@ export interface DeliveryWorkersOptions {
 
 /** Start no attempt whose lease ends sooner than its timeout plus this. */
 const LEASE_SAFETY_MS = 2_000;
+/** A lane may hold (queued and in flight) what it finishes in this long, at its recent pace. */
+const LANE_HOLD_MS = 1_000;
 const PURGE_EVERY_MS = 30_000;
 const IDLE_LANE_MS = 10 * 60_000;
+/** How long a new lane with no answer yet counts as fast. */
+const UNTRIED_GRACE_MS = 100;
+/** A new lane is not judged slow by a wait this early in its life. */
+const LANE_WARMUP_MS = 1_000;
+/** Attempts per second below which a lane's overflow goes to the table at once. */
+const SLOW_PACE = 64;
 
 export class DeliveryWorkers {
   readonly owner = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -49,6 +57,8 @@ export class DeliveryWorkers {
   private lastPurge = 0;
   private stopped = true;
   private readonly writtenListeners = new Set<(batch: DeliveryOutcome[]) => void>();
+  private readonly slotWaiters = new Set<() => void>();
+  private readonly renewEveryMs: number;
 
   constructor(
     private readonly store: DeliveryStore,
@@ -60,6 +70,7 @@ export class DeliveryWorkers {
   ) {
     this.maxHeld = opts.maxHeld ?? 5000;
     this.laneBacklog = opts.endpointConcurrency * 4;
+    this.renewEveryMs = opts.renewEveryMs ?? 3000;
     this.writer = new OutcomeWriter(store, this.owner, logger, (batch) => {
       for (const l of this.writtenListeners) l(batch);
     });
@@ -74,7 +85,7 @@ export class DeliveryWorkers {
   start(): void {
     this.stopped = false;
     this.pollTimer = setInterval(() => this.wake(), this.opts.pollIntervalMs);
-    this.renewTimer = setInterval(() => void this.renew(), this.opts.renewEveryMs ?? 3000);
+    this.renewTimer = setInterval(() => void this.renew(), this.renewEveryMs);
     this.wake();
   }
 
@@ -96,12 +107,66 @@ export class DeliveryWorkers {
 
   /**
    * How many more deliveries of this endpoint this process would take on now: room in the
-   * endpoint's short queue, and in what the process holds at all.
+   * endpoint's lane, and in what the process holds at all.
    */
   room(endpointId: string): number {
     if (this.stopped) return 0;
-    const lane = this.lanes.get(endpointId)?.held ?? 0;
-    return Math.max(0, Math.min(this.maxHeld - this.held.size, this.laneBacklog - lane));
+    const lane = this.lanes.get(endpointId);
+    const held = lane?.held ?? 0;
+    return Math.max(0, Math.min(this.maxHeld - this.held.size, this.capacity(lane) - held));
+  }
+
+  /**
+   * Whether this endpoint's lane, full now, is worth waiting for rather than leaving its
+   * overflow in the table: it answers (no attempt stalled, breaker closed), and neither
+   * its pace nor a recent wait showed it to be slow. A new lane gets the benefit of the
+   * doubt for a moment.
+   */
+  drainsSoon(endpointId: string): boolean {
+    if (this.stopped) return false;
+    const lane = this.lanes.get(endpointId);
+    // No lane yet: it starts with what this round leases it, if anything.
+    if (!lane) return this.room(endpointId) > 0;
+    if (!lane.breaker.closed || lane.slowUntil > performance.now()) return false;
+    if (lane.isUntried(UNTRIED_GRACE_MS)) return true;
+    return (lane.pace() ?? 0) >= SLOW_PACE;
+  }
+
+  /** Attempts this endpoint's lane has ended so far. */
+  ended(endpointId: string): number {
+    return this.lanes.get(endpointId)?.ended ?? 0;
+  }
+
+  /**
+   * Takes the lane for slow for a while: a wait for its room was not worth it. Not in the
+   * lane's first second, whose requests open connections and pay for the handshakes.
+   */
+  markSlow(endpointId: string, forMs: number): void {
+    const lane = this.lanes.get(endpointId);
+    const now = performance.now();
+    if (lane && now - lane.createdAt >= LANE_WARMUP_MS) lane.slowUntil = now + forMs;
+  }
+
+  /** Resolves when an attempt ends somewhere (room may have freed up), or after `ms`. */
+  slotFreed(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.slotWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.slotWaiters.add(done);
+    });
+  }
+
+  /**
+   * What a lane may hold: a short queue behind its concurrency cap, or more for an endpoint
+   * that answers fast, so its deliveries need not wait in the table.
+   */
+  private capacity(lane: EndpointLane | undefined): number {
+    const pace = Math.round(((lane?.pace() ?? 0) * LANE_HOLD_MS) / 1000);
+    return Math.min(this.maxHeld, Math.max(this.laneBacklog, pace));
   }
 
   /** Deliveries were left due in the table unleased: claim them as lanes drain. */
@@ -115,11 +180,8 @@ export class DeliveryWorkers {
     for (const job of jobs) {
       // Beyond a short queue per endpoint a delivery waits in the table, not in memory with a
       // lease to keep renewing; the poller brings it back as the lane drains.
-      if (
-        this.stopped ||
-        this.held.size >= this.maxHeld ||
-        this.lane(job.endpointId).held >= this.laneBacklog
-      ) {
+      const lane = this.lane(job.endpointId);
+      if (this.stopped || this.held.size >= this.maxHeld || lane.held >= this.capacity(lane)) {
         this.writer.push({ kind: 'released', job });
         this.backlog = true;
         continue;
@@ -163,8 +225,8 @@ export class DeliveryWorkers {
   private finish(outcome: DeliveryOutcome): void {
     this.held.delete(outcome.job.id);
     this.writer.push(outcome);
-    if (this.backlog && (this.lanes.get(outcome.job.endpointId)?.held ?? 0) < this.laneBacklog / 2)
-      this.wake();
+    const lane = this.lanes.get(outcome.job.endpointId);
+    if (this.backlog && (lane?.held ?? 0) < this.capacity(lane) / 2) this.wake();
     // Retries due sooner than the next poll would find them are looked for on time.
     const next = outcome.kind === 'attempted' || outcome.kind === 'deferred' ? outcome.nextAttemptAt : null;
     if (next) {
@@ -185,6 +247,9 @@ export class DeliveryWorkers {
           for (const job of jobs) this.finish({ kind: 'deferred', job, nextAttemptAt: reopenAt });
         },
       );
+      lane.onFinished = () => {
+        for (const wake of [...this.slotWaiters]) wake();
+      };
       this.lanes.set(endpointId, lane);
     }
     return lane;
@@ -198,7 +263,8 @@ export class DeliveryWorkers {
         // A lane at least half full takes nothing until it drains, so claims come in batches.
         const rooms = new Map<string, number>();
         for (const lane of this.lanes.values()) {
-          rooms.set(lane.endpointId, lane.held >= this.laneBacklog / 2 ? 0 : this.laneBacklog - lane.held);
+          const cap = this.capacity(lane);
+          rooms.set(lane.endpointId, lane.held >= cap / 2 ? 0 : cap - lane.held);
         }
         // Released deliveries not yet written back still carry this worker's lease, so the
         // claim passes over them; a later poll finds them.
@@ -228,8 +294,21 @@ export class DeliveryWorkers {
     }
   }
 
+  /**
+   * Extends the leases that would otherwise run short before the next renewal: a job is
+   * attempted only while its lease outlasts its timeout, and most are attempted long
+   * before that, so most are never renewed.
+   */
   private async renew(): Promise<void> {
-    const ids = [...this.held.keys()];
+    const horizon = Date.now() + LEASE_SAFETY_MS + 2 * this.renewEveryMs;
+    const ids: string[] = [];
+    for (const [id, job] of this.held) {
+      if (
+        job.leaseUntil - (this.settings.cachedTimeoutMs(job.tenant) ?? DEFAULT_ATTEMPT_TIMEOUT_MS) <
+        horizon
+      )
+        ids.push(id);
+    }
     if (ids.length === 0) return;
     try {
       const renewed = await this.store.renewLeases(this.owner, ids);
@@ -310,7 +389,10 @@ export class DeliveryWorkers {
       body: job.payload,
       timestamp: Math.floor(Date.now() / 1000),
     });
+    const lane = this.lanes.get(job.endpointId);
+    lane?.sending(job);
     const result = await this.sender.send(endpoint.url, headers, job.payload, timeoutMs);
+    lane?.answered(job);
     return { result, headers };
   }
 

@@ -22,6 +22,13 @@ export class AttemptFailed extends Error {
   }
 }
 
+/** How many recent attempts set a lane's pace. */
+const PACE_SAMPLES = 128;
+/** A lane with no answer yet is judged by what it does once this old (ms). */
+const UNTRIED_FOR_MS = 2_000;
+/** An attempt in flight this long (ms) means the endpoint has slowed down. */
+const STALLED_MS = 1_000;
+
 export type LaneRunner = (
   job: DeliveryJob,
   attempt: (send: () => Promise<unknown>) => Promise<unknown>,
@@ -34,6 +41,17 @@ export class EndpointLane {
   private probing = false;
   readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
   lastUsed = Date.now();
+  /** When each request in flight went out (performance.now()). */
+  private readonly started = new Map<DeliveryJob, number>();
+  /** How long the last PACE_SAMPLES requests took to be answered (ms), a ring. */
+  private readonly took = new Float64Array(PACE_SAMPLES);
+  /** Requests answered so far. */
+  ended = 0;
+  readonly createdAt = performance.now();
+  /** Until when (performance.now()) this lane counts as slow whatever its pace. */
+  slowUntil = 0;
+  /** Called whenever an attempt of this lane ends (a slot is free again). */
+  onFinished: () => void = () => undefined;
 
   constructor(
     readonly endpointId: string,
@@ -57,6 +75,46 @@ export class EndpointLane {
 
   get held(): number {
     return this.queue.length + this.inflight;
+  }
+
+  /**
+   * Attempts this lane can finish per second: its concurrency over the time its quickest
+   * recent attempt took. The quickest, because an attempt's time also holds whatever kept
+   * this process's event loop busy meanwhile; a slow endpoint's quickest attempt is still
+   * slow. An attempt in flight for longer than STALLED_MS sets the pace instead, so an
+   * endpoint that stops answering loses it. Null until the first attempt ends.
+   */
+  pace(now = performance.now()): number | null {
+    const n = Math.min(this.ended, PACE_SAMPLES);
+    if (n === 0) return null;
+    let ms = Infinity;
+    for (let i = 0; i < n; i++) ms = Math.min(ms, this.took[i]!);
+    for (const at of this.started.values()) if (now - at > STALLED_MS) ms = Math.max(ms, now - at);
+    return (this.cap * 1000) / Math.max(ms, 0.1);
+  }
+
+  /** A request of this lane is going out now. */
+  sending(job: DeliveryJob): void {
+    this.started.set(job, performance.now());
+  }
+
+  /** The request of `job` has its answer (or failed). */
+  answered(job: DeliveryJob): void {
+    const at = this.started.get(job);
+    if (at === undefined) return;
+    this.started.delete(job);
+    this.took[this.ended % PACE_SAMPLES] = performance.now() - at;
+    this.ended++;
+  }
+
+  /**
+   * No request of this lane has been answered yet, none has been out for `ms` or longer,
+   * and the lane is younger than UNTRIED_FOR_MS: its pace is not known yet.
+   */
+  isUntried(ms: number, now = performance.now()): boolean {
+    if (this.ended > 0 || now - this.createdAt >= UNTRIED_FOR_MS) return false;
+    for (const at of this.started.values()) if (now - at >= ms) return false;
+    return true;
   }
 
   /** When an open breaker lets its next probe through. */
@@ -106,6 +164,7 @@ export class EndpointLane {
         if (probe) this.probing = false;
         this.lastUsed = Date.now();
         this.pump();
+        this.onFinished();
       });
     }
   }

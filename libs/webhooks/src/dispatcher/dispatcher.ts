@@ -1,23 +1,31 @@
 /**
  * The dispatcher: a consumer group on the public topic. For each batch it finds the
  * active endpoints of the batch's tenants, matches every event against them, stores the
- * message and one delivery per match (unique on event + endpoint) in one statement, and
- * only then lets the offset be committed; the new deliveries go straight to this
- * process's delivery workers. A re-read event creates nothing new, so it is never
- * delivered twice because of Herald.
+ * messages and one delivery per match (unique on event + endpoint), and only then lets
+ * the offsets be committed; the new deliveries go straight to this process's delivery
+ * workers, as far as their lanes have room. A re-read event creates nothing new, so it
+ * is never delivered twice because of Herald.
  */
-import { Topics } from '@herald/contracts';
+import { newUlid, Topics } from '@herald/contracts';
 import { Decoded, decodePublicRecord, KafkaService, PublicRecord } from '@herald/platform';
-import type { HeraldConsumer } from '@herald/platform';
+import type { BatchContext, HeraldConsumer } from '@herald/platform';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { EndpointFilters } from '../endpoints/endpoint';
-import type { DeliverySettingsCache } from '../delivery/delivery-settings';
-import type { DeliveryStore, NewDelivery, NewMessage } from '../delivery/delivery-store';
+import type { DeliveryJob } from '../delivery/delivery-job';
+import { DEFAULT_ATTEMPT_TIMEOUT_MS, DeliverySettingsCache } from '../delivery/delivery-settings';
+import { DeliveryStore, LEASE_MARGIN_MS, NewDelivery, NewMessage } from '../delivery/delivery-store';
 import type { DeliveryWorkers } from '../delivery/delivery-workers';
 import { recipients, Subscriber } from './subscription';
 
 export const DISPATCHER_GROUP = 'herald.dispatcher';
+
+/** How long one round of a call waits for a fast endpoint's lane to make room. */
+const ROOM_WAIT_MS = 250;
+/** A lane that must free this many slots (or all that are wanted) within ROOM_WAIT_MS to be waited for. */
+const FAST_LANE_SHARE = 64;
+/** How long a lane found slow by a wait is not waited for. */
+const SLOW_FOR_MS = 5_000;
 
 interface DispatchRecord extends PublicRecord {
   payload: string;
@@ -63,7 +71,7 @@ export class Dispatcher {
           body: record.event as unknown as Record<string, unknown>,
         };
       },
-      handle: (messages) => this.dispatch(messages),
+      handle: (messages, ctx) => this.dispatch(messages, ctx),
       minCycleMs: 5,
     });
   }
@@ -72,7 +80,15 @@ export class Dispatcher {
     await this.consumer?.stop();
   }
 
-  private async dispatch(messages: Array<Decoded<DispatchRecord>>): Promise<void> {
+  /**
+   * Creates the deliveries of one call. Each endpoint's lane takes what it has room for,
+   * leased to this process; what a slow, hanging or new endpoint has no room for waits in
+   * the table for the poller. An endpoint that answers fast frees room quickly, so its
+   * overflow is held back instead and written, leased, in the next round, once the lane
+   * has drained: a burst then costs one write per delivery rather than a write, a claim and
+   * a read back of its payload. The offsets are committed only after the last round.
+   */
+  private async dispatch(messages: Array<Decoded<DispatchRecord>>, ctx: BatchContext): Promise<void> {
     const records = messages.map((m) => m.value);
     if (records.length === 0) return;
     this.stats.events += records.length;
@@ -90,10 +106,7 @@ export class Dispatcher {
       byTenant.set(r.tenant, list);
     }
     const settings = await this.settings.forTenants(byTenant.keys());
-    const newMessages: NewMessage[] = [];
-    const deliveries: NewDelivery[] = [];
-    // What this process can take on now is leased to it; the rest waits in the table.
-    const room = new Map<string, number>();
+    const wanted: Wanted[] = [];
     for (const r of records) {
       const subscribers = byTenant.get(r.tenant);
       if (!subscribers) continue;
@@ -102,33 +115,147 @@ export class Dispatcher {
         subscribers,
       );
       if (matched.length === 0) continue;
-      newMessages.push({
+      const message: NewMessage = {
         tenant: r.tenant,
         eventId: r.event.id,
         eventType: r.event.type,
         payload: r.payload,
-      });
-      const maxAttempts = Math.max(settings.get(r.tenant)?.retrySchedule.length ?? 1, 1);
+      };
+      const tenantSettings = settings.get(r.tenant);
+      const maxAttempts = Math.max(tenantSettings?.retrySchedule.length ?? 1, 1);
+      const leaseMs = (tenantSettings?.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS) + LEASE_MARGIN_MS;
       for (const s of matched) {
-        const left = room.get(s.id) ?? this.workers.room(s.id);
-        room.set(s.id, left - 1);
-        deliveries.push({
-          tenant: r.tenant,
-          endpointId: s.id,
-          eventId: r.event.id,
-          eventType: r.event.type,
-          maxAttempts,
-          leased: left > 0,
+        wanted.push({
+          message,
+          leaseMs,
+          delivery: {
+            id: `dlv_${newUlid()}`,
+            tenant: r.tenant,
+            endpointId: s.id,
+            eventId: r.event.id,
+            eventType: r.event.type,
+            maxAttempts,
+            leaseMs: null,
+          },
         });
       }
     }
-    const { leased, created } = await this.store.createDeliveries(
-      this.workers.owner,
-      newMessages,
-      deliveries,
-    );
-    this.stats.deliveries += created;
-    this.workers.accept(leased);
-    if (leased.length < created) this.workers.backlogInTable();
+    const written = new Set<NewMessage>();
+    let rest = wanted;
+    while (rest.length > 0) {
+      const { now, later } = this.plan(rest);
+      const fresh: NewMessage[] = [];
+      for (const w of now) {
+        if (written.has(w.message)) continue;
+        written.add(w.message);
+        fresh.push(w.message);
+      }
+      await this.write(fresh, now);
+      rest = later;
+      if (rest.length > 0) {
+        await ctx.heartbeat().catch(() => undefined);
+        await this.roomFor(rest);
+      }
+    }
   }
+
+  /**
+   * This round's deliveries: leased where the lane has room, unleased where it has none
+   * and will not soon; the rest wait for the next round.
+   */
+  private plan(rest: Wanted[]): { now: Wanted[]; later: Wanted[] } {
+    const room = new Map<string, number>();
+    const now: Wanted[] = [];
+    const over: Wanted[] = [];
+    for (const w of rest) {
+      const id = w.delivery.endpointId;
+      const left = room.get(id) ?? this.workers.room(id);
+      if (left > 0) {
+        room.set(id, left - 1);
+        now.push({ ...w, delivery: { ...w.delivery, leaseMs: w.leaseMs } });
+      } else {
+        room.set(id, 0);
+        over.push(w);
+      }
+    }
+    const later: Wanted[] = [];
+    const waits = new Map<string, boolean>();
+    for (const w of over) {
+      const id = w.delivery.endpointId;
+      let wait = waits.get(id);
+      if (wait === undefined) waits.set(id, (wait = this.workers.drainsSoon(id)));
+      if (wait) later.push(w);
+      else now.push(w);
+    }
+    return { now, later };
+  }
+
+  private async write(messages: NewMessage[], now: Wanted[]): Promise<void> {
+    if (now.length === 0) return;
+    const created = await this.store.createDeliveries(
+      this.workers.owner,
+      messages,
+      now.map((w) => w.delivery),
+    );
+    this.stats.deliveries += created.size;
+    const jobs: DeliveryJob[] = [];
+    let unleased = false;
+    for (const { delivery: d, message } of now) {
+      if (!created.has(d.id)) continue;
+      const leaseUntil = created.get(d.id);
+      if (leaseUntil === null || leaseUntil === undefined) {
+        unleased = true;
+        continue;
+      }
+      jobs.push({
+        id: d.id,
+        tenant: d.tenant,
+        endpointId: d.endpointId,
+        eventId: d.eventId,
+        eventType: d.eventType,
+        attemptCount: 0,
+        maxAttempts: d.maxAttempts,
+        payload: message.payload,
+        leaseUntil,
+      });
+    }
+    this.workers.accept(jobs);
+    if (unleased) this.workers.backlogInTable();
+  }
+
+  /**
+   * Waits (at most ROOM_WAIT_MS) until a lane waited for has room for a good share of what
+   * it is wanted for. A lane that frees less than that over the whole wait is not fast
+   * after all: for a while its overflow goes to the table without waiting.
+   */
+  private async roomFor(rest: Wanted[]): Promise<void> {
+    const wantedBy = countBy(rest);
+    const share = (n: number): number => Math.min(n, FAST_LANE_SHARE);
+    const before = new Map([...wantedBy.keys()].map((id) => [id, this.workers.ended(id)]));
+    const enough = (): boolean => [...wantedBy].some(([id, n]) => this.workers.room(id) >= share(n));
+    const deadline = performance.now() + ROOM_WAIT_MS;
+    while (!enough()) {
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        for (const [id, n] of wantedBy) {
+          if (this.workers.ended(id) - before.get(id)! < share(n)) this.workers.markSlow(id, SLOW_FOR_MS);
+        }
+        return;
+      }
+      await this.workers.slotFreed(left);
+    }
+  }
+}
+
+interface Wanted {
+  message: NewMessage;
+  delivery: NewDelivery;
+  /** The lease the delivery gets if this process takes it on at once. */
+  leaseMs: number;
+}
+
+function countBy(list: Wanted[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const w of list) out.set(w.delivery.endpointId, (out.get(w.delivery.endpointId) ?? 0) + 1);
+  return out;
 }

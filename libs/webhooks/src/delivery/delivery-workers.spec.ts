@@ -1,0 +1,123 @@
+import pino from 'pino';
+import { generateEndpointSecret } from '../secrets/endpoint-secret';
+import type { DeliveryJob } from './delivery-job';
+import type { DeliverySettingsCache } from './delivery-settings';
+import type { DeliveryStore } from './delivery-store';
+import { DeliveryWorkers } from './delivery-workers';
+import type { EndpointRegistry, LiveEndpoint } from './endpoint-registry';
+import type { SendResult, WebhookSender } from './webhook-sender';
+
+const CONCURRENCY = 16;
+
+function job(endpointId: string, n: number): DeliveryJob {
+  return {
+    id: `dlv_${endpointId}_${n}`,
+    tenant: 't',
+    endpointId,
+    eventId: `evt_${n}`,
+    eventType: 'post.created',
+    attemptCount: 0,
+    maxAttempts: 3,
+    payload: '{}',
+    leaseUntil: Date.now() + 60_000,
+  };
+}
+
+/** Workers over fakes: `/fast` answers 204 on the next turn of the event loop, `/hang` never answers. */
+function workers(): { workers: DeliveryWorkers } {
+  const secret = generateEndpointSecret('mobieus-v1').signing;
+  const endpoint = (id: string): LiveEndpoint => ({
+    id,
+    tenant: 't',
+    url: `https://hooks.example.com/${id}`,
+    active: true,
+    scheme: 'mobieus-v1',
+    keys: { current: secret },
+    previousUntil: null,
+  });
+  const store = {
+    recordOutcomes: async () => undefined,
+    renewLeases: async () => new Map<string, number>(),
+    claimDue: async () => [],
+    purgeExpiredPreviousSecrets: async () => 0,
+  } as unknown as DeliveryStore;
+  const registry = {
+    get: async (ids: Iterable<string>) => new Map([...ids].map((id) => [id, endpoint(id)])),
+  } as unknown as EndpointRegistry;
+  const settings = {
+    forTenant: async () => ({ retrySchedule: [0, 1000, 2000], attemptTimeoutMs: 10_000 }),
+    cachedTimeoutMs: () => 10_000,
+  } as unknown as DeliverySettingsCache;
+  const sender = {
+    send: (url: string): Promise<SendResult> =>
+      url.endsWith('hang')
+        ? new Promise<SendResult>(() => undefined)
+        : new Promise<SendResult>((resolve) =>
+            setImmediate(() =>
+              resolve({ statusCode: 204, headers: {}, body: '', latencyMs: 1, error: null }),
+            ),
+          ),
+  } as unknown as WebhookSender;
+  const w = new DeliveryWorkers(
+    store,
+    registry,
+    settings,
+    sender,
+    {
+      endpointConcurrency: CONCURRENCY,
+      pollIntervalMs: 60_000,
+      breaker: { resetMs: 1000, volumeThreshold: 1000, errorPercent: 50, windowMs: 10_000 },
+    },
+    pino({ level: 'silent' }),
+  );
+  w.start();
+  return { workers: w };
+}
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 2));
+  expect(check()).toBe(true);
+}
+
+describe('DeliveryWorkers lanes', () => {
+  it('lets an endpoint that answers fast hold more than a short queue, and waits for it', async () => {
+    const { workers: w } = workers();
+    // A lane starts with a short queue: four times its concurrency.
+    expect(w.room('fast')).toBe(CONCURRENCY * 4);
+    w.accept(Array.from({ length: CONCURRENCY * 4 }, (_, i) => job('fast', i)));
+    expect(w.room('fast')).toBe(0);
+    // Just started, not answered yet: worth waiting for.
+    expect(w.drainsSoon('fast')).toBe(true);
+    await until(() => w.heldCount === 0);
+    expect(w.ended('fast')).toBe(CONCURRENCY * 4);
+    // Answering within milliseconds, it may hold what it finishes in a second: far more.
+    expect(w.room('fast')).toBeGreaterThan(CONCURRENCY * 4);
+    expect(w.drainsSoon('fast')).toBe(true);
+    await w.stop();
+  });
+
+  it('never waits for an endpoint that does not answer, and keeps its queue short', async () => {
+    const { workers: w } = workers();
+    w.accept(Array.from({ length: CONCURRENCY * 4 }, (_, i) => job('hang', i)));
+    expect(w.room('hang')).toBe(0);
+    await new Promise((r) => setTimeout(r, 150));
+    // Its requests have been out for a while with no answer: its pace is not known, so no.
+    expect(w.drainsSoon('hang')).toBe(false);
+    // More of its deliveries than its short queue are handed back to the table.
+    expect(w.room('hang')).toBe(0);
+    // Another endpoint is not affected.
+    expect(w.room('fast')).toBe(CONCURRENCY * 4);
+    await w.stop(10);
+  });
+
+  it('does not wait for a lane found slow by a wait, for a while', async () => {
+    const { workers: w } = workers();
+    w.accept([job('fast', 1)]);
+    await until(() => w.heldCount === 0);
+    await new Promise((r) => setTimeout(r, 1000)); // past the lane's first second
+    expect(w.drainsSoon('fast')).toBe(true);
+    w.markSlow('fast', 60_000);
+    expect(w.drainsSoon('fast')).toBe(false);
+    await w.stop();
+  });
+});

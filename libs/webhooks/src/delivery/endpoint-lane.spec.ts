@@ -1,0 +1,97 @@
+import type { DeliveryJob } from './delivery-job';
+import { EndpointLane } from './endpoint-lane';
+
+const breaker = { resetMs: 1000, volumeThreshold: 5, errorPercent: 50, windowMs: 10_000 };
+
+function job(n: number): DeliveryJob {
+  return {
+    id: `dlv_${n}`,
+    tenant: 't',
+    endpointId: 'ep_1',
+    eventId: `evt_${n}`,
+    eventType: 'post.created',
+    attemptCount: 0,
+    maxAttempts: 3,
+    payload: '{}',
+    leaseUntil: Date.now() + 60_000,
+  };
+}
+
+describe('EndpointLane pace', () => {
+  let lane: EndpointLane;
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    lane = new EndpointLane(
+      'ep_1',
+      16,
+      breaker,
+      async () => undefined,
+      () => undefined,
+    );
+  });
+  afterEach(() => {
+    lane.shutdown();
+    jest.useRealTimers();
+  });
+
+  it('is unknown until a request is answered, then its concurrency over its quickest answer', () => {
+    expect(lane.pace()).toBeNull();
+    const slow = job(1);
+    lane.sending(slow);
+    jest.advanceTimersByTime(40);
+    lane.answered(slow);
+    expect(lane.pace()).toBeCloseTo((16 * 1000) / 40, 0);
+    const quick = job(2);
+    lane.sending(quick);
+    jest.advanceTimersByTime(4);
+    lane.answered(quick);
+    // One quick answer shows what the endpoint can do; the slow one was the connection opening.
+    expect(lane.pace()).toBeCloseTo((16 * 1000) / 4, 0);
+  });
+
+  it('loses its pace as soon as a request has been out longer than a second', () => {
+    const quick = job(1);
+    lane.sending(quick);
+    jest.advanceTimersByTime(4);
+    lane.answered(quick);
+    const hanging = job(2);
+    lane.sending(hanging);
+    jest.advanceTimersByTime(900);
+    expect(lane.pace()).toBeCloseTo(4000, 0);
+    jest.advanceTimersByTime(1100);
+    expect(lane.pace()).toBeCloseTo((16 * 1000) / 2000, 0);
+    lane.answered(hanging);
+    // Answered at last: its 2 s are on record, but the quickest recent answer sets the pace.
+    expect(lane.pace()).toBeCloseTo(4000, 0);
+  });
+
+  it('counts as untried only while new, unanswered and with no request out for long', () => {
+    expect(lane.isUntried(100)).toBe(true);
+    const first = job(1);
+    lane.sending(first);
+    jest.advanceTimersByTime(50);
+    expect(lane.isUntried(100)).toBe(true);
+    jest.advanceTimersByTime(50);
+    expect(lane.isUntried(100)).toBe(false);
+    lane.answered(first);
+    expect(lane.isUntried(100)).toBe(false);
+  });
+
+  it('stops counting as untried once two seconds old, answered or not', () => {
+    jest.advanceTimersByTime(1999);
+    expect(lane.isUntried(100)).toBe(true);
+    jest.advanceTimersByTime(1);
+    expect(lane.isUntried(100)).toBe(false);
+  });
+
+  it('counts the answers it has had', () => {
+    for (let i = 0; i < 3; i++) {
+      const j = job(i);
+      lane.sending(j);
+      lane.answered(j);
+    }
+    lane.answered(job(99)); // never sent: not counted
+    expect(lane.ended).toBe(3);
+  });
+});
