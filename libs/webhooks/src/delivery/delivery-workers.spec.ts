@@ -1,6 +1,6 @@
 import pino from 'pino';
+import { deliveryJob as job } from '../../../../test/fixtures/delivery-jobs';
 import { generateEndpointSecret } from '../secrets/endpoint-secret';
-import type { DeliveryJob } from './delivery-job';
 import type { DeliverySettingsCache } from './delivery-settings';
 import type { DeliveryStore } from './delivery-store';
 import { DeliveryWorkers } from './delivery-workers';
@@ -8,20 +8,6 @@ import type { EndpointRegistry, LiveEndpoint } from './endpoint-registry';
 import type { SendResult, WebhookSender } from './webhook-sender';
 
 const CONCURRENCY = 16;
-
-function job(endpointId: string, n: number): DeliveryJob {
-  return {
-    id: `dlv_${endpointId}_${n}`,
-    tenant: 't',
-    endpointId,
-    eventId: `evt_${n}`,
-    eventType: 'post.created',
-    attemptCount: 0,
-    maxAttempts: 3,
-    payload: '{}',
-    leaseUntil: Date.now() + 60_000,
-  };
-}
 
 /** Workers over fakes: `/fast` answers 204 on the next turn of the event loop, `/hang` never answers. */
 function workers(): { workers: DeliveryWorkers } {

@@ -1,21 +1,9 @@
-import type { DeliveryJob } from './delivery-job';
+import { deliveryJob } from '../../../../test/fixtures/delivery-jobs';
 import { EndpointLane } from './endpoint-lane';
 
-const breaker = { resetMs: 1000, volumeThreshold: 5, errorPercent: 50, windowMs: 10_000 };
+const job = (n: number) => deliveryJob('ep_1', n);
 
-function job(n: number): DeliveryJob {
-  return {
-    id: `dlv_${n}`,
-    tenant: 't',
-    endpointId: 'ep_1',
-    eventId: `evt_${n}`,
-    eventType: 'post.created',
-    attemptCount: 0,
-    maxAttempts: 3,
-    payload: '{}',
-    leaseUntil: Date.now() + 60_000,
-  };
-}
+const breaker = { resetMs: 1000, volumeThreshold: 5, errorPercent: 50, windowMs: 10_000 };
 
 describe('EndpointLane pace', () => {
   let lane: EndpointLane;

@@ -135,7 +135,6 @@ export class Dispatcher {
             eventId: r.event.id,
             eventType: r.event.type,
             maxAttempts,
-            leaseMs: null,
           },
         });
       }
@@ -143,14 +142,14 @@ export class Dispatcher {
     const written = new Set<NewMessage>();
     let rest = wanted;
     while (rest.length > 0) {
-      const { now, later } = this.plan(rest);
+      const { leased, unleased, later } = this.plan(rest);
       const fresh: NewMessage[] = [];
-      for (const w of now) {
+      for (const w of [...leased, ...unleased]) {
         if (written.has(w.message)) continue;
         written.add(w.message);
         fresh.push(w.message);
       }
-      await this.write(fresh, now);
+      await this.write(fresh, leased, unleased);
       rest = later;
       if (rest.length > 0) {
         await ctx.heartbeat().catch(() => undefined);
@@ -163,64 +162,42 @@ export class Dispatcher {
    * This round's deliveries: leased where the lane has room, unleased where it has none
    * and will not soon; the rest wait for the next round.
    */
-  private plan(rest: Wanted[]): { now: Wanted[]; later: Wanted[] } {
+  private plan(rest: Wanted[]): { leased: Wanted[]; unleased: Wanted[]; later: Wanted[] } {
     const room = new Map<string, number>();
-    const now: Wanted[] = [];
-    const over: Wanted[] = [];
+    const waits = new Map<string, boolean>();
+    const leased: Wanted[] = [];
+    const unleased: Wanted[] = [];
+    const later: Wanted[] = [];
     for (const w of rest) {
       const id = w.delivery.endpointId;
       const left = room.get(id) ?? this.workers.room(id);
+      room.set(id, Math.max(left - 1, 0));
       if (left > 0) {
-        room.set(id, left - 1);
-        now.push({ ...w, delivery: { ...w.delivery, leaseMs: w.leaseMs } });
-      } else {
-        room.set(id, 0);
-        over.push(w);
-      }
-    }
-    const later: Wanted[] = [];
-    const waits = new Map<string, boolean>();
-    for (const w of over) {
-      const id = w.delivery.endpointId;
-      let wait = waits.get(id);
-      if (wait === undefined) waits.set(id, (wait = this.workers.drainsSoon(id)));
-      if (wait) later.push(w);
-      else now.push(w);
-    }
-    return { now, later };
-  }
-
-  private async write(messages: NewMessage[], now: Wanted[]): Promise<void> {
-    if (now.length === 0) return;
-    const created = await this.store.createDeliveries(
-      this.workers.owner,
-      messages,
-      now.map((w) => w.delivery),
-    );
-    this.stats.deliveries += created.size;
-    const jobs: DeliveryJob[] = [];
-    let unleased = false;
-    for (const { delivery: d, message } of now) {
-      if (!created.has(d.id)) continue;
-      const leaseUntil = created.get(d.id);
-      if (leaseUntil === null || leaseUntil === undefined) {
-        unleased = true;
+        leased.push(w);
         continue;
       }
-      jobs.push({
-        id: d.id,
-        tenant: d.tenant,
-        endpointId: d.endpointId,
-        eventId: d.eventId,
-        eventType: d.eventType,
-        attemptCount: 0,
-        maxAttempts: d.maxAttempts,
-        payload: message.payload,
-        leaseUntil,
-      });
+      let wait = waits.get(id);
+      if (wait === undefined) waits.set(id, (wait = this.workers.drainsSoon(id)));
+      (wait ? later : unleased).push(w);
+    }
+    return { leased, unleased, later };
+  }
+
+  private async write(messages: NewMessage[], leased: Wanted[], unleased: Wanted[]): Promise<void> {
+    if (leased.length === 0 && unleased.length === 0) return;
+    const created = await this.store.createDeliveries(this.workers.owner, messages, [
+      ...leased.map((w) => ({ ...w.delivery, leaseMs: w.leaseMs })),
+      ...unleased.map((w) => ({ ...w.delivery, leaseMs: null })),
+    ]);
+    this.stats.deliveries += created.size;
+    const jobs: DeliveryJob[] = [];
+    for (const { delivery: d, message } of leased) {
+      const leaseUntil = created.get(d.id);
+      if (leaseUntil === undefined || leaseUntil === null) continue; // already there: a re-read event
+      jobs.push({ ...d, attemptCount: 0, payload: message.payload, leaseUntil });
     }
     this.workers.accept(jobs);
-    if (unleased) this.workers.backlogInTable();
+    if (unleased.some((w) => created.has(w.delivery.id))) this.workers.backlogInTable();
   }
 
   /**
@@ -249,7 +226,7 @@ export class Dispatcher {
 
 interface Wanted {
   message: NewMessage;
-  delivery: NewDelivery;
+  delivery: Omit<NewDelivery, 'leaseMs'>;
   /** The lease the delivery gets if this process takes it on at once. */
   leaseMs: number;
 }
