@@ -7,6 +7,7 @@ import { Webhooks1764244800000 } from './1764244800000-webhooks';
 import { ReadModelNotifications1764331200000 } from './1764331200000-read-model-notifications';
 import { ReadModelWrites1764417600000 } from './1764417600000-read-model-writes';
 import { DeliveryClaims1764504000000 } from './1764504000000-delivery-claims';
+import { DeliveryForeignKeys1764590400000 } from './1764590400000-delivery-foreign-keys';
 
 export const MIGRATIONS = [
   TenancyBase1764072000000,
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   ReadModelNotifications1764331200000,
   ReadModelWrites1764417600000,
   DeliveryClaims1764504000000,
+  DeliveryForeignKeys1764590400000,
 ];

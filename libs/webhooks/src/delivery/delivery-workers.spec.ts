@@ -10,7 +10,8 @@ import type { SendResult, WebhookSender } from './webhook-sender';
 const CONCURRENCY = 16;
 
 /** Workers over fakes: `/fast` answers 204 on the next turn of the event loop, `/hang` never answers. */
-function workers(): { workers: DeliveryWorkers } {
+function workers(): { workers: DeliveryWorkers; claims: () => number } {
+  let claims = 0;
   const secret = generateEndpointSecret('mobieus-v1').signing;
   const endpoint = (id: string): LiveEndpoint => ({
     id,
@@ -24,7 +25,10 @@ function workers(): { workers: DeliveryWorkers } {
   const store = {
     recordOutcomes: async () => undefined,
     renewLeases: async () => new Map<string, number>(),
-    claimDue: async () => [],
+    claimDue: async () => {
+      claims++;
+      return [];
+    },
     purgeExpiredPreviousSecrets: async () => 0,
   } as unknown as DeliveryStore;
   const registry = {
@@ -57,7 +61,7 @@ function workers(): { workers: DeliveryWorkers } {
     pino({ level: 'silent' }),
   );
   w.start();
-  return { workers: w };
+  return { workers: w, claims: () => claims };
 }
 
 async function until(check: () => boolean): Promise<void> {
@@ -105,5 +109,24 @@ describe('DeliveryWorkers lanes', () => {
     w.markSlow('fast', 60_000);
     expect(w.drainsSoon('fast')).toBe(false);
     await w.stop();
+  });
+
+  it('claims for a lane that left deliveries in the table as it drains, not for other lanes', async () => {
+    const { workers: w, claims } = workers();
+    await until(() => claims() === 1); // the first look on start
+    // The hanging endpoint's lane is full: what it has no room for goes back to the table.
+    w.accept(Array.from({ length: CONCURRENCY * 4 + 10 }, (_, i) => job('hang', i)));
+    // Hundreds of attempts end on the fast lane meanwhile: none of them is worth a claim.
+    for (let round = 0; round < 5; round++) {
+      w.accept(Array.from({ length: CONCURRENCY * 4 }, (_, i) => job('fast', round * 1000 + i)));
+      await until(() => w.heldCount === CONCURRENCY * 4);
+    }
+    expect(w.ended('fast')).toBe(CONCURRENCY * 4 * 5);
+    expect(claims()).toBe(1);
+    // The fast lane leaves some of its own in the table: its draining claims them back.
+    w.accept(Array.from({ length: w.room('fast') + 5 }, (_, i) => job('fast', 10_000 + i)));
+    await until(() => w.heldCount === CONCURRENCY * 4);
+    expect(claims()).toBeGreaterThan(1);
+    await w.stop(10);
   });
 });

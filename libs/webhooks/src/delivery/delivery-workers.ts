@@ -51,8 +51,12 @@ export class DeliveryWorkers {
   private renewTimer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private pollAgain = false;
-  /** Due deliveries were left in the table for want of room: look again as lanes drain. */
-  private backlog = false;
+  /**
+   * Endpoints whose due deliveries were left in the table for want of room in their lane:
+   * claimed as that lane drains. Other lanes draining claim nothing, so a lane that stays
+   * full (an endpoint that hangs) does not cost a claim per attempt that ends elsewhere.
+   */
+  private readonly backlogLanes = new Set<string>();
   private readonly laneBacklog: number;
   private lastPurge = 0;
   private stopped = true;
@@ -169,10 +173,17 @@ export class DeliveryWorkers {
     return Math.min(this.maxHeld, Math.max(this.laneBacklog, pace));
   }
 
-  /** Deliveries were left due in the table unleased: claim them as lanes drain. */
-  backlogInTable(): void {
-    this.backlog = true;
-    this.wake();
+  /**
+   * Deliveries of these endpoints were left due in the table unleased: claimed as their
+   * lanes drain, or at once by a lane that has room.
+   */
+  backlogInTable(endpointIds: Iterable<string>): void {
+    let room = false;
+    for (const id of endpointIds) {
+      this.backlogLanes.add(id);
+      room ||= this.room(id) > 0;
+    }
+    if (room) this.wake();
   }
 
   /** Deliveries the dispatcher just created and leased to this process. */
@@ -183,7 +194,7 @@ export class DeliveryWorkers {
       const lane = this.lane(job.endpointId);
       if (this.stopped || this.held.size >= this.maxHeld || lane.held >= this.capacity(lane)) {
         this.writer.push({ kind: 'released', job });
-        this.backlog = true;
+        this.backlogLanes.add(job.endpointId);
         continue;
       }
       this.hold(job);
@@ -226,7 +237,9 @@ export class DeliveryWorkers {
     this.held.delete(outcome.job.id);
     this.writer.push(outcome);
     const lane = this.lanes.get(outcome.job.endpointId);
-    if (this.backlog && (lane?.held ?? 0) < this.capacity(lane) / 2) this.wake();
+    if (this.backlogLanes.has(outcome.job.endpointId) && (lane?.held ?? 0) < this.capacity(lane) / 2) {
+      this.wake();
+    }
     // Retries due sooner than the next poll would find them are looked for on time.
     const next = outcome.kind === 'attempted' || outcome.kind === 'deferred' ? outcome.nextAttemptAt : null;
     if (next) {
@@ -270,13 +283,30 @@ export class DeliveryWorkers {
         // claim passes over them; a later poll finds them.
         const jobs = await this.store.claimDue(this.owner, total, rooms, this.laneBacklog);
         for (const job of jobs) this.hold(job);
-        this.backlog = jobs.length > 0 || [...rooms.values()].some((n) => n === 0);
+        this.noteBacklog(jobs, rooms);
         // Short of the total, every endpoint got all it had room for or all it had due.
         if (jobs.length < total) break;
       }
       await this.housekeeping();
     } catch (err) {
       this.logger.error({ err }, 'claiming due deliveries failed');
+    }
+  }
+
+  /**
+   * After a claim: an endpoint that got all it had room for may have more due; one that
+   * got less has none left; one passed over (its lane full) stays as it was.
+   */
+  private noteBacklog(jobs: DeliveryJob[], rooms: ReadonlyMap<string, number>): void {
+    const got = new Map<string, number>();
+    for (const job of jobs) got.set(job.endpointId, (got.get(job.endpointId) ?? 0) + 1);
+    for (const [id, room] of rooms) {
+      if (room === 0) continue;
+      if ((got.get(id) ?? 0) >= room) this.backlogLanes.add(id);
+      else this.backlogLanes.delete(id);
+    }
+    for (const [id, n] of got) {
+      if (!rooms.has(id) && n >= this.laneBacklog) this.backlogLanes.add(id);
     }
   }
 

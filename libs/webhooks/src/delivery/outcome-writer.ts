@@ -1,7 +1,10 @@
 /**
  * Collects attempt outcomes and writes them in batches: whatever piles up while one
- * write is in flight goes out in the next, so a busy worker makes few round trips and
- * an idle one writes at once. A failed write is retried with backoff; the outcomes stay
+ * write is in flight goes out in the next, so a busy worker makes few round trips. An
+ * idle writer lets GATHER_MS of outcomes gather before it writes: at a steady trickle
+ * (hundreds a second) that is several per statement rather than one or two, and the
+ * statement's fixed cost (planning it alone measured 0.6 ms) is paid that much less
+ * often. Nothing waits on the write but the lease it clears. A failed write is retried with backoff; the outcomes stay
  * queued, and the leases (not yet cleared) keep other workers off those deliveries.
  */
 import type { Logger } from 'pino';
@@ -9,6 +12,7 @@ import type { DeliveryOutcome } from './delivery-job';
 import type { DeliveryStore } from './delivery-store';
 
 const MAX_BATCH = 1000;
+export const GATHER_MS = 20;
 
 export class OutcomeWriter {
   private pending: DeliveryOutcome[] = [];
@@ -42,8 +46,7 @@ export class OutcomeWriter {
   }
 
   private async drain(): Promise<void> {
-    // Let the outcomes of this tick gather first.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setTimeout(resolve, GATHER_MS));
     try {
       while (this.pending.length > 0) {
         const batch = this.pending.splice(0, MAX_BATCH);

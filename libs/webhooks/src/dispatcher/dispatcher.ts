@@ -197,7 +197,8 @@ export class Dispatcher {
       jobs.push({ ...d, attemptCount: 0, payload: message.payload, leaseUntil });
     }
     this.workers.accept(jobs);
-    if (unleased.some((w) => created.has(w.delivery.id))) this.workers.backlogInTable();
+    const waiting = unleased.filter((w) => created.has(w.delivery.id));
+    if (waiting.length > 0) this.workers.backlogInTable(new Set(waiting.map((w) => w.delivery.endpointId)));
   }
 
   /**

@@ -1,5 +1,5 @@
 /**
- * Deletes an endpoint with its deliveries and their attempts (the foreign keys cascade),
+ * Deletes an endpoint with its deliveries and their attempts (the database's delete triggers),
  * and records `webhook_endpoint.deleted`. The audit row stays: the log is append-only.
  */
 import { Injectable } from '@nestjs/common';
