@@ -4,13 +4,19 @@ import { generateEndpointSecret } from '../secrets/endpoint-secret';
 import type { DeliverySettingsCache } from './delivery-settings';
 import type { DeliveryStore } from './delivery-store';
 import { DeliveryWorkers } from './delivery-workers';
+import type { BreakerSettings } from './endpoint-lane';
 import type { EndpointRegistry, LiveEndpoint } from './endpoint-registry';
 import type { SendResult, WebhookSender } from './webhook-sender';
 
 const CONCURRENCY = 16;
 
-/** Workers over fakes: `/fast` answers 204 on the next turn of the event loop, `/hang` never answers. */
-function workers(): { workers: DeliveryWorkers; claims: () => number } {
+/**
+ * Workers over fakes: `/fast` answers 204 on the next turn of the event loop, `/fail` 503,
+ * `/hang` never answers.
+ */
+function workers(
+  breaker: BreakerSettings = { resetMs: 1000, volumeThreshold: 1000, errorPercent: 50, windowMs: 10_000 },
+): { workers: DeliveryWorkers; claims: () => number } {
   let claims = 0;
   const secret = generateEndpointSecret('mobieus-v1').signing;
   const endpoint = (id: string): LiveEndpoint => ({
@@ -44,7 +50,13 @@ function workers(): { workers: DeliveryWorkers; claims: () => number } {
         ? new Promise<SendResult>(() => undefined)
         : new Promise<SendResult>((resolve) =>
             setImmediate(() =>
-              resolve({ statusCode: 204, headers: {}, body: '', latencyMs: 1, error: null }),
+              resolve({
+                statusCode: url.endsWith('fail') ? 503 : 204,
+                headers: {},
+                body: '',
+                latencyMs: 1,
+                error: null,
+              }),
             ),
           ),
   } as unknown as WebhookSender;
@@ -56,7 +68,7 @@ function workers(): { workers: DeliveryWorkers; claims: () => number } {
     {
       endpointConcurrency: CONCURRENCY,
       pollIntervalMs: 60_000,
-      breaker: { resetMs: 1000, volumeThreshold: 1000, errorPercent: 50, windowMs: 10_000 },
+      breaker,
     },
     pino({ level: 'silent' }),
   );
@@ -127,6 +139,27 @@ describe('DeliveryWorkers lanes', () => {
     w.accept(Array.from({ length: w.room('fast') + 5 }, (_, i) => job('fast', 10_000 + i)));
     await until(() => w.heldCount === CONCURRENCY * 4);
     expect(claims()).toBeGreaterThan(1);
+    await w.stop(10);
+  });
+
+  it('gives an endpoint whose breaker is open no room until it half-opens, then claims for it', async () => {
+    const { workers: w, claims } = workers({
+      resetMs: 300,
+      volumeThreshold: 3,
+      errorPercent: 50,
+      windowMs: 10_000,
+    });
+    await until(() => claims() === 1);
+    w.accept(Array.from({ length: 5 }, (_, i) => job('fail', i)));
+    await until(() => w.heldCount === 0);
+    // Open: what the dispatcher has for it goes to the table, unleased, not into the lane.
+    expect(w.room('fail')).toBe(0);
+    expect(w.drainsSoon('fail')).toBe(false);
+    expect(w.room('fast')).toBe(CONCURRENCY * 4);
+    const before = claims();
+    // Half-open after resetMs: room for the probe, and a claim looks for it at once.
+    await until(() => w.room('fail') > 0);
+    await until(() => claims() > before);
     await w.stop(10);
   });
 });
