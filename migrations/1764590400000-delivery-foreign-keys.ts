@@ -23,6 +23,24 @@ const DROPPED = [
   { table: 'webhook_attempts', references: 'webhook_deliveries' },
 ];
 
+/** Per parent table: what its trigger (`<parent>_deleted`, function `herald_<parent>_deleted`) deletes for the rows `gone`. */
+const CASCADES = [
+  {
+    parent: 'webhook_endpoints',
+    remove:
+      'DELETE FROM webhook_deliveries d USING gone g WHERE d.tenant = g.tenant AND d.endpoint_id = g.id',
+  },
+  {
+    parent: 'webhook_messages',
+    remove:
+      'DELETE FROM webhook_deliveries d USING gone g WHERE d.event_id = g.event_id AND d.tenant = g.tenant',
+  },
+  {
+    parent: 'webhook_deliveries',
+    remove: 'DELETE FROM webhook_attempts a USING gone g WHERE a.delivery_id = g.id',
+  },
+];
+
 export class DeliveryForeignKeys1764590400000 implements MigrationInterface {
   name = 'DeliveryForeignKeys1764590400000';
 
@@ -36,48 +54,27 @@ export class DeliveryForeignKeys1764590400000 implements MigrationInterface {
       for (const { conname } of rows) await q.query(`ALTER TABLE ${table} DROP CONSTRAINT "${conname}"`);
     }
     // Run as the schema owner: the API's role may delete an endpoint but not deliveries.
-    await q.query(`
-      CREATE FUNCTION herald_webhook_endpoints_deleted() RETURNS trigger
-      LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-      BEGIN
-        DELETE FROM webhook_deliveries d USING gone g WHERE d.tenant = g.tenant AND d.endpoint_id = g.id;
-        RETURN NULL;
-      END $$`);
-    await q.query(`
-      CREATE TRIGGER webhook_endpoints_deleted AFTER DELETE ON webhook_endpoints
-        REFERENCING OLD TABLE AS gone FOR EACH STATEMENT
-        EXECUTE FUNCTION herald_webhook_endpoints_deleted()`);
-    await q.query(`
-      CREATE FUNCTION herald_webhook_messages_deleted() RETURNS trigger
-      LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-      BEGIN
-        DELETE FROM webhook_deliveries d USING gone g WHERE d.event_id = g.event_id AND d.tenant = g.tenant;
-        RETURN NULL;
-      END $$`);
-    await q.query(`
-      CREATE TRIGGER webhook_messages_deleted AFTER DELETE ON webhook_messages
-        REFERENCING OLD TABLE AS gone FOR EACH STATEMENT
-        EXECUTE FUNCTION herald_webhook_messages_deleted()`);
-    await q.query(`
-      CREATE FUNCTION herald_webhook_deliveries_deleted() RETURNS trigger
-      LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-      BEGIN
-        DELETE FROM webhook_attempts a USING gone g WHERE a.delivery_id = g.id;
-        RETURN NULL;
-      END $$`);
-    await q.query(`
-      CREATE TRIGGER webhook_deliveries_deleted AFTER DELETE ON webhook_deliveries
-        REFERENCING OLD TABLE AS gone FOR EACH STATEMENT
-        EXECUTE FUNCTION herald_webhook_deliveries_deleted()`);
+    for (const { parent, remove } of CASCADES) {
+      const fn = `herald_${parent}_deleted`;
+      await q.query(`
+        CREATE FUNCTION ${fn}() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+        BEGIN
+          ${remove};
+          RETURN NULL;
+        END $$`);
+      await q.query(`
+        CREATE TRIGGER ${parent}_deleted AFTER DELETE ON ${parent}
+          REFERENCING OLD TABLE AS gone FOR EACH STATEMENT
+          EXECUTE FUNCTION ${fn}()`);
+    }
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TRIGGER webhook_deliveries_deleted ON webhook_deliveries`);
-    await q.query(`DROP TRIGGER webhook_messages_deleted ON webhook_messages`);
-    await q.query(`DROP TRIGGER webhook_endpoints_deleted ON webhook_endpoints`);
-    await q.query(`DROP FUNCTION herald_webhook_deliveries_deleted()`);
-    await q.query(`DROP FUNCTION herald_webhook_messages_deleted()`);
-    await q.query(`DROP FUNCTION herald_webhook_endpoints_deleted()`);
+    for (const { parent } of [...CASCADES].reverse()) {
+      await q.query(`DROP TRIGGER ${parent}_deleted ON ${parent}`);
+      await q.query(`DROP FUNCTION herald_${parent}_deleted()`);
+    }
     await q.query(`
       ALTER TABLE webhook_deliveries
         ADD FOREIGN KEY (endpoint_id) REFERENCES webhook_endpoints (id) ON DELETE CASCADE,

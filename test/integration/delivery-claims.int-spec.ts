@@ -3,12 +3,11 @@
  * has room for, a full lane's backlog does not stand in the way of another endpoint's
  * deliveries, and what is leased elsewhere, not yet due or finished is never claimed.
  */
-import { newUlid } from '@herald/contracts';
 import { createDataSource, migrate, TenantsRepository } from '@herald/platform';
 import type { DataSource } from 'typeorm';
 import { DeliveryStore } from '../../libs/webhooks/src/delivery/delivery-store';
 import { freshDatabase, uniqueName } from '../support/infra';
-import { seedEndpoint } from '../support/webhooks';
+import { createDeliveries, seedEndpoint } from '../support/webhooks';
 
 describe('claiming due deliveries', () => {
   let ds: DataSource;
@@ -37,25 +36,7 @@ describe('claiming due deliveries', () => {
 
   /** `n` unleased deliveries to `endpointId`, due `agoMs` ago (ascending by creation). */
   async function pending(endpointId: string, n: number, agoMs = 1000): Promise<string[]> {
-    const events = Array.from({ length: n }, () => `evt_${uniqueName('c')}`);
-    await store.createDeliveries(
-      'creator',
-      events.map((eventId) => ({
-        tenant,
-        eventId,
-        eventType: 'post.created',
-        payload: `{"id":"${eventId}"}`,
-      })),
-      events.map((eventId) => ({
-        id: `dlv_${newUlid()}`,
-        tenant,
-        endpointId,
-        eventId,
-        eventType: 'post.created',
-        maxAttempts: 3,
-        leaseMs: null,
-      })),
-    );
+    const events = (await createDeliveries(store, tenant, endpointId, n)).map((d) => d.eventId);
     await ds.query(
       `UPDATE webhook_deliveries SET next_attempt_at = now() - make_interval(secs => $2 / 1000.0)
         WHERE event_id = ANY($1::text[])`,

@@ -3,12 +3,11 @@
  * the delivery tables have no foreign keys on their hot paths, and the database's delete
  * triggers do what the keys' cascades did.
  */
-import { newUlid } from '@herald/contracts';
 import { createDataSource, migrate, TenantsRepository, withTenant } from '@herald/platform';
 import type { DataSource } from 'typeorm';
 import { DeliveryStore } from '../../libs/webhooks/src/delivery/delivery-store';
 import { freshDatabase, uniqueName } from '../support/infra';
-import { seedEndpoint } from '../support/webhooks';
+import { createDeliveries, seedEndpoint } from '../support/webhooks';
 
 describe('webhook delivery rows go with what they belong to', () => {
   let ds: DataSource;
@@ -32,26 +31,7 @@ describe('webhook delivery rows go with what they belong to', () => {
 
   /** `n` deliveries of new events to the endpoint, each with one recorded attempt. */
   async function deliveries(tenant: string, endpointId: string, n: number): Promise<string[]> {
-    const events = Array.from({ length: n }, () => `evt_${uniqueName('c')}`);
-    const ids = events.map(() => `dlv_${newUlid()}`);
-    await store.createDeliveries(
-      'creator',
-      events.map((eventId) => ({
-        tenant,
-        eventId,
-        eventType: 'post.created',
-        payload: `{"id":"${eventId}"}`,
-      })),
-      events.map((eventId, i) => ({
-        id: ids[i]!,
-        tenant,
-        endpointId,
-        eventId,
-        eventType: 'post.created',
-        maxAttempts: 3,
-        leaseMs: null,
-      })),
-    );
+    const ids = (await createDeliveries(store, tenant, endpointId, n)).map((d) => d.id);
     await ds.query(
       `INSERT INTO webhook_attempts (delivery_id, n, tenant, at, status_code, latency_ms, request_headers, max_attempts)
        SELECT id, 1, $2, now(), 503, 12, '{}'::jsonb, 3 FROM unnest($1::text[]) AS id`,

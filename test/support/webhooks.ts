@@ -1,13 +1,15 @@
 /**
  * Webhook fixtures for tests of the dispatcher and the delivery workers: endpoints stored
  * as the management API stores them (secret sealed under the test master key), per-tenant
- * delivery settings, and public events published straight onto the public topic.
+ * delivery settings, deliveries written as the dispatcher writes them, and public events
+ * published straight onto the public topic.
  */
-import { checkPublicEvent, Topics } from '@herald/contracts';
+import { checkPublicEvent, newUlid, Topics } from '@herald/contracts';
 import { HeraldProducer, PublicHeaders } from '@herald/platform';
 import { randomBytes } from 'node:crypto';
 import { ulid } from 'ulid';
 import type { DataSource } from 'typeorm';
+import type { DeliveryStore } from '../../libs/webhooks/src/delivery/delivery-store';
 import type { SigningScheme } from '../../libs/webhooks/src/endpoints/endpoint';
 import { generateEndpointSecret } from '../../libs/webhooks/src/secrets/endpoint-secret';
 import { MasterKeyring } from '../../libs/webhooks/src/secrets/master-keyring';
@@ -70,6 +72,35 @@ export async function seedEndpoint(
     ],
   );
   return { id, tenant: opts.tenant, url: opts.url, secret: secret.shown };
+}
+
+/** `n` unleased deliveries of new `post.created` events to the endpoint, due now, in order. */
+export async function createDeliveries(
+  store: DeliveryStore,
+  tenant: string,
+  endpointId: string,
+  n: number,
+): Promise<Array<{ id: string; eventId: string }>> {
+  const made = Array.from({ length: n }, () => ({ id: `dlv_${newUlid()}`, eventId: `evt_${ulid()}` }));
+  await store.createDeliveries(
+    'creator',
+    made.map(({ eventId }) => ({
+      tenant,
+      eventId,
+      eventType: 'post.created',
+      payload: `{"id":"${eventId}"}`,
+    })),
+    made.map(({ id, eventId }) => ({
+      id,
+      tenant,
+      endpointId,
+      eventId,
+      eventType: 'post.created',
+      maxAttempts: 3,
+      leaseMs: null,
+    })),
+  );
+  return made;
 }
 
 export async function setDeliverySettings(

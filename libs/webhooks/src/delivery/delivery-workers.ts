@@ -111,13 +111,11 @@ export class DeliveryWorkers {
 
   /**
    * How many more deliveries of this endpoint this process would take on now: room in the
-   * endpoint's lane, and in what the process holds at all. None while its breaker is open:
-   * they would only be handed back, deferred, so they wait in the table until it half-opens.
+   * endpoint's lane, and in what the process holds at all.
    */
   room(endpointId: string): number {
     if (this.stopped) return 0;
     const lane = this.lanes.get(endpointId);
-    if (lane?.breaker.opened) return 0;
     const held = lane?.held ?? 0;
     return Math.max(0, Math.min(this.maxHeld - this.held.size, this.capacity(lane) - held));
   }
@@ -168,9 +166,12 @@ export class DeliveryWorkers {
 
   /**
    * What a lane may hold: a short queue behind its concurrency cap, or more for an endpoint
-   * that answers fast, so its deliveries need not wait in the table.
+   * that answers fast, so its deliveries need not wait in the table. Nothing while its
+   * breaker is open: the lane would only hand them back, deferred, so they wait in the
+   * table until it half-opens.
    */
   private capacity(lane: EndpointLane | undefined): number {
+    if (lane?.breaker.opened) return 0;
     const pace = Math.round(((lane?.pace() ?? 0) * LANE_HOLD_MS) / 1000);
     return Math.min(this.maxHeld, Math.max(this.laneBacklog, pace));
   }
@@ -279,10 +280,9 @@ export class DeliveryWorkers {
         if (total <= 0 || this.stopped) return;
         // A lane at least half full takes nothing until it drains, so claims come in batches.
         const rooms = new Map<string, number>();
-        // An open breaker's lane takes nothing: it would only hand it back, deferred.
         for (const lane of this.lanes.values()) {
           const cap = this.capacity(lane);
-          rooms.set(lane.endpointId, lane.breaker.opened || lane.held >= cap / 2 ? 0 : cap - lane.held);
+          rooms.set(lane.endpointId, lane.held >= cap / 2 ? 0 : cap - lane.held);
         }
         // Released deliveries not yet written back still carry this worker's lease, so the
         // claim passes over them; a later poll finds them.

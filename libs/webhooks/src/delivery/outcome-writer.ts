@@ -4,15 +4,16 @@
  * idle writer lets GATHER_MS of outcomes gather before it writes: at a steady trickle
  * (hundreds a second) that is several per statement rather than one or two, and the
  * statement's fixed cost (planning it alone measured 0.6 ms) is paid that much less
- * often. Nothing waits on the write but the lease it clears. A failed write is retried with backoff; the outcomes stay
- * queued, and the leases (not yet cleared) keep other workers off those deliveries.
+ * often. Nothing waits on the write but the lease it clears. A failed write is retried
+ * with backoff; the outcomes stay queued, and the leases (not yet cleared) keep other
+ * workers off those deliveries.
  */
 import type { Logger } from 'pino';
 import type { DeliveryOutcome } from './delivery-job';
 import type { DeliveryStore } from './delivery-store';
 
 const MAX_BATCH = 1000;
-export const GATHER_MS = 20;
+const GATHER_MS = 20;
 
 export class OutcomeWriter {
   private pending: DeliveryOutcome[] = [];
