@@ -8,6 +8,8 @@
  * kafkajs looks its request builders up on every call (`requests.Produce.protocol`,
  * `requests.Fetch.protocol`), so replacing those two functions on the modules kafkajs
  * itself loaded is enough, whenever it happens.
+ *
+ * It also stops an idle timer loop of kafkajs's request queue (see `scheduleOnlyWhenPending`).
  */
 import { decodeFetchV11 } from './fetch-response';
 import { encodeProduceRequest, ProduceRequestArgs } from './produce-request';
@@ -45,6 +47,7 @@ const load = {
     >,
   fetch: () => require('kafkajs/src/protocol/requests/fetch') as Patchable<unknown>,
   decoder: () => require('kafkajs/src/protocol/decoder') as new (buf: Buffer) => unknown,
+  requestQueue: () => require('kafkajs/src/network/requestQueue') as RequestQueueClass,
   decodeMessages: () =>
     require('kafkajs/src/protocol/requests/fetch/v4/decodeMessages') as (
       decoder: unknown,
@@ -54,6 +57,7 @@ const load = {
 
 /** Installs the fast paths once per kafkajs instance; later calls do nothing. */
 export function installKafkajsFastPaths(): void {
+  scheduleOnlyWhenPending(load.requestQueue());
   patch(load.produce(), (version, build) => {
     if (version < FIRST_RECORD_BATCH_PRODUCE) return build;
     return (args) => {
@@ -76,6 +80,32 @@ export function installKafkajsFastPaths(): void {
       return { ...built, response: { ...built.response, decode: (raw) => decodeFetchV11(raw, legacy) } };
     };
   });
+}
+
+interface RequestQueueState {
+  pending: unknown[];
+  throttledUntil: number;
+  scheduleCheckPendingRequests(): void;
+}
+
+type RequestQueueClass = { prototype: RequestQueueState } & { [PATCHED]?: true };
+
+/**
+ * kafkajs 2.2.4 checks its pending requests after every response, and each check schedules
+ * the next one: with nothing pending and no throttle that is `setTimeout(check, negative)`,
+ * so every broker connection keeps a 1 ms timer running for as long as it lives. An idle
+ * role woke about 700 times a second for nothing; on a busy machine those wakeups take CPU
+ * from the work. Nothing pending, nothing to schedule: a request that cannot go at once is
+ * queued by `push`, which schedules the check itself, and every response checks again.
+ */
+function scheduleOnlyWhenPending(queue: RequestQueueClass): void {
+  if (queue[PATCHED]) return;
+  const original = queue.prototype.scheduleCheckPendingRequests;
+  queue.prototype.scheduleCheckPendingRequests = function (this: RequestQueueState) {
+    if (this.pending.length === 0) return;
+    original.call(this);
+  };
+  queue[PATCHED] = true;
 }
 
 /** Wraps a request definition's builder for every version, unless already done. */

@@ -457,3 +457,86 @@ describe('groupMessagesPerPartition (linear)', () => {
     );
   });
 });
+
+describe("kafkajs's request queue, once the fast paths are installed", () => {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const RequestQueue = require('kafkajs/src/network/requestQueue') as new (opts: unknown) => {
+    pending: unknown[];
+    throttleCheckTimeoutId: NodeJS.Timeout | null;
+    push(request: unknown): void;
+    fulfillRequest(response: { correlationId: number; payload: Buffer | null; size: number }): void;
+    maybeThrottle(ms: number): void;
+    destroy(): void;
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const quiet = {
+    debug: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+    info: () => undefined,
+  };
+  const made: Array<{ destroy(): void }> = [];
+  afterEach(() => made.splice(0).forEach((q) => q.destroy()));
+
+  function queue(maxInFlightRequests: number) {
+    installKafkajsFastPaths();
+    const q = new RequestQueue({
+      maxInFlightRequests,
+      requestTimeout: 30_000,
+      enforceRequestTimeout: false,
+      clientId: 'spec',
+      broker: 'spec:9092',
+      logger: quiet,
+    });
+    made.push(q);
+    const sent: number[] = [];
+    const answered: number[] = [];
+    const push = (correlationId: number): void =>
+      q.push({
+        entry: {
+          correlationId,
+          apiKey: 3,
+          apiName: 'Metadata',
+          apiVersion: 6,
+          resolve: () => answered.push(correlationId),
+          reject: () => undefined,
+        },
+        expectResponse: true,
+        sendRequest: () => sent.push(correlationId),
+      });
+    const answer = (correlationId: number): void =>
+      q.fulfillRequest({ correlationId, payload: null, size: 0 });
+    return { q, sent, answered, push, answer };
+  }
+
+  it('keeps no timer running once nothing is pending', () => {
+    const { q, sent, answered, push, answer } = queue(1);
+    push(1);
+    push(2); // over the in-flight limit: pending, checked again on the next response
+    expect(sent).toEqual([1]);
+    expect(q.throttleCheckTimeoutId).not.toBeNull();
+    clearTimeout(q.throttleCheckTimeoutId!);
+    q.throttleCheckTimeoutId = null;
+    answer(1);
+    expect(sent).toEqual([1, 2]);
+    answer(2);
+    expect(answered).toEqual([1, 2]);
+    // kafkajs 2.2.4 rescheduled the check every millisecond from here on, for ever.
+    expect(q.throttleCheckTimeoutId).toBeNull();
+  });
+
+  it('still sends what a throttle held back once the throttle ends', async () => {
+    const { q, sent, answered, push, answer } = queue(10);
+    push(1);
+    answer(1);
+    q.maybeThrottle(30);
+    push(2);
+    expect(sent).toEqual([1]);
+    expect(q.throttleCheckTimeoutId).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 80));
+    expect(sent).toEqual([1, 2]);
+    answer(2);
+    expect(answered).toEqual([1, 2]);
+    expect(q.throttleCheckTimeoutId).toBeNull();
+  });
+});
