@@ -19,8 +19,8 @@
  *   BENCH_APPEND_CONNECTIONS (keep-alive connections appending events, default 32),
  *   BENCH_ROUNDS (calm and hanging runs, alternating, default 3 of each)
  *
- * Between the burst and the latency runs the burst's rows are vacuumed and a checkpoint
- * taken, so that the database's catching up after the burst is not measured as latency.
+ * Before every latency run the rows of the runs before are vacuumed and a checkpoint taken,
+ * so that the database catching up on them is not measured as latency.
  * Calm and hanging runs alternate (the hanging endpoint is deleted, and its attempts in
  * flight left to time out, before each calm run); each side is judged by the median
  * p99 of its runs, and every run's p99 is printed, so the spread shows what noise is.
@@ -28,6 +28,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Pool } from 'undici';
 import { publicEventId, Topics } from '@herald/contracts';
@@ -198,9 +199,11 @@ async function seedEndpoint(ds: DataSource, box: SecretBox, url: string): Promis
 /**
  * The floor a Kafka hop puts under the latency: one message at a time, every 20 ms, from
  * the idempotent producer (acks from all replicas) to a consumer in a group, on a topic of
- * its own. Every appended event crosses two such hops before it is dispatched.
+ * its own. Every appended event crosses two such hops before it is dispatched. Then what
+ * the same bare hop costs in CPU at RATE messages/s: the broker's (when it runs on this
+ * machine) and the producer's and consumer's together (this process).
  */
-async function kafkaHop(brokers: string[]): Promise<{ p50: number; p99: number }> {
+async function kafkaHop(brokers: string[]): Promise<HopFloor> {
   const kafka = createKafka({ brokers, clientId: 'bench-kafka-hop' });
   const topic = `herald.bench.hop-${randomBytes(4).toString('hex')}.v1`;
   const admin = kafka.admin();
@@ -216,8 +219,10 @@ async function kafkaHop(brokers: string[]): Promise<{ p50: number; p99: number }
   await consumer.subscribe({ topic, fromBeginning: true });
   const sent = new Map<string, number>();
   const lat: number[] = [];
+  let received = 0;
   await consumer.run({
     eachMessage: async ({ message }) => {
+      received++;
       const at = sent.get(message.key?.toString() ?? '');
       if (at !== undefined) lat.push(performance.now() - at);
     },
@@ -230,13 +235,83 @@ async function kafkaHop(brokers: string[]): Promise<{ p50: number; p99: number }
   }
   const deadline = Date.now() + 10_000;
   while (lat.length < sent.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+
+  // At the bench's rate, one message per send, as the commands role appends one event per request.
+  const seconds = 5;
+  const broker = brokerPid();
+  const brokerBefore = broker === undefined ? undefined : processCpuSeconds(broker);
+  const mine = process.cpuUsage();
+  const started = performance.now();
+  const sends: Array<Promise<void>> = [];
+  const target = received + RATE * seconds;
+  for (let i = 0; i < RATE * seconds; i++) {
+    const wait = started + (i * 1000) / RATE - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    sends.push(producer.send(topic, [{ key: `r${i}`, value: 'x'.repeat(400) }]));
+  }
+  await Promise.all(sends);
+  while (received < target && Date.now() < deadline + 20_000) await new Promise((r) => setTimeout(r, 10));
+  const wall = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(mine);
+  const brokerCores =
+    broker === undefined || brokerBefore === undefined
+      ? undefined
+      : (processCpuSeconds(broker)! - brokerBefore) / wall;
+
   await consumer.disconnect();
   await producer.disconnect();
   await admin.deleteTopics({ topics: [topic] });
   await admin.disconnect();
   lat.sort((a, b) => a - b);
-  return { p50: percentile(lat, 50), p99: percentile(lat, 99) };
+  return {
+    p50: percentile(lat, 50),
+    p99: percentile(lat, 99),
+    clientCores: (used.user + used.system) / 1e6 / wall,
+    brokerCores,
+  };
 }
+
+interface HopFloor {
+  p50: number;
+  p99: number;
+  /** Producer and consumer together, cores used at RATE/s. */
+  clientCores: number;
+  /** The broker process, cores used at RATE/s; undefined when it is not on this machine. */
+  brokerCores: number | undefined;
+}
+
+/** The embedded broker's process on this machine, if there is one (Linux /proc). */
+function brokerPid(): number | undefined {
+  if (process.env.KAFKA_BROKERS) return undefined;
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return undefined;
+  }
+  for (const entry of entries) {
+    try {
+      if (fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('kafka.Kafka')) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
+/** User + system CPU seconds of a process so far (Linux /proc), or undefined. */
+function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ: 100 on every Linux architecture Node runs on. */
+const CLOCK_TICKS = 100;
 
 function median(values: number[]): number {
   return percentile(
@@ -250,10 +325,11 @@ function spread(runs: SteadyRun[]): string {
 }
 
 /**
- * The burst leaves 20,000 finished deliveries behind: their vacuum and the checkpoint
- * after them would otherwise run during the latency runs, and be measured there.
+ * Vacuums what the runs before left behind (the burst's 20,000 deliveries, a run's 5,000,
+ * a deleted endpoint's) and takes a checkpoint: otherwise autovacuum and the checkpointer
+ * catch up during the next run, and are measured as its latency.
  */
-async function tidyAfterBurst(ds: DataSource): Promise<void> {
+async function tidy(ds: DataSource): Promise<void> {
   await ds.query(`VACUUM ANALYZE webhook_messages, webhook_deliveries, webhook_attempts`);
   // Needs the right to checkpoint, which a configured DATABASE_URL's role may lack.
   await ds.query(`CHECKPOINT`).catch(() => undefined);
@@ -505,6 +581,9 @@ async function main(): Promise<void> {
     console.log(
       `  raw Kafka hop (produce → consume, idle)        p50 ${hop.p50.toFixed(1)} ms, p99 ${hop.p99.toFixed(1)} ms; an event crosses two before dispatch`,
     );
+    console.log(
+      `  raw Kafka hop at ${RATE}/s, CPU                   broker ${hop.brokerCores === undefined ? 'n/a (not on this machine)' : `${hop.brokerCores.toFixed(2)} core`}, producer + consumer ${hop.clientCores.toFixed(2)} core (of ${os.cpus().length})`,
+    );
 
     const roles = await startHeraldRoles(['commands', 'translator', 'projector', 'dispatcher'], {
       KAFKA_BROKERS: engines.brokers.join(','),
@@ -546,16 +625,20 @@ async function main(): Promise<void> {
     );
 
     await settle(engines.brokers);
-    await tidyAfterBurst(ds);
-    if (WARMUP > 0) {
-      await steadyRate(roles.ports.commands!, receiver, '/fast', WARMUP);
-      await settle(engines.brokers);
-    }
+    await tidy(ds);
+    if (WARMUP > 0) await steadyRate(roles.ports.commands!, receiver, '/fast', WARMUP);
     // Calm and hanging runs alternate, so drift over the bench (warm-up, background work
     // of the database) weighs on both alike; each side is judged by its median p99.
     const calm: SteadyRun[] = [];
     const hung: SteadyRun[] = [];
+    // Before every run the database is tidied the same way, so that neither side is measured
+    // while autovacuum and a checkpoint catch up on the run before it.
+    const quiesce = async (): Promise<void> => {
+      await settle(engines.brokers);
+      await tidy(ds);
+    };
     for (let round = 0; round < ROUNDS; round++) {
+      await quiesce();
       const c = await steadyRate(roles.ports.commands!, receiver, '/fast');
       calm.push(c);
       console.log(
@@ -563,7 +646,7 @@ async function main(): Promise<void> {
       );
       if (round === 0) printHops(await hops(engines.brokers, ds, receiver, '/fast', c.sentAt));
       const hangId = await seedEndpoint(ds, box, `${receiver.url}/hang`);
-      await settle(engines.brokers);
+      await quiesce();
       const before = receiver.count('/hang');
       const h = await steadyRate(roles.ports.commands!, receiver, '/fast');
       hung.push(h);
@@ -573,10 +656,7 @@ async function main(): Promise<void> {
       // Deleted with its deliveries; its attempts in flight end at their timeout, and the
       // next calm run starts after them.
       await ds.query(`DELETE FROM webhook_endpoints WHERE id = $1`, [hangId]);
-      if (round < ROUNDS - 1) {
-        await settle(engines.brokers);
-        await new Promise((r) => setTimeout(r, HANG_CLEAR_MS));
-      }
+      if (round < ROUNDS - 1) await new Promise((r) => setTimeout(r, HANG_CLEAR_MS));
     }
     const calmP99 = median(calm.map((r) => r.p99));
     const hungP99 = median(hung.map((r) => r.p99));
