@@ -624,19 +624,18 @@ async function main(): Promise<void> {
       `  ratio Herald/raw ${(deliveries / raw).toFixed(2)}; goals ≥ 5,000/s: ${deliveries >= 5000 ? 'met' : 'NOT met'}, ≥ 60 % of raw: ${deliveries / raw >= 0.6 ? 'met' : 'NOT met'}`,
     );
 
-    await settle(engines.brokers);
-    await tidy(ds);
+    // Before every run the database is tidied the same way, so that no run is measured while
+    // autovacuum and a checkpoint catch up on what came before it.
+    const quiesce = async (): Promise<void> => {
+      await settle(engines.brokers);
+      await tidy(ds);
+    };
+    await quiesce();
     if (WARMUP > 0) await steadyRate(roles.ports.commands!, receiver, '/fast', WARMUP);
     // Calm and hanging runs alternate, so drift over the bench (warm-up, background work
     // of the database) weighs on both alike; each side is judged by its median p99.
     const calm: SteadyRun[] = [];
     const hung: SteadyRun[] = [];
-    // Before every run the database is tidied the same way, so that neither side is measured
-    // while autovacuum and a checkpoint catch up on the run before it.
-    const quiesce = async (): Promise<void> => {
-      await settle(engines.brokers);
-      await tidy(ds);
-    };
     for (let round = 0; round < ROUNDS; round++) {
       await quiesce();
       const c = await steadyRate(roles.ports.commands!, receiver, '/fast');

@@ -3,10 +3,10 @@
  * has room for, a full lane's backlog does not stand in the way of another endpoint's
  * deliveries, and what is leased elsewhere, not yet due or finished is never claimed.
  */
-import { createDataSource, migrate, TenantsRepository } from '@herald/platform';
+import { TenantsRepository } from '@herald/platform';
 import type { DataSource } from 'typeorm';
 import { DeliveryStore } from '../../libs/webhooks/src/delivery/delivery-store';
-import { freshDatabase, uniqueName } from '../support/infra';
+import { freshDatabase, migratedDataSource, uniqueName } from '../support/infra';
 import { createDeliveries, seedEndpoint } from '../support/webhooks';
 
 describe('claiming due deliveries', () => {
@@ -16,8 +16,7 @@ describe('claiming due deliveries', () => {
 
   beforeAll(async () => {
     // A database of its own: a claim looks at every tenant's pending deliveries.
-    ds = await createDataSource({ url: await freshDatabase(), poolSize: 2 }).initialize();
-    await migrate(ds);
+    ds = await migratedDataSource(await freshDatabase());
     store = new DeliveryStore(ds);
   });
   afterAll(async () => {

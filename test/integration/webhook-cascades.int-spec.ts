@@ -3,10 +3,10 @@
  * the delivery tables have no foreign keys on their hot paths, and the database's delete
  * triggers do what the keys' cascades did.
  */
-import { createDataSource, migrate, TenantsRepository, withTenant } from '@herald/platform';
+import { TenantsRepository, withTenant } from '@herald/platform';
 import type { DataSource } from 'typeorm';
 import { DeliveryStore } from '../../libs/webhooks/src/delivery/delivery-store';
-import { freshDatabase, uniqueName } from '../support/infra';
+import { freshDatabase, migratedDataSource, uniqueName } from '../support/infra';
 import { createDeliveries, seedEndpoint } from '../support/webhooks';
 
 describe('webhook delivery rows go with what they belong to', () => {
@@ -14,8 +14,7 @@ describe('webhook delivery rows go with what they belong to', () => {
   let store: DeliveryStore;
 
   beforeAll(async () => {
-    ds = await createDataSource({ url: await freshDatabase(), poolSize: 2 }).initialize();
-    await migrate(ds);
+    ds = await migratedDataSource(await freshDatabase());
     store = new DeliveryStore(ds);
   });
   afterAll(async () => {
