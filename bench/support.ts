@@ -138,3 +138,47 @@ export function rate(n: number, ms: number): number {
 export function fmt(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/** User + system CPU seconds of a process so far (Linux /proc), or undefined. */
+export function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = statFields(pid);
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ: 100 on every Linux architecture Node runs on. */
+const CLOCK_TICKS = 100;
+
+/**
+ * CPU seconds used so far by a process and its children (Linux /proc): its own time, the
+ * time of the children it has reaped, and that of those still running. For a server that
+ * forks a process per connection, as Postgres does.
+ */
+export function processTreeCpuSeconds(pid: number): number | undefined {
+  let root: string[];
+  try {
+    root = statFields(pid);
+  } catch {
+    return undefined;
+  }
+  let ticks = Number(root[11]) + Number(root[12]) + Number(root[13]) + Number(root[14]);
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = statFields(Number(entry));
+      if (Number(fields[1]) === pid) ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks / CLOCK_TICKS;
+}
+
+/** The fields of /proc/<pid>/stat after the command name: [0] is the state, [1] the parent. */
+function statFields(pid: number): string[] {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}

@@ -45,7 +45,7 @@ import {
 } from '@herald/platform';
 import { generateEndpointSecret, MasterKeyring, SecretBox } from '@herald/webhooks';
 import type { DataSource } from 'typeorm';
-import { fmt, freshDb, rate, startEngines, startHeraldRoles } from './support';
+import { fmt, freshDb, processCpuSeconds, rate, startEngines, startHeraldRoles } from './support';
 
 const BURST = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 20_000);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
@@ -298,20 +298,6 @@ function brokerPid(): number | undefined {
   }
   return undefined;
 }
-
-/** User + system CPU seconds of a process so far (Linux /proc), or undefined. */
-function processCpuSeconds(pid: number): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
-}
-
-/** USER_HZ: 100 on every Linux architecture Node runs on. */
-const CLOCK_TICKS = 100;
 
 function median(values: number[]): number {
   return percentile(

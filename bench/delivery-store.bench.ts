@@ -1,0 +1,208 @@
+/**
+ * npm run bench:delivery-store — what the SQL of delivery state costs per delivery, on
+ * Postgres alone (no Kafka, no HTTP): the dispatcher's write of new deliveries (message
+ * and delivery rows, leased to it) and the workers' write of their outcomes (attempt rows,
+ * states, endpoint health), at the two sizes they run at: a few rows per statement, as at
+ * a steady few hundred events a second, and a burst's hundred.
+ *
+ * Per delivery: wall time, the Postgres server's CPU (its processes together, when it is
+ * the embedded one started here) and this process's (the pg client building and reading
+ * the statements). The statements run one after another on one connection, as one
+ * dispatcher's do.
+ *
+ *   BENCH_STORE_DELIVERIES (deliveries per size, default 20000)
+ *   DATABASE_URL: a running server instead of the embedded one (its CPU is not measured)
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { newUlid } from '@herald/contracts';
+import {
+  createDataSource,
+  createScratchDatabase,
+  freePort,
+  migrate,
+  startEmbeddedPostgres,
+  TenantsRepository,
+} from '@herald/platform';
+import type { DataSource } from 'typeorm';
+import type { DeliveryJob, DeliveryOutcome } from '../libs/webhooks/src/delivery/delivery-job';
+import { DeliveryStore } from '../libs/webhooks/src/delivery/delivery-store';
+import { fmt, processTreeCpuSeconds } from './support';
+
+const N = Number(process.env.BENCH_STORE_DELIVERIES ?? 20_000);
+const SIZES = [10, 100];
+const TENANT = 'bench';
+const OWNER = 'bench-worker';
+
+interface Cost {
+  wallUs: number;
+  serverUs: number | undefined;
+  clientUs: number;
+}
+
+/** Runs `work` and divides what it cost by `n` deliveries. */
+async function measure(n: number, serverPid: number | undefined, work: () => Promise<void>): Promise<Cost> {
+  const server = serverPid === undefined ? undefined : processTreeCpuSeconds(serverPid);
+  const client = process.cpuUsage();
+  const started = performance.now();
+  await work();
+  const wallUs = ((performance.now() - started) * 1000) / n;
+  const used = process.cpuUsage(client);
+  const serverAfter = serverPid === undefined ? undefined : processTreeCpuSeconds(serverPid);
+  return {
+    wallUs,
+    serverUs:
+      server === undefined || serverAfter === undefined ? undefined : ((serverAfter - server) * 1e6) / n,
+    clientUs: (used.user + used.system) / n,
+  };
+}
+
+function payload(i: number, eventId: string): string {
+  return JSON.stringify({
+    id: eventId,
+    type: 'post.created',
+    created_at: new Date().toISOString().replace('Z', '000Z'),
+    data: {
+      post_id: i + 1,
+      thread_id: (i % 500) + 1,
+      forum_slug: 'general',
+      title: `Post number ${i}`,
+      author: { id: (i % 1000) + 1, username: `user${i % 1000}` },
+    },
+  });
+}
+
+/** Creates `n` deliveries, `size` per statement, leased to OWNER as the dispatcher leases them. */
+async function createAll(
+  store: DeliveryStore,
+  endpointId: string,
+  n: number,
+  size: number,
+): Promise<DeliveryJob[]> {
+  const jobs: DeliveryJob[] = [];
+  for (let start = 0; start < n; start += size) {
+    const messages = [];
+    const deliveries = [];
+    for (let i = start; i < Math.min(n, start + size); i++) {
+      const eventId = `evt_${randomUUID().replace(/-/g, '')}`;
+      messages.push({ tenant: TENANT, eventId, eventType: 'post.created', payload: payload(i, eventId) });
+      deliveries.push({
+        id: `dlv_${newUlid()}`,
+        tenant: TENANT,
+        endpointId,
+        eventId,
+        eventType: 'post.created',
+        maxAttempts: 7,
+        leaseMs: 60_000,
+      });
+    }
+    const created = await store.createDeliveries(OWNER, messages, deliveries);
+    for (const d of deliveries) {
+      const leaseUntil = created.get(d.id);
+      if (leaseUntil === undefined || leaseUntil === null)
+        throw new Error(`delivery ${d.id} was not created`);
+      jobs.push({ ...d, attemptCount: 0, payload: '', leaseUntil });
+    }
+  }
+  return jobs;
+}
+
+/** Records a first, successful attempt of every job, `size` outcomes per statement. */
+async function succeedAll(store: DeliveryStore, jobs: DeliveryJob[], size: number): Promise<void> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  for (let start = 0; start < jobs.length; start += size) {
+    const batch: DeliveryOutcome[] = jobs.slice(start, start + size).map((job) => ({
+      kind: 'attempted',
+      job,
+      status: 'succeeded',
+      nextAttemptAt: null,
+      gone: false,
+      attempt: {
+        n: 1,
+        at: new Date(),
+        statusCode: 204,
+        latencyMs: 3,
+        responseBody: '',
+        error: null,
+        requestHeaders: {
+          'Content-Type': 'application/json',
+          'User-Agent': 'Mobieus-Webhook/1.0',
+          'Mobieus-Event-Id': job.eventId,
+          'Mobieus-Event-Type': job.eventType,
+          'Mobieus-Delivery-Id': job.id,
+          'Mobieus-Signature': `t=${timestamp},v1=${randomBytes(32).toString('hex')}`,
+        },
+      },
+    }));
+    await store.recordOutcomes(OWNER, batch);
+  }
+}
+
+async function seedEndpoint(ds: DataSource): Promise<string> {
+  const id = `ep_bench${randomBytes(6).toString('hex')}`;
+  await ds.query(
+    `INSERT INTO webhook_endpoints (id, tenant, url, label, events, secret_key_id, secret_sealed)
+     VALUES ($1, $2, 'https://receiver.example/hook', 'bench', '{*}', 'bench-key', 'not-a-secret')`,
+    [id, TENANT],
+  );
+  return id;
+}
+
+function us(v: number | undefined): string {
+  return v === undefined ? '     n/a' : v.toFixed(1).padStart(8);
+}
+
+async function main(): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-bench-store-'));
+  fs.chmodSync(dataDir, 0o755);
+  const configured = process.env.DATABASE_URL;
+  const server = configured
+    ? undefined
+    : await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'postgres' });
+  try {
+    const admin = configured ?? server!.urlFor('postgres');
+    const url = await createScratchDatabase(admin, `herald_bench_store_${Date.now().toString(36)}`);
+    // One connection: one dispatcher's statements, one after another.
+    const ds = await createDataSource({ url, poolSize: 1 }).initialize();
+    await migrate(ds);
+    await new TenantsRepository(ds).create(TENANT);
+    const store = new DeliveryStore(ds);
+    console.log(
+      `bench:delivery-store — ${fmt(N)} deliveries per size, one connection; µs per delivery (wall, Postgres CPU, client CPU)`,
+    );
+    // Warm-up: the client's code compiled, the server's caches filled.
+    await succeedAll(store, await createAll(store, await seedEndpoint(ds), 2000, 50), 50);
+    for (const size of SIZES) {
+      const endpointId = await seedEndpoint(ds);
+      let jobs: DeliveryJob[] = [];
+      const create = await measure(N, server?.pid, async () => {
+        jobs = await createAll(store, endpointId, N, size);
+      });
+      const record = await measure(N, server?.pid, () => succeedAll(store, jobs, size));
+      const [check] = await ds.query<Array<{ n: number }>>(
+        `SELECT count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1 AND status = 'succeeded'`,
+        [endpointId],
+      );
+      if (check?.n !== N) throw new Error(`${check?.n ?? 0} of ${N} deliveries recorded as succeeded`);
+      for (const [what, c] of [
+        ['create deliveries', create],
+        ['record outcomes', record],
+      ] as const) {
+        console.log(
+          `  ${what.padEnd(18)} ${String(size).padStart(4)} per statement  wall ${us(c.wallUs)}  Postgres ${us(c.serverUs)}  client ${us(c.clientUs)}`,
+        );
+      }
+    }
+    await ds.destroy();
+  } finally {
+    await server?.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench:delivery-store failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
