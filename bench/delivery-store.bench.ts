@@ -6,8 +6,8 @@
  * a steady few hundred events a second, and a burst's hundred.
  *
  * Per delivery: wall time, the Postgres server's CPU (its processes together, when it is
- * the embedded one started here) and this process's (the pg client building and reading
- * the statements). The statements run one after another on one connection, as one
+ * the embedded one started here) and this process's: the pg client building the
+ * statements and reading their answers (the rows are made up before the clock starts). The statements run one after another on one connection, as one
  * dispatcher's do.
  *
  *   BENCH_STORE_DELIVERIES (deliveries per size, default 20000)
@@ -28,7 +28,7 @@ import {
 } from '@herald/platform';
 import type { DataSource } from 'typeorm';
 import type { DeliveryJob, DeliveryOutcome } from '../libs/webhooks/src/delivery/delivery-job';
-import { DeliveryStore } from '../libs/webhooks/src/delivery/delivery-store';
+import { DeliveryStore, NewDelivery, NewMessage } from '../libs/webhooks/src/delivery/delivery-store';
 import { fmt, processTreeCpuSeconds } from './support';
 
 const N = Number(process.env.BENCH_STORE_DELIVERIES ?? 20_000);
@@ -74,21 +74,25 @@ function payload(i: number, eventId: string): string {
   });
 }
 
-/** Creates `n` deliveries, `size` per statement, leased to OWNER as the dispatcher leases them. */
-async function createAll(
-  store: DeliveryStore,
-  endpointId: string,
-  n: number,
-  size: number,
-): Promise<DeliveryJob[]> {
-  const jobs: DeliveryJob[] = [];
+interface CreateBatch {
+  messages: NewMessage[];
+  deliveries: NewDelivery[];
+}
+
+/** `n` new deliveries of one endpoint, `size` per statement, leased as the dispatcher leases them. */
+function newDeliveries(endpointId: string, n: number, size: number): CreateBatch[] {
+  const batches: CreateBatch[] = [];
   for (let start = 0; start < n; start += size) {
-    const messages = [];
-    const deliveries = [];
+    const batch: CreateBatch = { messages: [], deliveries: [] };
     for (let i = start; i < Math.min(n, start + size); i++) {
       const eventId = `evt_${randomUUID().replace(/-/g, '')}`;
-      messages.push({ tenant: TENANT, eventId, eventType: 'post.created', payload: payload(i, eventId) });
-      deliveries.push({
+      batch.messages.push({
+        tenant: TENANT,
+        eventId,
+        eventType: 'post.created',
+        payload: payload(i, eventId),
+      });
+      batch.deliveries.push({
         id: `dlv_${newUlid()}`,
         tenant: TENANT,
         endpointId,
@@ -98,6 +102,14 @@ async function createAll(
         leaseMs: 60_000,
       });
     }
+    batches.push(batch);
+  }
+  return batches;
+}
+
+async function createAll(store: DeliveryStore, batches: CreateBatch[]): Promise<DeliveryJob[]> {
+  const jobs: DeliveryJob[] = [];
+  for (const { messages, deliveries } of batches) {
     const created = await store.createDeliveries(OWNER, messages, deliveries);
     for (const d of deliveries) {
       const leaseUntil = created.get(d.id);
@@ -109,35 +121,42 @@ async function createAll(
   return jobs;
 }
 
-/** Records a first, successful attempt of every job, `size` outcomes per statement. */
-async function succeedAll(store: DeliveryStore, jobs: DeliveryJob[], size: number): Promise<void> {
+/** A first, successful attempt of every job, `size` outcomes per statement. */
+function successes(jobs: DeliveryJob[], size: number): DeliveryOutcome[][] {
   const timestamp = Math.floor(Date.now() / 1000);
+  const batches: DeliveryOutcome[][] = [];
   for (let start = 0; start < jobs.length; start += size) {
-    const batch: DeliveryOutcome[] = jobs.slice(start, start + size).map((job) => ({
-      kind: 'attempted',
-      job,
-      status: 'succeeded',
-      nextAttemptAt: null,
-      gone: false,
-      attempt: {
-        n: 1,
-        at: new Date(),
-        statusCode: 204,
-        latencyMs: 3,
-        responseBody: '',
-        error: null,
-        requestHeaders: {
-          'Content-Type': 'application/json',
-          'User-Agent': 'Mobieus-Webhook/1.0',
-          'Mobieus-Event-Id': job.eventId,
-          'Mobieus-Event-Type': job.eventType,
-          'Mobieus-Delivery-Id': job.id,
-          'Mobieus-Signature': `t=${timestamp},v1=${randomBytes(32).toString('hex')}`,
+    batches.push(
+      jobs.slice(start, start + size).map((job) => ({
+        kind: 'attempted',
+        job,
+        status: 'succeeded',
+        nextAttemptAt: null,
+        gone: false,
+        attempt: {
+          n: 1,
+          at: new Date(),
+          statusCode: 204,
+          latencyMs: 3,
+          responseBody: '',
+          error: null,
+          requestHeaders: {
+            'Content-Type': 'application/json',
+            'User-Agent': 'Mobieus-Webhook/1.0',
+            'Mobieus-Event-Id': job.eventId,
+            'Mobieus-Event-Type': job.eventType,
+            'Mobieus-Delivery-Id': job.id,
+            'Mobieus-Signature': `t=${timestamp},v1=${randomBytes(32).toString('hex')}`,
+          },
         },
-      },
-    }));
-    await store.recordOutcomes(OWNER, batch);
+      })),
+    );
   }
+  return batches;
+}
+
+async function recordAll(store: DeliveryStore, batches: DeliveryOutcome[][]): Promise<void> {
+  for (const batch of batches) await store.recordOutcomes(OWNER, batch);
 }
 
 async function seedEndpoint(ds: DataSource): Promise<string> {
@@ -173,14 +192,18 @@ async function main(): Promise<void> {
       `bench:delivery-store — ${fmt(N)} deliveries per size, one connection; µs per delivery (wall, Postgres CPU, client CPU)`,
     );
     // Warm-up: the client's code compiled, the server's caches filled.
-    await succeedAll(store, await createAll(store, await seedEndpoint(ds), 2000, 50), 50);
+    const warm = await createAll(store, newDeliveries(await seedEndpoint(ds), 2000, 50));
+    await recordAll(store, successes(warm, 50));
     for (const size of SIZES) {
       const endpointId = await seedEndpoint(ds);
+      // The rows are made up before the clock starts: what is timed is the store alone.
+      const batches = newDeliveries(endpointId, N, size);
       let jobs: DeliveryJob[] = [];
       const create = await measure(N, server?.pid, async () => {
-        jobs = await createAll(store, endpointId, N, size);
+        jobs = await createAll(store, batches);
       });
-      const record = await measure(N, server?.pid, () => succeedAll(store, jobs, size));
+      const outcomes = successes(jobs, size);
+      const record = await measure(N, server?.pid, () => recordAll(store, outcomes));
       const [check] = await ds.query<Array<{ n: number }>>(
         `SELECT count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1 AND status = 'succeeded'`,
         [endpointId],
