@@ -1,5 +1,5 @@
 import type { PublicRecord } from '@herald/platform';
-import type { EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { EventsProjection } from './events.projection';
 import { textArray } from './subject-rows';
 
@@ -15,9 +15,16 @@ function record(id: string, data: unknown, raw?: string): PublicRecord {
 
 async function insertedParams(records: PublicRecord[]): Promise<unknown[]> {
   const calls: unknown[][] = [];
-  const em = {
-    query: async (_sql: string, params: unknown[]) => void calls.push(params),
-  } as unknown as EntityManager;
+  // A transaction's manager whose connection records what it is asked to run.
+  const client = {
+    query: async (config: { values: unknown[] }) => {
+      calls.push(config.values);
+      return { rows: [] };
+    },
+  };
+  const em = Object.assign(Object.create(EntityManager.prototype) as EntityManager, {
+    queryRunner: { connect: async () => client },
+  });
   await new EventsProjection().apply(em, records);
   expect(calls).toHaveLength(1);
   return calls[0]!;

@@ -4,7 +4,7 @@
  */
 import { WEBHOOK_TEST_TYPE } from '@herald/contracts';
 import type { EntityManager } from 'typeorm';
-import type { PublicRecord } from '@herald/platform';
+import { queryPrepared, type PublicRecord } from '@herald/platform';
 import type { Projection } from './projection';
 import { textArray } from './subject-rows';
 
@@ -29,7 +29,8 @@ export class EventsProjection implements Projection {
     // batch (a fifth of the insert) to save a number in the rare case.
     // The data members travel as one JSON array, as published where the record says so:
     // neither serialised again nor escaped element by element.
-    await em.query(
+    await queryPrepared(
+      em,
       `INSERT INTO events (seq, id, tenant, type, created_at, data, subject_id)
        SELECT nextval('events_seq'), i.id, i.tenant, i.type, i.created_at, i.data, i.subject_id
          FROM ROWS FROM (unnest($1::text[]), unnest($2::text[]), unnest($3::text[]), unnest($4::timestamptz[]),

@@ -6,7 +6,7 @@
  */
 import { scalarText } from '@herald/contracts';
 import type { EntityManager } from 'typeorm';
-import type { PublicRecord } from '@herald/platform';
+import { queryPrepared, type PublicRecord } from '@herald/platform';
 import type { Projection } from './projection';
 import { foldPerSubject, foldedRowsWriter, obj, publicTime, rowsOfKeys, SubjectKey } from './subject-rows';
 
@@ -93,7 +93,8 @@ export class PostsProjection implements Projection {
       records.filter((r) => TYPES.has(r.event.type)),
       (r) => scalarText(r.event.data.post_id),
       (keys: SubjectKey[]) =>
-        em.query(
+        queryPrepared(
+          em,
           `SELECT p.tenant, p.id::text AS id, p.thread_id::text AS thread_id, p.forum_slug, p.title,
                   p.author_id::text AS author_id, p.author_username,
                   ${publicTime('p.created_at')} AS created_at, ${publicTime('p.updated_at')} AS updated_at, p.deleted

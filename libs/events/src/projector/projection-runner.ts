@@ -33,6 +33,7 @@ import {
   MessagePosition,
   PartitionRange,
   PublicRecord,
+  queryPrepared,
   RepositionRequest,
 } from '@herald/platform';
 import type { Logger } from 'pino';
@@ -207,7 +208,9 @@ export class ProjectionRunner {
     await this.ds.transaction(async (em) => {
       // Before the checkpoint rows, as everything else that takes both (see replay).
       if (projection.globalLock) {
-        await em.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`projection:${projection.name}`]);
+        await queryPrepared(em, `SELECT pg_advisory_xact_lock(hashtext($1))`, [
+          `projection:${projection.name}`,
+        ]);
       }
       const at = await this.checkpoints(em, projection, ranges);
       const from = new Map<string, bigint>();
@@ -247,7 +250,8 @@ export class ProjectionRunner {
       // models have no foreign key to check it row by row; a trigger on tenants clears them).
       const wanted = new Set<string>();
       for (const r of records) wanted.add(r.tenant);
-      const tenants: Array<{ slug: string }> = await em.query(
+      const tenants = await queryPrepared<{ slug: string }>(
+        em,
         `SELECT slug FROM tenants WHERE slug = ANY($1::text[]) ORDER BY slug FOR KEY SHARE`,
         [[...wanted]],
       );
@@ -277,7 +281,8 @@ export class ProjectionRunner {
         }
       }
 
-      await em.query(
+      await queryPrepared(
+        em,
         `INSERT INTO projection_checkpoints (projection, topic, partition, next_offset, updated_at)
          SELECT $1, topic, partition, next_offset, now()
            FROM unnest($2::text[], $3::int[], $4::bigint[]) AS c(topic, partition, next_offset)
@@ -313,7 +318,8 @@ export class ProjectionRunner {
     projection: Projection,
     ranges: PartitionRange[],
   ): Promise<Map<string, bigint>> {
-    const rows: Array<{ topic: string; partition: number; next_offset: string }> = await em.query(
+    const rows = await queryPrepared<{ topic: string; partition: number; next_offset: string }>(
+      em,
       `SELECT c.topic, c.partition, c.next_offset
          FROM projection_checkpoints c
          JOIN unnest($2::text[], $3::int[]) AS r(topic, partition) USING (topic, partition)

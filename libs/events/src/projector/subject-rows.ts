@@ -3,7 +3,7 @@
  * subject in memory — events of one subject are ordered on one partition — after one
  * query loads the current rows of every subject the batch touches.
  */
-import type { PublicRecord } from '@herald/platform';
+import { queryPrepared, type PublicRecord } from '@herald/platform';
 import type { EntityManager } from 'typeorm';
 
 export type Obj = Record<string, unknown>;
@@ -102,7 +102,7 @@ export function foldedRowsWriter<R extends SubjectKey>(
     .join(', ')}`;
   const params = (rows: R[]): unknown[] => columns.map(([c]) => rows.map((r) => r[c]));
   return async (em, { created, existing }) => {
-    if (created.length > 0) await em.query(insert, params(created));
-    if (existing.length > 0) await em.query(upsert, params(existing));
+    if (created.length > 0) await queryPrepared(em, insert, params(created));
+    if (existing.length > 0) await queryPrepared(em, upsert, params(existing));
   };
 }

@@ -6,7 +6,7 @@
  */
 import { scalarText } from '@herald/contracts';
 import type { EntityManager } from 'typeorm';
-import type { PublicRecord } from '@herald/platform';
+import { queryPrepared, type PublicRecord } from '@herald/platform';
 import type { Projection } from './projection';
 import { foldPerSubject, foldedRowsWriter, obj, publicTime, rowsOfKeys, SubjectKey } from './subject-rows';
 
@@ -82,7 +82,8 @@ export class UsersProjection implements Projection {
       records.filter((r) => TYPES.has(r.event.type)),
       (r) => scalarText(obj(r.event.data.user).id),
       (keys: SubjectKey[]) =>
-        em.query(
+        queryPrepared(
+          em,
           `SELECT u.tenant, u.id::text AS id, u.username, u.display_name,
                   ${publicTime('u.joined_at')} AS joined_at,
                   CASE WHEN u.banned_until = 'infinity' THEN 'infinity' ELSE ${publicTime('u.banned_until')} END AS banned_until,

@@ -20,9 +20,9 @@
  * For one read-only statement. Anything that writes or reads more than once uses
  * `withTenant`.
  */
-import { createHash } from 'node:crypto';
 import { Connection, Query } from 'pg';
 import type { DataSource } from 'typeorm';
+import { preparedStatementName } from '../database/prepared';
 import { InvalidTenantError, TENANT_SCOPE_SQL, TENANT_SLUG } from './tenant-scope';
 
 // A prepared read is planned once: left to itself Postgres keeps re-planning whenever a
@@ -83,7 +83,7 @@ export async function readAsTenant<R>(
   opts: TenantReadOptions = {},
 ): Promise<R[]> {
   if (!TENANT_SLUG.test(tenant)) throw new InvalidTenantError(tenant);
-  const name = opts.prepare ? statementName(sql) : undefined;
+  const name = opts.prepare ? preparedStatementName(sql) : undefined;
   const runner = ds.createQueryRunner('master');
   try {
     const client = (await runner.connect()) as PgClient;
@@ -111,16 +111,4 @@ function rowsOfRead<R>(results: unknown): R[] | undefined {
   const read: unknown = results[1];
   const rows = typeof read === 'object' && read !== null ? (read as { rows?: unknown }).rows : undefined;
   return Array.isArray(rows) ? (rows as R[]) : undefined;
-}
-
-const names = new Map<string, string>();
-
-/** One name per SQL text, the same in every process. */
-function statementName(sql: string): string {
-  let name = names.get(sql);
-  if (name === undefined) {
-    name = `herald_read_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
-    names.set(sql, name);
-  }
-  return name;
 }

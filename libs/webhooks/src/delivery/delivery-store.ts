@@ -1,9 +1,11 @@
 /**
  * The SQL of delivery state, batched: every function is one round trip (or one short
- * transaction) for a whole batch, never one per delivery. Workers run as the schema
+ * transaction) for a whole batch, never one per delivery, and each statement is prepared
+ * once per connection (`queryPrepared`). Workers run as the schema
  * owner; every write to a delivery is fenced by the lease, so a worker whose lease was
  * lost (it stalled, another claimed the delivery) changes nothing.
  */
+import { queryPrepared } from '@herald/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DeliveryJob, DeliveryOutcome } from './delivery-job';
 import { DEFAULT_ATTEMPT_TIMEOUT_MS } from './delivery-settings';
@@ -59,18 +61,6 @@ function toJob(r: JobRow): DeliveryJob {
   };
 }
 
-/**
- * Rows of any statement: TypeORM answers UPDATE and DELETE (… RETURNING) with
- * `[rows, count]` and everything else with the rows themselves.
- */
-async function returning<T>(em: DataSource | EntityManager, sql: string, params: unknown[]): Promise<T[]> {
-  const raw = (await em.query(sql, params)) as unknown;
-  if (Array.isArray(raw) && raw.length === 2 && Array.isArray(raw[0]) && typeof raw[1] === 'number') {
-    return raw[0] as T[];
-  }
-  return raw as T[];
-}
-
 const LEASE_FOR = (alias: string): string =>
   `now() + make_interval(secs => (COALESCE((SELECT s.attempt_timeout_ms FROM tenant_settings s WHERE s.tenant = ${alias}.tenant), ${DEFAULT_ATTEMPT_TIMEOUT_MS}) + ${LEASE_MARGIN_MS}) / 1000.0)`;
 
@@ -92,7 +82,8 @@ export class DeliveryStore {
   ): Promise<Map<string, number | null>> {
     const created = new Map<string, number | null>();
     if (deliveries.length === 0) return created;
-    const rows = await this.ds.query<Array<{ id: string; lease_until_ms: string | null }>>(
+    const rows = await queryPrepared<{ id: string; lease_until_ms: string | null }>(
+      this.ds,
       `WITH msg AS (
          INSERT INTO webhook_messages (tenant, event_id, event_type, payload)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
@@ -141,7 +132,7 @@ export class DeliveryStore {
     otherRoom: number,
   ): Promise<DeliveryJob[]> {
     if (limit <= 0) return [];
-    const rows = await returning<JobRow>(
+    const rows = await queryPrepared<JobRow>(
       this.ds,
       `WITH RECURSIVE pending AS (
          (SELECT endpoint_id FROM webhook_deliveries
@@ -192,7 +183,7 @@ export class DeliveryStore {
   async renewLeases(owner: string, ids: string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (ids.length === 0) return out;
-    const rows = await returning<{ id: string; lease_until_ms: string }>(
+    const rows = await queryPrepared<{ id: string; lease_until_ms: string }>(
       this.ds,
       `UPDATE webhook_deliveries d SET lease_until = ${LEASE_FOR('d')}
         WHERE d.id = ANY($2::text[]) AND d.lease_owner = $1 AND d.status IN ('pending', 'retrying')
@@ -231,7 +222,7 @@ export class DeliveryStore {
 
   /** Clears expired grace-window secrets: after the window only the new secret signs. */
   async purgeExpiredPreviousSecrets(): Promise<number> {
-    const rows = await returning<{ id: string }>(
+    const rows = await queryPrepared<{ id: string }>(
       this.ds,
       `UPDATE webhook_endpoints
           SET previous_secret_key_id = NULL, previous_secret_sealed = NULL, previous_secret_expires_at = NULL
@@ -247,7 +238,7 @@ export class DeliveryStore {
     owner: string,
     outcomes: DeliveryOutcome[],
   ): Promise<Set<string>> {
-    const rows = await returning<{ id: string }>(em, `${APPLY_STATES} RETURNING d.id`, [
+    const rows = await queryPrepared<{ id: string }>(em, `${APPLY_STATES} RETURNING d.id`, [
       owner,
       ...stateParams(outcomes),
     ]);
@@ -259,7 +250,8 @@ export class DeliveryStore {
    * in one statement; only outcomes whose lease this worker still held are recorded.
    */
   private async recordRoutineOutcomes(owner: string, outcomes: DeliveryOutcome[]): Promise<void> {
-    await this.ds.query(
+    await queryPrepared(
+      this.ds,
       `WITH applied AS (
          ${APPLY_STATES}
          RETURNING d.id, d.endpoint_id, d.status
@@ -279,7 +271,7 @@ export class DeliveryStore {
 
   private async insertAttempts(em: EntityManager, outcomes: DeliveryOutcome[]): Promise<void> {
     if (!outcomes.some((o) => o.kind === 'attempted')) return;
-    await em.query(INSERT_ATTEMPTS(1, ''), attemptParams(outcomes));
+    await queryPrepared(em, INSERT_ATTEMPTS(1, ''), attemptParams(outcomes));
   }
 
   /**

@@ -7,7 +7,7 @@
  * is never delivered twice because of Herald.
  */
 import { newUlid, Topics } from '@herald/contracts';
-import { Decoded, decodePublicRecord, KafkaService, PublicRecord } from '@herald/platform';
+import { Decoded, decodePublicRecord, KafkaService, PublicRecord, queryPrepared } from '@herald/platform';
 import type { BatchContext, HeraldConsumer } from '@herald/platform';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -93,7 +93,8 @@ export class Dispatcher {
     if (records.length === 0) return;
     this.stats.events += records.length;
     const tenants = [...new Set(records.map((r) => r.tenant))];
-    const rows = await this.ds.query<SubscriberRow[]>(
+    const rows = await queryPrepared<SubscriberRow>(
+      this.ds,
       `SELECT id, tenant, events, filters, created_at FROM webhook_endpoints
         WHERE active AND tenant = ANY($1::text[])`,
       [tenants],
