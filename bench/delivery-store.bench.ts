@@ -29,7 +29,7 @@ import {
 import type { DataSource } from 'typeorm';
 import type { DeliveryJob, DeliveryOutcome } from '../libs/webhooks/src/delivery/delivery-job';
 import { DeliveryStore, NewDelivery, NewMessage } from '../libs/webhooks/src/delivery/delivery-store';
-import { fmt, processTreeCpuSeconds } from './support';
+import { fmt, postCreatedBody, processTreeCpuSeconds } from './support';
 
 const N = Number(process.env.BENCH_STORE_DELIVERIES ?? 20_000);
 const SIZES = [10, 100];
@@ -59,21 +59,6 @@ async function measure(n: number, serverPid: number | undefined, work: () => Pro
   };
 }
 
-function payload(i: number, eventId: string): string {
-  return JSON.stringify({
-    id: eventId,
-    type: 'post.created',
-    created_at: new Date().toISOString().replace('Z', '000Z'),
-    data: {
-      post_id: i + 1,
-      thread_id: (i % 500) + 1,
-      forum_slug: 'general',
-      title: `Post number ${i}`,
-      author: { id: (i % 1000) + 1, username: `user${i % 1000}` },
-    },
-  });
-}
-
 interface CreateBatch {
   messages: NewMessage[];
   deliveries: NewDelivery[];
@@ -90,7 +75,7 @@ function newDeliveries(endpointId: string, n: number, size: number): CreateBatch
         tenant: TENANT,
         eventId,
         eventType: 'post.created',
-        payload: payload(i, eventId),
+        payload: postCreatedBody(i, eventId),
       });
       batch.deliveries.push({
         id: `dlv_${newUlid()}`,

@@ -182,3 +182,19 @@ function statFields(pid: number): string[] {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
+
+/** The body of a public `post.created` event, as the benches deliver it: the i-th post of a forum. */
+export function postCreatedBody(i: number, id: string): string {
+  return JSON.stringify({
+    id,
+    type: 'post.created',
+    created_at: new Date().toISOString().replace('Z', '000Z'),
+    data: {
+      post_id: i + 1,
+      thread_id: (i % 500) + 1,
+      forum_slug: 'general',
+      title: `Post number ${i}`,
+      author: { id: (i % 1000) + 1, username: `user${i % 1000}` },
+    },
+  });
+}

@@ -45,7 +45,15 @@ import {
 } from '@herald/platform';
 import { generateEndpointSecret, MasterKeyring, SecretBox } from '@herald/webhooks';
 import type { DataSource } from 'typeorm';
-import { fmt, freshDb, processCpuSeconds, rate, startEngines, startHeraldRoles } from './support';
+import {
+  fmt,
+  freshDb,
+  postCreatedBody,
+  processCpuSeconds,
+  rate,
+  startEngines,
+  startHeraldRoles,
+} from './support';
 
 const BURST = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 20_000);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
@@ -144,18 +152,7 @@ async function startReceiver(cert: { certFile: string; keyFile: string }): Promi
 
 function publicEvent(i: number): { id: string; body: string } {
   const id = publicEventId(TENANT, `burst-${i}-${randomUUID()}`);
-  const body = JSON.stringify({
-    id,
-    type: 'post.created',
-    created_at: new Date().toISOString().replace('Z', '000Z'),
-    data: {
-      post_id: i + 1,
-      thread_id: (i % 500) + 1,
-      forum_slug: 'general',
-      title: `Post number ${i}`,
-      author: { id: (i % 1000) + 1, username: `user${i % 1000}` },
-    },
-  });
+  const body = postCreatedBody(i, id);
   return { id, body };
 }
 
