@@ -1,7 +1,7 @@
 /** The two optional fields every command request accepts besides its kind's data. */
-import { INTERNAL_ID_PATTERN } from '@herald/contracts';
+import { INTERNAL_ID_PATTERN, MAX_ID } from '@herald/contracts';
 import { applyDecorators } from '@nestjs/common';
-import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import type { CommandOptions } from './command';
 import { IsRfc3339Time } from './is-rfc3339-time';
 
@@ -27,8 +27,15 @@ export const MaxChars = {
   body: 100_000,
 } as const;
 
-/** A positive integer id (the catalog's `id` fields). */
-export const IdField = (): PropertyDecorator => applyDecorators(IsInt(), Min(1));
+/**
+ * A positive safe integer id (the catalog's `id` fields). The body was parsed by JSON.parse,
+ * so an id above 2^53−1 arrives already rounded — but always to a value above MAX_ID, which
+ * is how `Max` catches it.
+ */
+export const IdField = (): PropertyDecorator => applyDecorators(IsInt(), Min(1), Max(MAX_ID));
+
+/** A safe integer (the catalog's `integer` fields). */
+export const SafeIntField = (): PropertyDecorator => applyDecorators(IsInt(), Min(-MAX_ID), Max(MAX_ID));
 
 /** Non-empty text of at most `max` characters. */
 export const TextField = (max: number): PropertyDecorator =>

@@ -5,7 +5,7 @@
  * command modules are all driven from this one table; nothing is guessed at run time.
  */
 import type { InternalContext } from '../topics';
-import { datetimeOrNull, FieldSpec, id, integer, numberOrNull, oneOf, secret, str } from './fields';
+import { datetimeOrNull, FieldSpec, id, integer, MAX_ID, numberOrNull, oneOf, secret, str } from './fields';
 
 type Data = Record<string, unknown>;
 
@@ -32,7 +32,7 @@ const ref = (props: Record<string, unknown>) => ({
   properties: props,
   additionalProperties: false,
 });
-const pId = { type: 'integer', minimum: 1 };
+const pId = { type: 'integer', minimum: 1, maximum: MAX_ID };
 const pStr = { type: 'string' };
 
 /** Keeps each entry's literal kind and public type (for the InternalKind / PublicType unions). */
@@ -306,7 +306,7 @@ export const KIND_SPECS = [
       slug: pStr,
       title: pStr,
       editor: ref({ id: pId }),
-      revision: { type: 'integer' },
+      revision: { type: 'integer', minimum: -MAX_ID, maximum: MAX_ID },
     }),
     toPublic: (d) => ({
       page_id: d.page_id,

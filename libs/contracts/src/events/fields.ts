@@ -3,12 +3,12 @@
  * and may be marked internal (†), meaning it must never leave Herald.
  */
 export type FieldType =
-  | { t: 'id' } // positive integer
+  | { t: 'id' } // positive safe integer: 1 … 2^53−1
   | { t: 'string' }
   | { t: 'enum'; values: readonly string[] }
   | { t: 'datetime-or-null' } // RFC 3339 or null
   | { t: 'number-or-null' }
-  | { t: 'integer' };
+  | { t: 'integer' }; // safe integer: −(2^53−1) … 2^53−1
 
 export interface FieldSpec {
   type: FieldType;
@@ -26,13 +26,20 @@ export const oneOf = (...values: string[]): FieldSpec => ({ type: { t: 'enum', v
 
 export const RFC3339 = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$';
 
+/**
+ * Ids are JSON numbers that every reader (JavaScript included) reads exactly, and that fit
+ * the bigint columns of the read models: a larger one would be rounded by JSON.parse
+ * before anything sees it, so the bound is what keeps an id the id that was sent.
+ */
+export const MAX_ID = Number.MAX_SAFE_INTEGER;
+
 /** JSON Schema of one field. */
 export function fieldSchema(type: FieldType): Record<string, unknown> {
   switch (type.t) {
     case 'id':
-      return { type: 'integer', minimum: 1 };
+      return { type: 'integer', minimum: 1, maximum: MAX_ID };
     case 'integer':
-      return { type: 'integer' };
+      return { type: 'integer', minimum: -MAX_ID, maximum: MAX_ID };
     case 'string':
       return { type: 'string' };
     case 'enum':

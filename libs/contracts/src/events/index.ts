@@ -6,3 +6,4 @@ export * from './public-id';
 export * from './validate';
 export * from './translate';
 export * from './ulid';
+export * from './stored-text';

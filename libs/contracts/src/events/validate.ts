@@ -6,6 +6,7 @@ import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { isInternalOnly, KIND_SPECS, KindSpec, kindSpec } from './catalog';
 import { internalDataSchema, internalEnvelopeSchema, publicEventSchemas } from './schemas';
 import { scalarText } from './fields';
+import { findUnsafeText } from './stored-text';
 import { parseRfc3339 } from './time';
 
 export interface InternalEvent {
@@ -58,6 +59,9 @@ function describe(errors: ErrorObject[] | null | undefined, root: string): strin
 export function validateInternalEvent(raw: unknown): InternalValidation {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     return { ok: false, reason: 'event must be a JSON object' };
+  // Before the schema: Ajv recurses, and what Postgres cannot store must never be accepted.
+  const text = findUnsafeText(raw);
+  if (text) return { ok: false, reason: text.reason };
   if (!validateEnvelope(raw)) return { ok: false, reason: describe(validateEnvelope.errors, 'event') };
   const event = raw;
   if (!parseRfc3339(event.occurred_at))

@@ -19,6 +19,7 @@ import { clientErrorHandler, frameworkErrorHandler, sendClosing } from './error-
 import { HttpExceptionFilter } from './http-exception.filter';
 import { acceptJsonBodiesOnly } from './json-body';
 import { requestIdFor } from './request-id';
+import { refuseUnsafeTextInUrls } from './request-text-hook';
 import { lazyRequestLoggerFactory } from './request-logger';
 import { RouteMethods } from './route-methods';
 import { PLAIN_HTTP_PATHS, requireHttps } from './transport-security';
@@ -85,6 +86,7 @@ export async function createHttpApp(
     }
   }
   acceptJsonBodiesOnly(fastify);
+  refuseUnsafeTextInUrls(fastify);
 
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     logger: new PinoNestLogger(opts.logger.child({ component: 'nest' })),

@@ -23,12 +23,12 @@ export class ErrorCode {
 export const BAD_REQUEST = new ErrorCode(
   'bad_request',
   400,
-  'A parameter or body field is missing or invalid; `details` lists each `{field, reason}`.',
+  'A parameter or body field is missing or invalid (text with NUL or a lone UTF-16 surrogate included); `details` lists each `{field, reason}`.',
 );
 export const INVALID_JSON = new ErrorCode(
   'invalid_json',
   400,
-  'The body is not valid JSON although `Content-Type` says `application/json`.',
+  'The body is not valid JSON although `Content-Type` says `application/json`, or nests arrays and objects deeper than 64 levels.',
 );
 export const INVALID_CURSOR = new ErrorCode(
   'invalid_cursor',

@@ -13,3 +13,4 @@ export { PLAIN_HTTP_PATHS } from './transport-security';
 export { JSON_CONTENT_TYPE } from './error-reply';
 export * from './list-request.dto';
 export * from './list-page';
+export * from './request-text';

@@ -3,10 +3,14 @@
  * and Nest's (JSON and urlencoded) with one JSON parser whose failures carry their own
  * code, so any other media type is a 415 and a broken body a 400 `invalid_json`. An empty
  * body is no body (clients often send the header on body-less POSTs); the route's DTO
- * then says whether fields were required.
+ * then says whether fields were required. A body nesting arrays and objects deeper than
+ * MAX_JSON_DEPTH is refused before parsing (400 `invalid_json`): no client needs it, and
+ * deep trees overflow the recursive validators and serializers downstream.
  */
 import type { FastifyInstance } from 'fastify';
 import { INVALID_JSON } from './error-codes';
+import { MAX_JSON_DEPTH } from '@herald/contracts';
+import { jsonNestsDeeperThan } from './request-text';
 
 export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
@@ -15,6 +19,9 @@ export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
+    if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
+      return done(INVALID_JSON.error(`the body nests deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+    }
     void parse(req, text, (err, value: unknown) => {
       if (err) return done(INVALID_JSON.error('the body is not valid JSON'), undefined);
       done(null, value);

@@ -1,19 +1,35 @@
 /**
  * The one validation pipe (STYLE.md 8). Its failures leave as 400 `bad_request` whose
  * `details` name each offending field with its reason, nested fields by path
- * (`author.id`, `items[2].name`).
+ * (`author.id`, `items[2].name`). A body bound to a DTO class is first checked for text
+ * Postgres cannot store (NUL, lone surrogates: see request-text.ts), named the same way.
  */
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { BAD_REQUEST } from './error-codes';
 import type { DomainError } from './errors';
+import { unsafeTextError } from './request-text';
 
 export interface FieldProblem {
   field: string;
   reason: string;
 }
 
+/**
+ * Bodies declared `unknown` (the internal event ingest) are left to their own validator,
+ * which reports text problems in that route's terms.
+ */
+class HeraldValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && metadata.metatype && metadata.metatype !== Object) {
+      const problem = unsafeTextError(value);
+      if (problem) throw problem;
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new HeraldValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

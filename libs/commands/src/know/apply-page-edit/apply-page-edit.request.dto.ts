@@ -1,6 +1,5 @@
 /** The body of `apply-page-edit`: exactly the required data of `know.page.edit_applied`, plus `event_id` and `occurred_at`. */
-import { IsInt } from 'class-validator';
-import { CommandRequestDto, IdField, MaxChars, TextField } from '../../shared';
+import { CommandRequestDto, IdField, MaxChars, SafeIntField, TextField } from '../../shared';
 import { ApplyPageEditData } from './apply-page-edit.command';
 
 export class ApplyPageEditRequestDto extends CommandRequestDto implements ApplyPageEditData {
@@ -16,6 +15,6 @@ export class ApplyPageEditRequestDto extends CommandRequestDto implements ApplyP
   @IdField()
   editor_id!: number;
 
-  @IsInt()
+  @SafeIntField()
   revision!: number;
 }
