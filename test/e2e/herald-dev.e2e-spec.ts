@@ -9,9 +9,13 @@ import { freePort } from '@herald/platform';
 import { freshDatabase, testKafkaBrokers } from '../support/infra';
 import {
   cleanEnv,
+  isAlive,
   processesMentioning,
   runHerald,
+  RunningHerald,
+  signalGroup,
   startHerald,
+  waitForPidsGone,
   waitForReady,
 } from '../support/herald-process';
 
@@ -19,15 +23,6 @@ function tempDataDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-e2e-'));
   fs.chmodSync(dir, 0o755); // like a checkout's .herald/: reachable by the embedded Postgres user
   return dir;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('herald dev', () => {
@@ -110,39 +105,118 @@ describe('herald dev', () => {
 
   it('starts embedded Kafka and Postgres, stops them on Ctrl-C, and reuses their data', async () => {
     const dataDir = tempDataDir();
-    const port = await freePort();
-    const env = cleanEnv({
-      PORT: String(port),
-      HERALD_DATA_DIR: dataDir,
-      HERALD_KAFKA_PORT: String(await freePort()),
-      HERALD_KAFKA_CONTROLLER_PORT: String(await freePort()),
-      HERALD_PG_PORT: String(await freePort()),
-    });
+    const env = await embeddedEnv(dataDir);
     const timings: number[] = [];
-    let enginePids: number[] = [];
     for (let run = 0; run < 2; run++) {
       const started = Date.now();
-      const herald = startHerald(['dev'], env);
-      try {
-        await waitForReady(port, herald);
-        timings.push(Date.now() - started);
-        const out = herald.output();
-        expect(out).toContain('(embedded, pid');
-        if (run === 0) expect(out).toContain('created tenant "dev"');
-        else expect(out).not.toContain('created tenant');
-        enginePids = [...out.matchAll(/\(embedded, pid (\d+)\)/g)].map((m) => Number(m[1]));
-        expect(enginePids).toHaveLength(2); // postgres + kafka
-        for (const pid of enginePids) expect(alive(pid)).toBe(true);
-        expect(processesMentioning(dataDir).length).toBe(2);
-      } finally {
-        herald.child.kill('SIGINT');
-      }
-      expect(await herald.waitForExit()).toBe(0);
-      // No broker or database left behind.
-      for (const pid of enginePids) expect(alive(pid)).toBe(false);
+      const dev = await startEmbeddedDev(env);
+      timings.push(Date.now() - started);
+      if (run === 0) expect(dev.herald.output()).toContain('created tenant "dev"');
+      else expect(dev.herald.output()).not.toContain('created tenant');
+      expect(processesMentioning(dataDir).length).toBe(2);
+      await expectCleanStop(dev, 'SIGINT', () => signalGroup(dev.herald, 'SIGINT'));
       expect(processesMentioning(dataDir)).toEqual([]);
     }
     process.stdout.write(`herald dev embedded: cold ${timings[0]} ms, warm ${timings[1]} ms\n`);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
+
+  it('stops the same way on SIGTERM to the herald process alone', async () => {
+    const dataDir = tempDataDir();
+    const dev = await startEmbeddedDev(await embeddedEnv(dataDir));
+    await expectCleanStop(dev, 'SIGTERM', () => dev.herald.child.kill('SIGTERM'));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('leaves no broker or Postgres behind when herald is killed with SIGKILL', async () => {
+    const dataDir = tempDataDir();
+    const dev = await startEmbeddedDev(await embeddedEnv(dataDir));
+    try {
+      dev.herald.child.kill('SIGKILL');
+      await dev.herald.waitForExit(5_000);
+      // The engines learn of it through their watchdog and stop, escalating to SIGKILL after 5 s.
+      expect(await waitForPidsGone([dev.kafkaPid, dev.postgresPid], 10_000)).toEqual([]);
+      expect(await waitForPidsGone(processesMentioning(dataDir), 5_000)).toEqual([]);
+    } finally {
+      killGroup(dev.herald);
+      for (const pid of [dev.kafkaPid, dev.postgresPid]) killPid(pid);
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
 });
+
+interface EmbeddedDev {
+  herald: RunningHerald;
+  kafkaPid: number;
+  postgresPid: number;
+}
+
+async function embeddedEnv(dataDir: string): Promise<NodeJS.ProcessEnv> {
+  return cleanEnv({
+    PORT: String(await freePort()),
+    HERALD_DATA_DIR: dataDir,
+    HERALD_KAFKA_PORT: String(await freePort()),
+    HERALD_KAFKA_CONTROLLER_PORT: String(await freePort()),
+    HERALD_PG_PORT: String(await freePort()),
+  });
+}
+
+/** `herald dev` on embedded engines, in its own process group as a terminal's job is. */
+async function startEmbeddedDev(env: NodeJS.ProcessEnv): Promise<EmbeddedDev> {
+  const herald = startHerald(['dev'], env, { group: true });
+  try {
+    await waitForReady(Number(env.PORT), herald);
+    const pidOf = (engine: string): number =>
+      Number(new RegExp(`^  ${engine} .*\\(embedded, pid (\\d+)\\)$`, 'm').exec(herald.output())?.[1]);
+    const dev = { herald, kafkaPid: pidOf('kafka'), postgresPid: pidOf('postgres') };
+    for (const pid of [dev.kafkaPid, dev.postgresPid]) expect(isAlive(pid)).toBe(true);
+    return dev;
+  } catch (err) {
+    killGroup(herald);
+    throw err;
+  }
+}
+
+/** Within 5 s: roles, then the broker, then Postgres stopped, exit 0, not one error line. */
+async function expectCleanStop(dev: EmbeddedDev, signal: string, send: () => void): Promise<void> {
+  const before = dev.herald.output().length;
+  let code: number | null;
+  try {
+    send();
+    code = await dev.herald.waitForExit(5_000);
+  } finally {
+    killGroup(dev.herald);
+  }
+  expect(code).toBe(0);
+  expect(dev.herald.output().slice(before)).toBe(
+    [
+      `herald: ${signal}: stopping`,
+      'herald: stopped roles',
+      `herald: stopped Kafka (pid ${dev.kafkaPid})`,
+      `herald: stopped Postgres (pid ${dev.postgresPid})`,
+      'herald: stopped',
+      '',
+    ].join('\n'),
+  );
+  // The exact tail above is the whole output after the signal: no error line can hide in it.
+  expect(dev.herald.output().slice(before)).not.toMatch(/error|ECONNREFUSED|shutting down/i);
+  expect([dev.kafkaPid, dev.postgresPid].filter(isAlive)).toEqual([]);
+}
+
+/** Cleanup after a failed assertion: nothing of the test's herald keeps running. */
+function killGroup(herald: RunningHerald): void {
+  if (herald.child.pid === undefined || herald.child.exitCode !== null || herald.child.signalCode) return;
+  try {
+    process.kill(-herald.child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+function killPid(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}

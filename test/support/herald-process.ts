@@ -21,11 +21,20 @@ export interface RunningHerald {
   waitForExit(timeoutMs?: number): Promise<number | null>;
 }
 
-export function startHerald(args: string[], env: NodeJS.ProcessEnv): RunningHerald {
+/**
+ * `group: true` starts herald as the leader of its own process group, like a shell job in a
+ * terminal, so a test can send a signal to the whole group as Ctrl-C does (`signalGroup`).
+ */
+export function startHerald(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  opts: { group?: boolean } = {},
+): RunningHerald {
   const child = spawn(process.execPath, [HERALD_BIN, ...args], {
     env,
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.group ?? false,
   });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -113,4 +122,29 @@ export async function runHeraldAsync(
   const status = await new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   clearTimeout(timer);
   return { status, stdout, stderr };
+}
+
+/** Ctrl-C in a terminal: the signal goes to every process of the foreground group. */
+export function signalGroup(proc: RunningHerald, signal: NodeJS.Signals): void {
+  if (proc.child.pid === undefined) throw new Error('herald has no pid');
+  process.kill(-proc.child.pid, signal);
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Waits, bounded, until none of `pids` is alive; returns the ones still alive at the deadline. */
+export async function waitForPidsGone(pids: number[], timeoutMs: number): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = pids.filter(isAlive);
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

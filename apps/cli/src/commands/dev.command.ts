@@ -68,7 +68,19 @@ async function runDev(opts: DevOptions): Promise<void> {
   const quiet = (line: string): void => logger.debug(line);
 
   const secrets = loadOrCreateDevSecrets(base.dataDir);
-  const stack: Array<() => Promise<void>> = [];
+  // What this run started, stopped in reverse: the engines run in their own session (so a
+  // terminal's Ctrl-C reaches only this process) and go after the roles, broker before Postgres.
+  const stack: Array<{ what?: string; stop: () => Promise<void> }> = [];
+  const stopAll = async (report: boolean): Promise<void> => {
+    for (const { what, stop } of stack.splice(0).reverse()) {
+      try {
+        await stop();
+        if (report && what) say(`stopped ${what}`);
+      } catch (err) {
+        if (report) logger.error({ err }, `stopping ${what ?? 'a dev service'} failed`);
+      }
+    }
+  };
   let app: NestFastifyApplication | undefined;
   let stopping = false;
 
@@ -77,12 +89,14 @@ async function runDev(opts: DevOptions): Promise<void> {
     stopping = true;
     say(`${signal}: stopping`);
     try {
-      if (app) await app.close();
+      if (app) {
+        await app.close();
+        say('stopped roles');
+      }
     } catch (err) {
       logger.error({ err }, 'error while closing the application');
     }
-    for (const stop of stack.reverse())
-      await stop().catch((err: unknown) => logger.error({ err }, 'stop failed'));
+    await stopAll(true);
     removeDevState(base.dataDir);
     say('stopped');
     process.exit(0);
@@ -90,6 +104,7 @@ async function runDev(opts: DevOptions): Promise<void> {
   // A second Ctrl-C while stopping is ignored: the stop above is bounded and kills what hangs.
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
 
   let pg: ResolvedPostgres;
   let kafka: ResolvedKafka;
@@ -99,8 +114,8 @@ async function runDev(opts: DevOptions): Promise<void> {
       resolvePostgres(base, quiet),
       resolveKafka(base, projectRoot(), quiet),
     ]);
-    if (pgRes.status === 'fulfilled') stack.push(pgRes.value.stop);
-    if (kafkaRes.status === 'fulfilled') stack.push(kafkaRes.value.stop);
+    if (pgRes.status === 'fulfilled') stack.push(engineStop('Postgres', pgRes.value));
+    if (kafkaRes.status === 'fulfilled') stack.push(engineStop('Kafka', kafkaRes.value));
     if (pgRes.status === 'rejected') throw pgRes.reason;
     if (kafkaRes.status === 'rejected') throw kafkaRes.reason;
     pg = pgRes.value;
@@ -129,7 +144,7 @@ async function runDev(opts: DevOptions): Promise<void> {
       { enabled: opts.demoReceiver, port: opts.demoReceiverPort },
       say,
     );
-    if (demoHooks.demo) stack.push(demoHooks.demo.receiver.close);
+    if (demoHooks.demo) stack.push({ stop: demoHooks.demo.receiver.close });
     const config = demoHooks.config;
     app = await createRolesApp(
       [GatewayModule, CommandsModule, TranslatorModule, ProjectorModule, DispatcherModule],
@@ -173,9 +188,17 @@ async function runDev(opts: DevOptions): Promise<void> {
     say(lines.join('\n'));
   } catch (err) {
     process.stderr.write(`herald: dev failed: ${errorLine(err)}\n`);
-    for (const stop of stack.reverse()) await stop().catch(() => undefined);
+    await stopAll(false);
     process.exit(1);
   }
+}
+
+/** A stop step that reports the engine only when this run started it. */
+function engineStop(
+  name: string,
+  engine: { pid?: number; stop(): Promise<void> },
+): { what?: string; stop: () => Promise<void> } {
+  return { what: engine.pid ? `${name} (pid ${engine.pid})` : undefined, stop: () => engine.stop() };
 }
 
 function redactUrl(url: string): string {

@@ -4,13 +4,14 @@
  * cluster under the data dir, starts it on loopback (as a dedicated OS user when
  * run as root), waits until it accepts queries and stops it cleanly.
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawnSync } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { canRunAs, OsIdentity, oneLine, serviceIdentity } from './os-user';
+import { spawnEngine } from './engine-watchdog';
 import { isPortOpen, sleep } from './net';
 
 export interface EmbeddedPostgres {
@@ -172,7 +173,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const logPath = path.join(opts.dataDir, 'postgres.log');
   const logFd = fs.openSync(logPath, 'a');
   if (who) fs.fchownSync(logFd, who.uid, who.gid);
-  const child: ChildProcess = spawn(
+  // Own session + watchdog (engine-watchdog.ts): Ctrl-C reaches Herald only, which stops
+  // Postgres last; if Herald dies, the watchdog stops it (SIGINT = fast shutdown).
+  const child: ChildProcess = spawnEngine(
     path.join(bin, 'postgres'),
     [
       '-D',
@@ -189,6 +192,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       'shared_buffers=128MB',
     ],
     { stdio: ['ignore', logFd, logFd], ...(who ? { uid: who.uid, gid: who.gid } : {}) },
+    { signal: 'SIGINT', graceMs: 5_000 },
   );
   fs.closeSync(logFd);
   let exited: number | null | undefined;

@@ -22,6 +22,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { spawnEngine } from '../embedded/engine-watchdog';
 
 /** Pinned Apache Kafka broker version; must match `<kafka.version>` in infra/kafka/pom.xml. */
 export const KAFKA_VERSION = '4.4.0';
@@ -62,6 +63,8 @@ export interface StartEmbeddedKafkaOptions {
 const DEFAULT_HEAP = '-Xms512m -Xmx512m';
 const DEFAULT_READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 30_000;
+/** How long an orphaned broker (its parent died) gets to stop on SIGTERM before SIGKILL. */
+const ORPHAN_GRACE_MS = 5_000;
 const LOG_TAIL_LINES = 20;
 const MIN_JAVA_MAJOR = 17;
 
@@ -428,7 +431,8 @@ export async function startEmbeddedKafka(opts: StartEmbeddedKafkaOptions): Promi
   const logFd = fs.openSync(logFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(
+    // Own session + watchdog: see engine-watchdog.ts.
+    child = spawnEngine(
       'java',
       [
         ...heapArgs,
@@ -450,6 +454,7 @@ export async function startEmbeddedKafka(opts: StartEmbeddedKafkaOptions): Promi
         propsFile,
       ],
       { cwd: dataDir, stdio: ['ignore', logFd, logFd] },
+      { signal: 'SIGTERM', graceMs: ORPHAN_GRACE_MS },
     );
   } finally {
     fs.closeSync(logFd);
