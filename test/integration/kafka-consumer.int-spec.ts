@@ -281,22 +281,27 @@ describe('Kafka platform layer (real broker)', () => {
     expect(fourth).toEqual([3, 4]);
   });
 
-  it('has every role produce with the linear per-partition grouping (node, as the roles run)', () => {
+  it('has every role produce with the linear per-partition grouping (node, as the roles run), unless fast paths are off', () => {
     buildIfStale();
-    for (const role of ['commands', 'translator', 'projector', 'dispatcher', 'gateway']) {
-      const module = path.join(REPO_ROOT, 'dist/apps', role, 'src', `${role}.module.js`);
-      const preload = path.join(REPO_ROOT, 'dist/libs/platform/src/kafka/wire/kafkajs-preload.js');
-      const res = spawnSync(
-        process.execPath,
-        [
-          '-e',
-          `require(${JSON.stringify(module)});
-           const used = require('kafkajs/src/producer/groupMessagesPerPartition');
-           process.stdout.write(String(used === require(${JSON.stringify(preload)}).groupMessagesPerPartition));`,
-        ],
-        { cwd: REPO_ROOT, encoding: 'utf8' },
-      );
-      expect([role, res.stdout, res.stderr]).toEqual([role, 'true', '']);
+    for (const [fastPaths, linear] of [
+      ['1', 'true'],
+      ['0', 'false'],
+    ]) {
+      for (const role of ['commands', 'translator', 'projector', 'dispatcher', 'gateway']) {
+        const module = path.join(REPO_ROOT, 'dist/apps', role, 'src', `${role}.module.js`);
+        const preload = path.join(REPO_ROOT, 'dist/libs/platform/src/kafka/wire/kafkajs-preload.js');
+        const res = spawnSync(
+          process.execPath,
+          [
+            '-e',
+            `require(${JSON.stringify(module)});
+             const used = require('kafkajs/src/producer/groupMessagesPerPartition');
+             process.stdout.write(String(used === require(${JSON.stringify(preload)}).groupMessagesPerPartition));`,
+          ],
+          { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, HERALD_FAST_PATHS: fastPaths } },
+        );
+        expect([role, fastPaths, res.stdout, res.stderr]).toEqual([role, fastPaths, linear, '']);
+      }
     }
   });
 });

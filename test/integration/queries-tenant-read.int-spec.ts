@@ -5,7 +5,9 @@
  * pooled connection (after success or failure), and it cannot write.
  */
 import { InvalidTenantError, readAsTenant, TenantsRepository } from '@herald/platform';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { fastPaths } from '../../libs/platform/src/fast-paths/fast-paths';
 import { migratedDataSource, testDatabaseUrl, uniqueName } from '../support/infra';
 import { at, projectEvents, varied } from './queries-seed';
 
@@ -100,6 +102,18 @@ describe('readAsTenant', () => {
     );
     expect(after.role).not.toBe('herald_app');
     expect(after.mode).toBe('auto');
+  });
+
+  it('is one round trip with fast paths on, an explicit transaction of four with them off', async () => {
+    // Both CI passes run this: once with HERALD_FAST_PATHS unset, once with it 0.
+    const query = jest.spyOn(Client.prototype, 'query');
+    try {
+      const rows = await readAsTenant<{ tenant: string }>(single, a, `SELECT tenant FROM events`, []);
+      expect(rows.map((r) => r.tenant)).toEqual([a, a]);
+      expect(query).toHaveBeenCalledTimes(fastPaths().pg ? 1 : 4);
+    } finally {
+      query.mockRestore();
+    }
   });
 
   it('refuses a tenant that is not a slug before touching the database', async () => {

@@ -5,11 +5,15 @@ import * as path from 'node:path';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const HERALD_BIN = path.join(REPO_ROOT, 'bin', 'herald.js');
 
-/** The environment of a fresh terminal: no inherited Herald/engine settings. */
+/**
+ * The environment of a fresh terminal: no inherited Herald/engine settings, except the
+ * fast-paths switch, so a run with HERALD_FAST_PATHS=0 covers the processes it starts too.
+ */
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(HERALD_|KAFKA_|DATABASE_URL|PORT|REDIS_URL|LOG_LEVEL|NODE_ENV|TEST_)/.test(k)) continue;
+    if (k === 'HERALD_FAST_PATHS') env[k] = v;
+    else if (/^(HERALD_|KAFKA_|DATABASE_URL|PORT|REDIS_URL|LOG_LEVEL|NODE_ENV|TEST_)/.test(k)) continue;
     env[k] = v;
   }
   return { ...env, LOG_LEVEL: 'warn', ...extra };

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
     expect(c.env).toBe('development');
     expect(c.tls).toBeUndefined();
     expect(c.trustedProxies).toEqual([]);
+    expect(c.fastPaths).toBe(true);
   });
 
   it('parses every documented variable', () => {
@@ -43,6 +44,7 @@ describe('loadConfig', () => {
       REDIS_URL: 'redis://cache:6379',
       LOG_LEVEL: 'debug',
       HERALD_KAFKA_RETENTION: '30d',
+      HERALD_FAST_PATHS: '0',
     });
     expect(c.port).toBe(8080);
     expect(c.kafkaBrokers).toEqual(['k1:9092', 'k2:9092', '[::1]:9094']);
@@ -52,6 +54,7 @@ describe('loadConfig', () => {
     expect(c.retrySchedule).toEqual([0, 1000, 2000, 250]);
     expect(c.dataDir).toBe('/var/lib/herald');
     expect(c.kafka.retentionMs).toBe(30 * 86_400_000);
+    expect(c.fastPaths).toBe(false);
   });
 
   it.each([
@@ -81,6 +84,7 @@ describe('loadConfig', () => {
     [{ HERALD_BASE_DOMAIN: 'bad_domain' }, 'HERALD_BASE_DOMAIN must be a DNS name'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV must be one of development, production, test'],
     [{ HERALD_KAFKA_PORT: '9092', HERALD_KAFKA_CONTROLLER_PORT: '9092' }, 'must differ'],
+    [{ HERALD_FAST_PATHS: 'off' }, 'HERALD_FAST_PATHS must be 1 (default) or 0'],
     [{ HERALD_TRUSTED_PROXIES: '10.0.0.1' }, 'HERALD_TRUSTED_PROXIES must be comma-separated CIDRs'],
     [{ HERALD_TRUSTED_PROXIES: '10.0.0.0/8,,' }, 'HERALD_TRUSTED_PROXIES must be comma-separated CIDRs'],
     [{ HERALD_TLS_KEY: '/etc/herald/key.pem' }, 'HERALD_TLS_CERT and HERALD_TLS_KEY must be set together'],

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isIP } from 'node:net';
+import { FAST_PATHS_VARIABLE, parseFastPathsSwitch } from '../fast-paths/fast-paths';
 import { loadTlsMaterial, TlsMaterial, TlsMaterialError } from './tls';
 
 export type RuntimeEnv = 'development' | 'production' | 'test';
@@ -61,6 +62,8 @@ export interface HeraldConfig {
   postgres: {
     embeddedPort: number;
   };
+  /** `HERALD_FAST_PATHS`: the kafkajs, pg and Node fast paths (fast-paths/fast-paths.ts). */
+  fastPaths: boolean;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -118,6 +121,7 @@ export function loadConfig(env: Env, opts: { projectRoot: string }): HeraldConfi
     postgres: {
       embeddedPort: parsePort(env, 'HERALD_PG_PORT', 5433),
     },
+    fastPaths: parseFastPaths(env),
   };
   if (config.kafka.embeddedPort === config.kafka.embeddedControllerPort) {
     throw new ConfigError('HERALD_KAFKA_CONTROLLER_PORT must differ from HERALD_KAFKA_PORT');
@@ -157,6 +161,12 @@ function parseEnum<T extends string>(env: Env, name: string, allowed: readonly T
   if (raw === undefined) return dflt;
   if ((allowed as readonly string[]).includes(raw)) return raw as T;
   throw new ConfigError(`${name} must be one of ${allowed.join(', ')} (got ${show(raw)})`);
+}
+
+function parseFastPaths(env: Env): boolean {
+  const on = parseFastPathsSwitch(value(env, FAST_PATHS_VARIABLE));
+  if (on === undefined) throw new ConfigError(`${FAST_PATHS_VARIABLE} must be 1 (default) or 0`);
+  return on;
 }
 
 function parseInteger(env: Env, name: string, dflt: number, min: number, max: number): number {

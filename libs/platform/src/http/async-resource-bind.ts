@@ -10,9 +10,11 @@
  * bound function runs `fn` in the resource's async scope with the caller's `this` (or
  * `thisArg`), and its `length` is `fn`'s. Nothing here reads `asyncResource`.
  *
- * Applied once, only where the accessor exists; elsewhere Node's own `bind` stays.
+ * Applied once, only where the accessor exists; elsewhere Node's own `bind` stays, and
+ * everywhere with `HERALD_FAST_PATHS=0` (see fast-paths/fast-paths.ts).
  */
 import { AsyncResource } from 'node:async_hooks';
+import { fastPaths } from '../fast-paths/fast-paths';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the signature of Node's own bind
 type AnyFunction = (...args: any[]) => unknown;
@@ -20,7 +22,7 @@ type AnyFunction = (...args: any[]) => unknown;
 let installed = false;
 
 export function useLeanAsyncResourceBind(): void {
-  if (installed) return;
+  if (installed || !fastPaths().node) return;
   installed = true;
   const probe = new AsyncResource('herald.bind-probe');
   const addsAccessor = Object.prototype.hasOwnProperty.call(

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { HeraldConfig } from '../config';
 import type { TlsMaterial } from '../config/tls';
 import { PinoNestLogger } from '../logging/nest-logger';
+import { logFastPathsOnce } from '../fast-paths/fast-paths';
 import { useLeanAsyncResourceBind } from './async-resource-bind';
 import { mountApiDocs } from '../openapi/api-docs.routes';
 import { EnvelopeInterceptor } from './envelope.interceptor';
@@ -52,6 +53,7 @@ export async function createHttpApp(
   module: Type<unknown>,
   opts: HttpAppOptions,
 ): Promise<NestFastifyApplication> {
+  logFastPathsOnce(opts.logger);
   useLeanAsyncResourceBind();
   const httpLogger = opts.logger.child({ component: 'http' });
   const proxies = opts.trustedProxies ?? [];

@@ -19,10 +19,17 @@
  *
  * For one read-only statement. Anything that writes or reads more than once uses
  * `withTenant`.
+ *
+ * The pipelining overrides pg's private `Query.prepare`, so it runs only at the pg
+ * version it was written for and with fast paths on (fast-paths/fast-paths.ts);
+ * otherwise the read runs in an explicit transaction through pg's public API (BEGIN,
+ * scope, the read in the extended protocol, COMMIT): the same rows and guarantees, three
+ * more round trips.
  */
 import { Connection, Query } from 'pg';
 import type { DataSource } from 'typeorm';
 import { preparedStatementName } from '../database/prepared';
+import { fastPaths } from '../fast-paths/fast-paths';
 import { InvalidTenantError, TENANT_SCOPE_SQL, TENANT_SLUG } from './tenant-scope';
 
 // A prepared read is planned once: left to itself Postgres keeps re-planning whenever a
@@ -84,6 +91,7 @@ export async function readAsTenant<R>(
 ): Promise<R[]> {
   if (!TENANT_SLUG.test(tenant)) throw new InvalidTenantError(tenant);
   const name = opts.prepare ? preparedStatementName(sql) : undefined;
+  if (!fastPaths().pg) return readInTransaction<R>(ds, tenant, sql, params, name);
   const runner = ds.createQueryRunner('master');
   try {
     const client = (await runner.connect()) as PgClient;
@@ -97,6 +105,43 @@ export async function readAsTenant<R>(
         }),
       );
     });
+  } finally {
+    await runner.release();
+  }
+}
+
+interface PlainPgClient {
+  query(text: string, values?: unknown[]): Promise<unknown>;
+  query(config: {
+    text: string;
+    values: unknown[];
+    name?: string;
+    queryMode: 'extended';
+  }): Promise<{ rows: unknown[] }>;
+}
+
+/** The plain path: the same scope and read, each its own round trip, in one transaction. */
+async function readInTransaction<R>(
+  ds: DataSource,
+  tenant: string,
+  sql: string,
+  params: readonly unknown[],
+  name: string | undefined,
+): Promise<R[]> {
+  const runner = ds.createQueryRunner('master');
+  try {
+    const client = (await runner.connect()) as PlainPgClient;
+    await client.query('BEGIN');
+    try {
+      await client.query(name ? PREPARED_SCOPE_SQL : TENANT_SCOPE_SQL, [tenant]);
+      // Extended protocol whatever the parameters: one statement, never a script.
+      const read = await client.query({ text: sql, values: [...params], name, queryMode: 'extended' });
+      await client.query('COMMIT');
+      return read.rows as R[];
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
   } finally {
     await runner.release();
   }

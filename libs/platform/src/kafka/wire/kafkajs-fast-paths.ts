@@ -10,7 +10,11 @@
  * itself loaded is enough, whenever it happens.
  *
  * It also stops an idle timer loop of kafkajs's request queue (see `scheduleOnlyWhenPending`).
+ *
+ * Only for the kafkajs version they were written for, and not at all with
+ * `HERALD_FAST_PATHS=0` (see fast-paths/fast-paths.ts).
  */
+import { fastPaths } from '../../fast-paths/fast-paths';
 import { decodeFetchV11 } from './fetch-response';
 import { encodeProduceRequest, ProduceRequestArgs } from './produce-request';
 
@@ -55,8 +59,12 @@ const load = {
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-/** Installs the fast paths once per kafkajs instance; later calls do nothing. */
+/**
+ * Installs the fast paths once per kafkajs instance; later calls do nothing, and so does
+ * every call when they are off.
+ */
 export function installKafkajsFastPaths(): void {
+  if (!fastPaths().kafkajs) return;
   scheduleOnlyWhenPending(load.requestQueue());
   patch(load.produce(), (version, build) => {
     if (version < FIRST_RECORD_BATCH_PRODUCE) return build;

@@ -8,8 +8,11 @@
  *
  * kafkajs binds the function when its producer module loads, so this works only when it
  * runs first; when kafkajs was loaded before, it changes nothing and kafkajs's own is used.
+ * Like every fast path, only for the kafkajs version it was written for, and not at all
+ * with `HERALD_FAST_PATHS=0` (see fast-paths/fast-paths.ts).
  */
 import type { Message, PartitionMetadata } from 'kafkajs';
+import { fastPaths } from '../../fast-paths/fast-paths';
 
 type Partitioner = (args: {
   topic: string;
@@ -45,13 +48,11 @@ const target = require.resolve('kafkajs/src/producer/groupMessagesPerPartition')
 const sendMessages = require.resolve('kafkajs/src/producer/sendMessages');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-/** Whether kafkajs's producer will use the linear grouping (it loaded after this module). */
-export const linearGroupingInstalled: boolean = (() => {
-  if (require.cache[sendMessages]) return require.cache[target]?.exports === groupMessagesPerPartition;
+// Puts the linear grouping where kafkajs's producer will require it, unless that already happened.
+if (fastPaths().kafkajs && !require.cache[sendMessages]) {
   const entry = new NodeModule(target, module);
   entry.filename = target;
   entry.loaded = true;
   entry.exports = groupMessagesPerPartition;
   require.cache[target] = entry;
-  return true;
-})();
+}
