@@ -2,9 +2,21 @@
 // non-exhaustive switches over union types (event kinds, error codes).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import dependencyDirection from './eslint.dependencies.cjs';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.herald/', 'coverage/', 'infra/kafka/lib/', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      '.herald/',
+      'coverage/',
+      'infra/kafka/lib/',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -51,4 +63,5 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },
+  ...dependencyDirection,
 );

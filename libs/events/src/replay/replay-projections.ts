@@ -10,7 +10,7 @@
  */
 import { Topics } from '@herald/contracts';
 import { createLogger, HeraldProducer, StandaloneConsumerFactory } from '@herald/platform';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin, Kafka } from '@herald/platform';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { allProjections } from '../projector/projector.service';

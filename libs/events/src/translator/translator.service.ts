@@ -29,7 +29,7 @@ import {
   PoisonMessageError,
   TenantDirectory,
 } from '@herald/platform';
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from '@herald/platform';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { PublicHeaders } from '@herald/platform';

@@ -6,3 +6,4 @@ export * from './kafka.service';
 export * from './kafka.module';
 export * from './public-record';
 export * from './topic-range-reader';
+export * from './kafka-types';

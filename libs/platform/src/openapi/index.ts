@@ -1,4 +1,3 @@
-export * from './api-data.decorator';
 export * from './api-errors.decorator';
 export * from './openapi.module';
 export * from './openapi-document';

@@ -17,7 +17,7 @@ import {
   TENANT_NOT_FOUND,
   TenantsRepository,
 } from '@herald/platform';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Kafka, KafkaMessage } from '@herald/platform';
 import type { DataSource } from 'typeorm';
 import type { EndpointFilters } from '../../endpoints/endpoint';
 import { recipients, Subscriber } from '../../dispatcher/subscription';
