@@ -3,7 +3,7 @@ import { INTERNAL_ID_PATTERN, MAX_ID } from '@herald/contracts';
 import { applyDecorators } from '@nestjs/common';
 import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import type { CommandOptions } from './command';
-import { IsRfc3339Time } from './is-rfc3339-time';
+import { IsRfc3339Time } from '@herald/platform';
 
 export abstract class CommandRequestDto implements CommandOptions {
   @IsOptional()

@@ -3,7 +3,7 @@ import { DomainError } from '@herald/platform';
 import { EventAppender, UnknownTenantError } from '../append/event-appender';
 import { BanUserHandler } from '../moderation/ban-user/ban-user.handler';
 import { internalEventOf, rfc3339Micros } from './command';
-import { isRfc3339Time } from './is-rfc3339-time';
+import { isRfc3339Time } from '@herald/platform';
 
 describe('internalEventOf', () => {
   const now = new Date('2026-05-28T12:34:56.789Z');

@@ -2,4 +2,3 @@ export * from './command';
 export * from './command.handler';
 export * from './command-request.dto';
 export * from './command-route';
-export * from './is-rfc3339-time';

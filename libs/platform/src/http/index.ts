@@ -14,3 +14,4 @@ export { JSON_CONTENT_TYPE } from './error-reply';
 export * from './list-request.dto';
 export * from './list-page';
 export * from './request-text';
+export * from './is-rfc3339-time';

@@ -2,7 +2,8 @@
  * RFC 3339 exactly as the event contract checks it (the catalog's pattern plus a real
  * calendar date). class-validator's own IsRFC3339 is looser (lower-case `t`/`z`, a space
  * separator, 31 February), which would turn a DTO that passed into a 400 `invalid_events`
- * from the appender instead of a field-level `bad_request`.
+ * from the appender instead of a field-level `bad_request`. Every DTO time (command
+ * bodies, list filters) uses this one.
  */
 import { parseRfc3339, RFC3339 } from '@herald/contracts';
 import { buildMessage, ValidateBy, ValidationOptions } from 'class-validator';

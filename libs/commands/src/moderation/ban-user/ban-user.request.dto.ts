@@ -1,6 +1,7 @@
 /** The body of `ban-user`: exactly the required data of `moderation.user.banned`, plus `event_id` and `occurred_at`. */
 import { ValidateIf } from 'class-validator';
-import { CommandRequestDto, IdField, IsRfc3339Time, MaxChars, TextField } from '../../shared';
+import { IsRfc3339Time } from '@herald/platform';
+import { CommandRequestDto, IdField, MaxChars, TextField } from '../../shared';
 import { BanUserData } from './ban-user.command';
 
 export class BanUserRequestDto extends CommandRequestDto implements BanUserData {

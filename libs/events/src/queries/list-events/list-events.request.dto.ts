@@ -1,7 +1,7 @@
 /** Query of `GET /api/v1/events`: paging plus `type`, `since` (inclusive) and `until` (exclusive). */
 import { IsOptional, IsString, ValidateBy } from 'class-validator';
 import { parseRfc3339 } from '@herald/contracts';
-import { IsRfc3339Time } from '../shared/is-rfc3339-time';
+import { IsRfc3339Time } from '@herald/platform';
 import { ListRequestDto } from '@herald/platform';
 import { IsEventTypeFilter } from './event-type-filter';
 
