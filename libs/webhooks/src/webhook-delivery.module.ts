@@ -4,7 +4,7 @@
  * test events) and kept fresh by `herald_webhook_endpoints` ones.
  */
 import { Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { HERALD_CONFIG, HERALD_LOGGER, HeraldConfig, KafkaService } from '@herald/platform';
+import { HERALD_CONFIG, HERALD_LOGGER, HeraldConfig, KafkaService, PgListener } from '@herald/platform';
 import * as fs from 'node:fs';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
@@ -12,7 +12,6 @@ import { DeliverySettingsCache } from './delivery/delivery-settings';
 import { DeliveryStore } from './delivery/delivery-store';
 import { DeliveryWorkers } from './delivery/delivery-workers';
 import { EndpointRegistry } from './delivery/endpoint-registry';
-import { PgNotifications } from './delivery/pg-notifications';
 import { WebhookSender } from './delivery/webhook-sender';
 import { DELIVERIES_WAKE_CHANNEL } from './deliveries/replay-delivery/replay-delivery.handler';
 import { Dispatcher } from './dispatcher/dispatcher';
@@ -27,7 +26,7 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnApplica
   readonly workers: DeliveryWorkers;
   readonly dispatcher: Dispatcher;
   private readonly sender: WebhookSender;
-  private readonly notifications: PgNotifications;
+  private readonly notifications: PgListener;
   private readonly registry: EndpointRegistry;
 
   constructor(
@@ -70,15 +69,17 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnApplica
       this.workers,
       log.child({ part: 'dispatcher' }),
     );
-    this.notifications = new PgNotifications({
+    this.notifications = new PgListener({
       databaseUrl: config.databaseUrl as string,
-      channels: [DELIVERIES_WAKE_CHANNEL, ENDPOINTS_CHANNEL],
-      onNotification: (channel, payload) => {
-        if (channel === ENDPOINTS_CHANNEL) this.registry.invalidate(payload);
-        else this.workers.wake();
+      applicationName: 'herald-webhook-listener',
+      channels: {
+        [DELIVERIES_WAKE_CHANNEL]: () => this.workers.wake(),
+        [ENDPOINTS_CHANNEL]: (tenant) => this.registry.invalidate(tenant),
       },
-      onReconnect: () => this.registry.invalidateAll(),
+      // Changes announced while the connection was down are gone: forget every cached endpoint.
+      onUp: () => this.registry.invalidateAll(),
       logger: log,
+      lostMessage: 'webhook listener lost its connection; retrying (due work is still found by polling)',
     });
   }
 
