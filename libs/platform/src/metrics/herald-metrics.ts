@@ -114,7 +114,6 @@ export class HeraldMetrics {
   constructor(private readonly logger?: Logger) {
     collectDefaultMetrics({ register: this.registry });
     for (const reason of ['internal_only', 'repeat']) this.eventsDropped.inc({ reason }, 0);
-    for (const outcome of DELIVERY_OUTCOMES) this.deliveryOutcomes.inc({ outcome }, 0);
     for (const result of ['hit', 'miss']) this.readCache.inc({ result }, 0);
   }
 

@@ -17,9 +17,17 @@ export class DeliveryMetrics {
   private readonly outcomes = new Map<DeliveryOutcomeLabel, { inc(n: number): void }>();
   private readonly durations = new Map<AttemptClass, { observe(seconds: number): void }>();
 
+  /** Every series is shown from the start (at 0), so a rate over the first scrapes is right. */
   constructor(metrics: HeraldMetrics) {
-    for (const o of DELIVERY_OUTCOMES) this.outcomes.set(o, metrics.deliveryOutcomes.labels(o));
-    for (const c of ATTEMPT_CLASSES) this.durations.set(c, metrics.attemptDuration.labels(c));
+    for (const o of DELIVERY_OUTCOMES) {
+      const counter = metrics.deliveryOutcomes.labels(o);
+      counter.inc(0);
+      this.outcomes.set(o, counter);
+    }
+    for (const c of ATTEMPT_CLASSES) {
+      metrics.attemptDuration.zero({ status_class: c });
+      this.durations.set(c, metrics.attemptDuration.labels(c));
+    }
   }
 
   record(batch: readonly DeliveryOutcome[]): void {
