@@ -13,7 +13,7 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Scope } from '@herald/contracts';
-import { HERALD_CONFIG, HERALD_LOGGER, HeraldConfig } from '@herald/platform';
+import { HERALD_CONFIG, HERALD_LOGGER, HeraldConfig, HeraldMetrics } from '@herald/platform';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { PublicRoutes } from './guard/public-routes';
@@ -43,6 +43,7 @@ export class AccessLifecycle implements OnModuleInit, BeforeApplicationShutdown,
     private readonly routes: PublicRoutes,
     private readonly readCache: ReadCache,
     private readonly guard: AccessGuard,
+    private readonly metrics: HeraldMetrics,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -74,7 +75,10 @@ export class AccessLifecycle implements OnModuleInit, BeforeApplicationShutdown,
     if (fastify) {
       const cached = new Map<string, readonly Scope[]>();
       for (const r of this.routes.all()) if (r.cached) cached.set(r.path, r.scopes as Scope[]);
+      const hits = this.metrics.readCache.labels('hit');
+      const misses = this.metrics.readCache.labels('miss');
       serveCachedReads(fastify, {
+        count: { hit: () => hits.inc(), miss: () => misses.inc() },
         cache: this.readCache,
         guard: this.guard,
         routes: cached,

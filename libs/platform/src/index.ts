@@ -6,6 +6,7 @@ export * from './audit';
 export * from './kafka';
 export * from './http';
 export * from './health';
+export * from './metrics';
 export * from './platform.module';
 export * from './bootstrap';
 export * from './embedded';

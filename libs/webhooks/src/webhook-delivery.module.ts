@@ -4,7 +4,15 @@
  * test events) and kept fresh by `herald_webhook_endpoints` ones.
  */
 import { Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { HERALD_CONFIG, HERALD_LOGGER, HeraldConfig, KafkaService, PgListener } from '@herald/platform';
+import {
+  HERALD_CONFIG,
+  HERALD_LOGGER,
+  HeraldConfig,
+  HeraldMetrics,
+  KafkaService,
+  PgListener,
+  throttled,
+} from '@herald/platform';
 import * as fs from 'node:fs';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
@@ -36,6 +44,7 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnApplica
     kafka: KafkaService,
     box: SecretBox,
     guard: SsrfGuard,
+    metrics: HeraldMetrics,
   ) {
     const log = logger.child({ component: 'webhooks' });
     const store = new DeliveryStore(ds);
@@ -60,7 +69,9 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnApplica
         },
       },
       log.child({ part: 'workers' }),
+      metrics,
     );
+    metrics.addOldestPendingSource(throttled(() => store.oldestPendingAgeSeconds()));
     this.dispatcher = new Dispatcher(
       kafka,
       ds,

@@ -1,8 +1,8 @@
 /**
  * `herald dev` (= `npm start`): the whole system in one process on embedded defaults.
  * Finds or starts Postgres and Kafka, migrates, creates topics and the `dev` tenant,
- * boots every role with the demo webhook receiver (apps/cli/src/dev/), serves /healthz
- * and /readyz, and stops what it started on SIGINT/SIGTERM.
+ * boots every role with the demo webhook receiver (apps/cli/src/dev/), serves /healthz,
+ * /readyz and /metrics, and stops what it started on SIGINT/SIGTERM.
  */
 import {
   createDataSource,
@@ -171,7 +171,7 @@ async function runDev(opts: DevOptions): Promise<void> {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const lines = [
       `ready in ${seconds}s — roles: gateway, commands, translator, projector, dispatcher`,
-      `  http        http://localhost:${config.port}  (health: /healthz, readiness: /readyz)`,
+      `  http        http://localhost:${config.port}  (health: /healthz, readiness: /readyz, metrics: /metrics)`,
       `  tenant      ${DEV_TENANT} → http://${DEV_TENANT}.${config.baseDomain}:${config.port}/`,
       `  postgres    ${redactUrl(pg.url)} (${pg.source}${pg.pid ? `, pid ${pg.pid}` : ''})`,
       `  kafka       ${kafka.brokers.join(',')} (${kafka.source}${kafka.pid ? `, pid ${kafka.pid}` : ''})`,

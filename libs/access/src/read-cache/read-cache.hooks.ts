@@ -27,10 +27,12 @@ export interface CachedReadsOptions {
   /** Resolves true once every read-model change committed before the call has been applied to the cache. */
   sync: () => Promise<boolean>;
   baseDomain: string;
+  /** Counts each cacheable read: answered from the cache, or not. */
+  count?: { hit(): void; miss(): void };
 }
 
 export function serveCachedReads(fastify: FastifyInstance, opts: CachedReadsOptions): void {
-  const { cache, guard, routes, baseDomain, sync } = opts;
+  const { cache, guard, routes, baseDomain, sync, count } = opts;
   if (!cache.enabled || routes.size === 0) return;
   const tickets = new WeakMap<FastifyRequest, ReadTicket>();
 
@@ -45,10 +47,12 @@ export function serveCachedReads(fastify: FastifyInstance, opts: CachedReadsOpti
     // A client that saw a commit before asking must not be served what preceded it.
     if (hit) hit = (await sync()) ? cache.get(tenant, key) : undefined;
     if (hit && (await guard.admitFromCache(req, reply, tenant, scopes))) {
+      count?.hit();
       return reply
         .header('content-type', JSON_CONTENT_TYPE)
         .send(Buffer.concat([hit.head, Buffer.from(JSON.stringify(req.id)), hit.tail]));
     }
+    count?.miss();
     const ticket = cache.ticket(tenant, key);
     if (ticket) tickets.set(req, ticket);
   });

@@ -13,7 +13,7 @@ import {
   publicEventId,
   validateInternalEvent,
 } from '@herald/contracts';
-import { DomainError, KafkaService, OutgoingMessage, TenantDirectory } from '@herald/platform';
+import { DomainError, HeraldMetrics, KafkaService, OutgoingMessage, TenantDirectory } from '@herald/platform';
 
 export const MAX_EVENTS_PER_REQUEST = 1000;
 
@@ -45,6 +45,7 @@ export class EventAppender {
   constructor(
     private readonly kafka: KafkaService,
     private readonly tenants: TenantDirectory,
+    private readonly metrics: HeraldMetrics,
   ) {}
 
   /** Throws DomainError `invalid_events` (400, details = [{index, reason}]) when any item is bad. */
@@ -92,6 +93,7 @@ export class EventAppender {
       out.push({ id: event.id, public_event_id: spec ? publicEventId(event.tenant, event.id) : null });
     }
     await this.kafka.producer.sendBatch([...byTopic].map(([topic, messages]) => ({ topic, messages })));
+    this.metrics.eventsAppended.inc(out.length);
     return out;
   }
 }

@@ -5,7 +5,8 @@
  * catch-up runner of its own until it is level with them again.
  */
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { HERALD_LOGGER, KafkaService } from '@herald/platform';
+import { Topics } from '@herald/contracts';
+import { HERALD_LOGGER, HeraldMetrics, KafkaService, Sample, throttled } from '@herald/platform';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { EventsProjection } from './events.projection';
@@ -35,9 +36,11 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     private readonly kafka: KafkaService,
     private readonly ds: DataSource,
     @Inject(HERALD_LOGGER) logger: Logger,
+    metrics: HeraldMetrics,
   ) {
     this.logger = logger.child({ component: 'projector' });
     this.runner = new ProjectionRunner(this.projections, kafka, ds, this.logger);
+    metrics.addProjectionLagSource(throttled(() => this.projectionLag()));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -56,6 +59,34 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     await this.checking;
     await Promise.all([this.runner.stop(), ...[...this.catchUps.values()].map((r) => r.stop())]);
     this.catchUps.clear();
+  }
+
+  /**
+   * How far each projection's checkpoints are behind the public topic's log end offsets:
+   * a partition it has no checkpoint for counts from the earliest offset still in the log.
+   */
+  private async projectionLag(): Promise<Array<Sample<'projection' | 'partition'>>> {
+    const [ends, rows] = await Promise.all([
+      this.kafka.admin.fetchTopicOffsets(Topics.publicEvents),
+      this.ds.query<Array<{ projection: string; partition: number; next_offset: string }>>(
+        `SELECT projection, partition, next_offset::text AS next_offset
+           FROM projection_checkpoints WHERE topic = $1`,
+        [Topics.publicEvents],
+      ),
+    ]);
+    const at = new Map(rows.map((r) => [`${r.projection}|${r.partition}`, BigInt(r.next_offset)]));
+    const out: Array<Sample<'projection' | 'partition'>> = [];
+    for (const { name } of this.projections) {
+      for (const e of ends) {
+        const next = at.get(`${name}|${e.partition}`) ?? BigInt(e.low);
+        const lag = BigInt(e.high) - next;
+        out.push({
+          labels: { projection: name, partition: e.partition },
+          value: Number(lag > 0n ? lag : 0n),
+        });
+      }
+    }
+    return out;
   }
 
   /**

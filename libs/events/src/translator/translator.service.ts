@@ -24,6 +24,7 @@ import {
   HandleResult,
   HERALD_LOGGER,
   HeraldConsumer,
+  HeraldMetrics,
   KafkaService,
   OutgoingMessage,
   PoisonMessageError,
@@ -67,6 +68,7 @@ export class TranslatorService implements OnApplicationBootstrap {
     private readonly ds: DataSource,
     private readonly tenants: TenantDirectory,
     @Inject(HERALD_LOGGER) logger: Logger,
+    private readonly metrics: HeraldMetrics,
   ) {
     this.logger = logger.child({ component: 'translator' });
   }
@@ -96,11 +98,14 @@ export class TranslatorService implements OnApplicationBootstrap {
     if (batch.length === 0) return { poison };
     const known = await this.tenants.existing(batch.map((m) => m.value.event.tenant));
     const publishable: Array<Decoded<Item> & { value: { spec: KindSpec } }> = [];
+    let internalOnly = 0;
+    let repeats = 0;
     for (const m of batch) {
       if (!known.has(m.value.event.tenant)) {
         poison.push({ ...position(m), reason: `unknown tenant ${JSON.stringify(m.value.event.tenant)}` });
       } else if (!m.value.spec) {
         this.stats.internalOnlyDropped++;
+        internalOnly++;
       } else {
         publishable.push(m as Decoded<Item> & { value: { spec: KindSpec } });
       }
@@ -116,6 +121,7 @@ export class TranslatorService implements OnApplicationBootstrap {
         const winner = firsts.get(firstKey(event, spec));
         if (winner !== event.id) {
           this.stats.repeatsSuppressed++;
+          repeats++;
           continue;
         }
       }
@@ -133,6 +139,10 @@ export class TranslatorService implements OnApplicationBootstrap {
     }
     if (messages.length > 0) await this.kafka.producer.send(Topics.publicEvents, messages);
     this.stats.translated += messages.length;
+    // Once the call's records are out: a call that fails and is read again counts once.
+    this.metrics.eventsTranslated.inc(messages.length);
+    if (internalOnly > 0) this.metrics.eventsDropped.inc({ reason: 'internal_only' }, internalOnly);
+    if (repeats > 0) this.metrics.eventsDropped.inc({ reason: 'repeat' }, repeats);
     return { poison };
   }
 

@@ -67,6 +67,7 @@ describe('loadConfig', () => {
     [{ HERALD_MASTER_KEY: 'c2hvcnQ=' }, 'HERALD_MASTER_KEY must be 32 random bytes in base64'],
     [{ HERALD_MASTER_KEY: '!!!' }, 'HERALD_MASTER_KEY must be 32 random bytes in base64'],
     [{ HERALD_SERVICE_TOKEN: 'short' }, 'HERALD_SERVICE_TOKEN must be at least 32 characters'],
+    [{ HERALD_METRICS_TOKEN: 'short' }, 'HERALD_METRICS_TOKEN must be at least 32 characters'],
     [
       { HERALD_RETRY_SCHEDULE: '0,1x' },
       'HERALD_RETRY_SCHEDULE must be comma-separated durations like 0,1m,5m,2h (bad entry "1x")',
@@ -101,6 +102,7 @@ describe('loadConfig', () => {
   it('never echoes a secret value in its error', () => {
     const secret = 'sUp3r-s3cr3t-but-short';
     expect(reason({ HERALD_SERVICE_TOKEN: secret })).not.toContain(secret);
+    expect(reason({ HERALD_METRICS_TOKEN: secret })).not.toContain(secret);
     expect(reason({ HERALD_MASTER_KEY: secret })).not.toContain(secret);
     expect(reason({ DATABASE_URL: 'mysql://user:hunter2@db/x' })).not.toContain('hunter2');
   });

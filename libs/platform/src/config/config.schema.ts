@@ -23,6 +23,8 @@ export interface HeraldConfig {
   /** Retired master keys, still able to open what they sealed until it is re-sealed. */
   previousMasterKeys: Buffer[];
   serviceToken: string | undefined;
+  /** When set, GET /metrics requires it as a bearer token. */
+  metricsToken: string | undefined;
   webhookAllowCidrs: string[];
   /** Extra CA certificates (PEM) webhook receivers may present, beside the system roots (dev/test receivers). */
   webhookCaFile: string | undefined;
@@ -94,6 +96,7 @@ export function loadConfig(env: Env, opts: { projectRoot: string }): HeraldConfi
     masterKey: parseMasterKey(env, 'HERALD_MASTER_KEY'),
     previousMasterKeys: parseMasterKeyList(env, 'HERALD_MASTER_KEY_PREVIOUS'),
     serviceToken: parseToken(env, 'HERALD_SERVICE_TOKEN'),
+    metricsToken: parseToken(env, 'HERALD_METRICS_TOKEN'),
     webhookAllowCidrs: parseCidrs(env, 'HERALD_WEBHOOK_ALLOW_CIDRS'),
     webhookCaFile: parseReadableFile(env, 'HERALD_WEBHOOK_CA_FILE', opts.projectRoot),
     retrySchedule: parseDurations(env, 'HERALD_RETRY_SCHEDULE', DEFAULT_RETRY_SCHEDULE),

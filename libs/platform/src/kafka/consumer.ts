@@ -17,6 +17,7 @@
 import { DeadLetterHeaders, Topics } from '@herald/contracts';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { HeraldMetrics } from '../metrics/herald-metrics';
 import type { HeraldProducer } from './producer';
 
 /** Thrown by a decoder: the message is permanently bad and must not be retried. */
@@ -150,13 +151,17 @@ export class HeraldConsumer<T> {
   /** Resolves at stop(): a retry backoff in progress ends early. */
   private readonly stopped = new Promise<void>((resolve) => (this.signalStopped = resolve));
   readonly stats: ConsumerStats = { processed: 0, deadLettered: 0, failedBatches: 0 };
+  private readonly deadLetterCount: { inc(n: number): void } | undefined;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly producer: HeraldProducer,
     private readonly spec: ConsumerSpec<T>,
     private readonly logger: Logger,
+    metrics?: HeraldMetrics,
   ) {
+    this.deadLetterCount = metrics?.deadLettered.labels(spec.groupId);
+    this.deadLetterCount?.inc(0);
     this.consumer = kafka.consumer({
       groupId: spec.groupId,
       allowAutoTopicCreation: false,
@@ -173,6 +178,10 @@ export class HeraldConsumer<T> {
 
   get groupId(): string {
     return this.spec.groupId;
+  }
+
+  get topics(): readonly string[] {
+    return this.spec.topics;
   }
 
   /** Once stop() was called. */
@@ -370,6 +379,7 @@ export class HeraldConsumer<T> {
       p.payload.resolveOffset(lastOffset);
     }
     this.stats.deadLettered += dead.length;
+    if (dead.length > 0) this.deadLetterCount?.inc(dead.length);
     if (!this.running) return; // stop() commits what is pending once this call is over
     this.commitTimer ??= setTimeout(() => {
       this.commitTimer = undefined;

@@ -4,6 +4,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { HERALD_CONFIG, HeraldConfig } from '../config';
 import { HERALD_LOGGER } from '../logging';
+import { HeraldMetrics, Sample, throttled } from '../metrics/herald-metrics';
 import {
   ConsumerFactory,
   ConsumerSpec,
@@ -27,12 +28,14 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown, Consum
   constructor(
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     @Inject(HERALD_LOGGER) logger: Logger,
+    private readonly metrics: HeraldMetrics,
   ) {
     if (!config.kafkaBrokers) throw new Error('KAFKA_BROKERS is not set');
     this.logger = logger.child({ component: 'kafka' });
     this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: config.kafka.clientId }, this.logger);
     this.admin = this.kafka.admin();
     this.producer = new HeraldProducer(this.kafka);
+    metrics.addConsumerLagSource(throttled(() => this.consumerLag()));
   }
 
   async onModuleInit(): Promise<void> {
@@ -51,6 +54,7 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown, Consum
       this.producer,
       spec,
       this.logger.child({ group: spec.groupId }),
+      this.metrics,
     );
     // Consumers stopped before the application (a projector's catch-up runners) are let go.
     this.consumers = this.consumers.filter((c) => !c.isStopped);
@@ -70,6 +74,19 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown, Consum
 
   lag(groupId: string, topics: string[]): Promise<PartitionLag[]> {
     return groupLag(this.admin, groupId, topics);
+  }
+
+  /** The lag of every group this process runs a consumer in (one member's view suffices). */
+  private async consumerLag(): Promise<Array<Sample<'group' | 'topic' | 'partition'>>> {
+    const groups = new Map<string, readonly string[]>();
+    for (const c of this.consumers) if (!c.isStopped) groups.set(c.groupId, c.topics);
+    const out: Array<Sample<'group' | 'topic' | 'partition'>> = [];
+    for (const [group, topics] of groups) {
+      for (const p of await groupLag(this.admin, group, [...topics])) {
+        out.push({ labels: { group, topic: p.topic, partition: p.partition }, value: p.lag });
+      }
+    }
+    return out;
   }
 
   async onApplicationShutdown(): Promise<void> {

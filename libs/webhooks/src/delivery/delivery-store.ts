@@ -233,6 +233,20 @@ export class DeliveryStore {
     return rows.length;
   }
 
+  /**
+   * Seconds since the oldest delivery still pending or retrying was created, across tenants
+   * (an operator's figure, read as the workers read); null when none is.
+   */
+  async oldestPendingAgeSeconds(): Promise<number | null> {
+    const [row] = await queryPrepared<{ age: number | null }>(
+      this.ds,
+      `SELECT extract(epoch FROM now() - min(created_at))::float8 AS age
+         FROM webhook_deliveries WHERE status IN ('pending', 'retrying')`,
+      [],
+    );
+    return row?.age ?? null;
+  }
+
   private async applyDeliveryStates(
     em: EntityManager,
     owner: string,

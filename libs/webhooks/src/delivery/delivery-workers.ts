@@ -8,9 +8,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
+import type { BreakerCounts, HeraldMetrics } from '@herald/platform';
 import type { Logger } from 'pino';
 import type { EndpointRegistry, LiveEndpoint } from './endpoint-registry';
 import type { DeliveryJob, DeliveryOutcome } from './delivery-job';
+import { DeliveryMetrics } from './delivery-metrics';
 import { DEFAULT_ATTEMPT_TIMEOUT_MS, DeliverySettingsCache } from './delivery-settings';
 import type { DeliveryStore } from './delivery-store';
 import { AttemptFailed, BreakerSettings, EndpointLane } from './endpoint-lane';
@@ -71,13 +73,17 @@ export class DeliveryWorkers {
     private readonly sender: WebhookSender,
     private readonly opts: DeliveryWorkersOptions,
     private readonly logger: Logger,
+    metrics?: HeraldMetrics,
   ) {
     this.maxHeld = opts.maxHeld ?? 5000;
     this.laneBacklog = opts.endpointConcurrency * 4;
     this.renewEveryMs = opts.renewEveryMs ?? 3000;
+    const counted = metrics ? new DeliveryMetrics(metrics) : undefined;
     this.writer = new OutcomeWriter(store, this.owner, logger, (batch) => {
+      counted?.record(batch);
       for (const l of this.writtenListeners) l(batch);
     });
+    metrics?.addBreakerSource(() => this.breakerCounts());
   }
 
   /** Observes outcomes once they are durable. */
@@ -219,6 +225,17 @@ export class DeliveryWorkers {
     await this.writer.flush();
     for (const lane of this.lanes.values()) lane.shutdown();
     this.lanes.clear();
+  }
+
+  /** The breakers of the endpoints this process has attempted lately (idle lanes are let go), by state. */
+  breakerCounts(): BreakerCounts {
+    const counts: BreakerCounts = { closed: 0, open: 0, half_open: 0 };
+    for (const lane of this.lanes.values()) {
+      if (lane.breaker.opened) counts.open++;
+      else if (lane.breaker.halfOpen) counts.half_open++;
+      else counts.closed++;
+    }
+    return counts;
   }
 
   get heldCount(): number {

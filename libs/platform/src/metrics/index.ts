@@ -1,0 +1,3 @@
+export * from './herald-metrics';
+export * from './metrics.module';
+export * from './metrics.route';
