@@ -10,8 +10,7 @@ function message(headers: Record<string, string>, value: Buffer | null, key: str
     offset: '7',
     timestamp: String(Date.parse('2026-05-28T12:00:00Z')),
     attributes: 0,
-    size: 0,
-  } as KafkaMessage;
+  };
 }
 
 describe('previewBytes', () => {
