@@ -67,7 +67,8 @@ export function registerDeadLetters(program: Command): void {
     });
 
   deadletters
-    .command('redrive [offset]')
+    .command('redrive')
+    .argument('[offset]', `the record's offset in ${Topics.deadLetter}, as \`list\` shows it`)
     .description(
       'append a dead letter (or --all) again to the topic it came from, once its cause is fixed; ' +
         'an original is appended at most once however often it is redriven',
