@@ -82,7 +82,10 @@ export function registerDeadLetters(program: Command): void {
       await withDeadLetters(async (dl) => {
         let records: DeadLetterRecord[];
         try {
-          records = target === 'all' ? await dl.read(since) : [await dl.at(target)];
+          records =
+            target === 'all'
+              ? await withBar(opts, 'reading', (p) => dl.read(since, p))
+              : [await dl.at(target)];
         } catch (err) {
           // An offset the topic does not hold: one line, as every CLI error.
           if (err instanceof DomainError) throw new CliError(err.message);
