@@ -5,6 +5,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { errorLine } from './cli-context';
+import { registerDeadLetters } from './commands/deadletters.command';
 import { registerDeliveries } from './commands/deliveries.command';
 import { registerDev } from './commands/dev.command';
 import { registerKeys } from './commands/keys.command';
@@ -26,6 +27,7 @@ registerKeys(program);
 registerReplay(program);
 registerDeliveries(program);
 registerTopics(program);
+registerDeadLetters(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CommanderError) {

@@ -51,7 +51,13 @@ export function messageKey(tenant: string, id: string | number): string {
   return `${tenant}:${id}`;
 }
 
-/** Headers every dead-letter record carries, so an operator can find and re-drive the original. */
+/** What every dead-letter header name starts with; a redrive re-appends the other headers. */
+export const DEAD_LETTER_HEADER_PREFIX = 'herald-dlq-';
+
+/**
+ * Headers every dead-letter record carries, so an operator can find and re-drive the original.
+ * The original's own headers are kept beside them.
+ */
 export const DeadLetterHeaders = {
   reason: 'herald-dlq-reason',
   sourceTopic: 'herald-dlq-source-topic',

@@ -7,4 +7,6 @@ export * from './projector/events.projection';
 export * from './projector/users.projection';
 export * from './projector/posts.projection';
 export * from './replay/replay-projections';
+export * from './deadletters/dead-letter-record';
+export * from './deadletters/dead-letters';
 export * from './queries/queries.module';

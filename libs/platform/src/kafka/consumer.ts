@@ -14,7 +14,7 @@
  *   handler failure is transient by definition: the call is retried with backoff and
  *   nothing is committed, so a crash at any point re-delivers rather than loses.
  */
-import { DeadLetterHeaders, Topics } from '@herald/contracts';
+import { DEAD_LETTER_HEADER_PREFIX, DeadLetterHeaders, Topics } from '@herald/contracts';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { HeraldMetrics } from '../metrics/herald-metrics';
@@ -413,6 +413,7 @@ export class HeraldConsumer<T> {
           key: message.key?.toString('utf8') ?? `${topic}:${partition}:${message.offset}`,
           value: message.value ?? Buffer.alloc(0),
           headers: {
+            ...originalHeaders(message),
             [DeadLetterHeaders.reason]: reason.slice(0, 1000),
             [DeadLetterHeaders.sourceTopic]: topic,
             [DeadLetterHeaders.sourcePartition]: String(partition),
@@ -445,6 +446,16 @@ export async function groupLag(admin: Admin, groupId: string, topics: string[]):
         lag: Number(BigInt(high) - c),
       });
     }
+  }
+  return out;
+}
+
+/** The poison message's own headers, kept so a redrive re-appends it as it was (first value of each). */
+function originalHeaders(message: KafkaMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(message.headers ?? {})) {
+    const value = Array.isArray(raw) ? raw[0] : raw;
+    if (value !== undefined && !name.startsWith(DEAD_LETTER_HEADER_PREFIX)) out[name] = value.toString();
   }
   return out;
 }
