@@ -1,5 +1,5 @@
 import { DeadLetterHeaders } from '@herald/contracts';
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from '@herald/platform';
 import { deadLetterView, parseDeadLetter, previewBytes } from './dead-letter-record';
 
 function message(headers: Record<string, string>, value: Buffer | null, key: string | null): KafkaMessage {

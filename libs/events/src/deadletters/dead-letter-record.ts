@@ -4,7 +4,7 @@
  * on it) read back, and the original value shown as its first bytes, escaped.
  */
 import { DEAD_LETTER_HEADER_PREFIX, DeadLetterHeaders } from '@herald/contracts';
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from '@herald/platform';
 
 export interface DeadLetterSource {
   topic: string;

@@ -22,7 +22,7 @@ import {
   RangeProgress,
   readOffsetRanges,
 } from '@herald/platform';
-import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage } from '@herald/platform';
 import { DataSource } from 'typeorm';
 import { decodeInternal } from '../translator/translator.service';
 import { DeadLetterRecord, DeadLetterSource, parseDeadLetter, sourceId } from './dead-letter-record';
