@@ -71,6 +71,10 @@ describe('herald dev', () => {
 
       expect(herald.output()).toContain('ready in');
       expect(herald.output()).toContain(`curl -s localhost:${port}/readyz`);
+      // Outside production it listens on loopback only, and says so.
+      expect(herald.output()).toContain(
+        `  listening   127.0.0.1:${port}  (HERALD_BIND; this machine only)\n`,
+      );
 
       // A second terminal with only the data dir finds the database and brokers.
       const devJson = JSON.parse(fs.readFileSync(path.join(dataDir, 'dev.json'), 'utf8')) as {

@@ -10,7 +10,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '@herald/platform';
 import { FIXTURES, internalEvent } from '../fixtures/internal-events';
-import { cleanEnv, RunningHerald, startHerald, waitForReady } from '../support/herald-process';
+import { apiRequest } from '../support/api-keys';
+import {
+  cleanEnv,
+  runHeraldAsync,
+  RunningHerald,
+  startHerald,
+  waitForReady,
+} from '../support/herald-process';
 import { eventually, freshDatabase, testKafkaBrokers } from '../support/infra';
 
 const RECEIVER_LINE =
@@ -19,8 +26,12 @@ const RECEIVED_LINE = /^ {2}received {4}(curl -s --cacert \S+ https:\/\/127\.0\.
 const DELIVERIES_LINE =
   /^ {2}deliveries {2}(curl -s -H "Authorization: Bearer mc_test_[A-Za-z0-9_-]{43}" http:\/\/dev\.localhost:\d+\/api\/v1\/webhooks\/(ep_[0-9A-Z]{26})\/deliveries)$/m;
 const DEMO_KEY = /^ {2}demo key {4}(mc_test_[A-Za-z0-9_-]{43}) /m;
+const SSRF_LINE =
+  /^ {2}ssrf {8}webhooks may reach public addresses and (https:\/\/127\.0\.0\.1:\d+) only \(HERALD_WEBHOOK_ALLOW_ORIGINS\)$/m;
 
 interface Printed {
+  /** The one internal origin webhooks may reach, as printed. */
+  allowedOrigin: string;
   url: string;
   port: number;
   endpointId: string;
@@ -50,9 +61,13 @@ function printed(herald: RunningHerald): Printed {
   const received = RECEIVED_LINE.exec(out);
   const deliveries = DELIVERIES_LINE.exec(out);
   const key = DEMO_KEY.exec(out);
-  if (!receiver || !received || !deliveries || !key) throw new Error(`demo lines not printed:\n${out}`);
+  const ssrf = SSRF_LINE.exec(out);
+  if (!receiver || !received || !deliveries || !key || !ssrf)
+    throw new Error(`demo lines not printed:\n${out}`);
   expect(deliveries[2]).toBe(receiver[3]);
+  expect(`${ssrf[1]}/webhooks`).toBe(receiver[1]);
   return {
+    allowedOrigin: ssrf[1]!,
     url: receiver[1]!,
     port: Number(receiver[2]),
     endpointId: receiver[3]!,
@@ -84,6 +99,48 @@ async function appendPost(httpPort: number, serviceToken: string, postId: number
     body: JSON.stringify([event]),
   });
   expect(res.status).toBe(202);
+}
+
+/**
+ * While the demo runs, its receiver's origin is the only internal one webhooks may reach:
+ * the same address on any other port is refused with the SSRF reason.
+ */
+async function otherLoopbackPortRefused(
+  env: NodeJS.ProcessEnv,
+  httpPort: number,
+  demo: Printed,
+): Promise<void> {
+  const minted = await runHeraldAsync(
+    [
+      'keys',
+      'create',
+      '--tenant',
+      'dev',
+      '--scopes',
+      'webhooks:read,webhooks:manage',
+      '--mode',
+      'test',
+      '--json',
+    ],
+    env,
+  );
+  if (minted.status !== 0) throw new Error(`keys create failed: ${minted.stderr}`);
+  const { key } = JSON.parse(minted.stdout) as { key: string };
+  for (const port of [httpPort, demo.port + 1, 5433]) {
+    const res = await apiRequest(`http://127.0.0.1:${httpPort}`, '/api/v1/webhooks', {
+      tenant: 'dev',
+      key,
+      method: 'POST',
+      body: { url: `https://127.0.0.1:${port}/`, events: ['*'] },
+    });
+    const body = res.body as { error: { code: string; details: Array<{ field: string; reason: string }> } };
+    expect({ port, status: res.status, code: body.error.code, details: body.error.details }).toEqual({
+      port,
+      status: 422,
+      code: 'invalid_endpoint',
+      details: [{ field: 'url', reason: 'address 127.0.0.1 is loopback' }],
+    });
+  }
 }
 
 /**
@@ -145,6 +202,8 @@ describe('herald dev demo webhook receiver', () => {
           expect(demo.outcome).toBe('created');
           expect(demo.port).toBe(receiverPort);
           firstCa = fs.readFileSync(caFile, 'utf8');
+          expect(demo.allowedOrigin).toBe(`https://127.0.0.1:${receiverPort}`);
+          await otherLoopbackPortRefused(env, port, demo);
           await appendPost(port, serviceToken(), 101);
           await deliveredPost(demo);
         },

@@ -137,6 +137,24 @@ describe('SSRF guard at connect time (real HTTPS through undici)', () => {
     expect(resolver.lookups).not.toContain('127.0.0.1');
   });
 
+  it('with one exact origin allowed, dials it and nothing else on that address or port', async () => {
+    const guard = new SsrfGuard([], resolver, [`https://127.0.0.1:${primary.port}`]);
+    await expect(post(guard, url('127.0.0.1'))).resolves.toEqual({ status: 200, body: 'ok' });
+    expect(primary.requests).toHaveLength(1);
+    primary.reset();
+
+    // A name that resolves to the allowed address is not the allowed origin (DNS rebinding).
+    resolver.table.set(NAME, ['127.0.0.1']);
+    await expect(post(guard, url(NAME))).rejects.toThrow('ssrf: 127.0.0.1 is loopback');
+    // The same port on another loopback address, and the mapped spelling, are other origins.
+    await expect(post(guard, url('127.0.0.2'))).rejects.toThrow('ssrf: 127.0.0.2 is loopback');
+    await expect(post(guard, url('[::ffff:127.0.0.1]'))).rejects.toThrow(
+      /^ssrf: ::ffff:7f00:1 embeds 127\.0\.0\.1/,
+    );
+    expect(primary.connections).toBe(0);
+    expect(secondary.connections).toBe(0);
+  });
+
   it('refuses a loopback name even when its addresses are allowed', async () => {
     const guard = new SsrfGuard(['127.0.0.0/8', '::1/128'], resolver);
     await expect(post(guard, url('localhost'))).rejects.toThrow(

@@ -50,8 +50,7 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnApplica
     const store = new DeliveryStore(ds);
     const settings = new DeliverySettingsCache(ds, config.retrySchedule);
     this.registry = new EndpointRegistry(ds, box);
-    const ca = config.webhookCaFile ? [fs.readFileSync(config.webhookCaFile, 'utf8')] : undefined;
-    this.sender = new WebhookSender(guard, ca);
+    this.sender = new WebhookSender(guard, extraCaCertificates(config));
     const d = config.webhookDelivery;
     this.workers = new DeliveryWorkers(
       store,
@@ -106,6 +105,17 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnApplica
     await this.notifications.stop();
     await this.sender.close();
   }
+}
+
+/**
+ * CA certificates receivers may chain to besides the bundled roots: `HERALD_WEBHOOK_CA_FILE`
+ * and `NODE_EXTRA_CA_CERTS`, both, as any Node HTTPS client trusts the latter. Node loads
+ * `NODE_EXTRA_CA_CERTS` only at process start and only into its default context, which a
+ * context built from `tls.rootCertificates` does not include, so the file is read here.
+ */
+export function extraCaCertificates(config: HeraldConfig): string[] | undefined {
+  const files = [config.webhookCaFile, config.nodeExtraCaCerts].filter((f): f is string => !!f);
+  return files.length > 0 ? files.map((f) => fs.readFileSync(f, 'utf8')) : undefined;
 }
 
 @Module({

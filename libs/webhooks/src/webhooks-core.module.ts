@@ -19,7 +19,7 @@ import { SystemHostResolver } from './ssrf/system-host-resolver';
       provide: SsrfGuard,
       inject: [HERALD_CONFIG, HOST_RESOLVER],
       useFactory: (config: HeraldConfig, resolver: HostResolver) =>
-        new SsrfGuard(config.webhookAllowCidrs, resolver),
+        new SsrfGuard(config.webhookAllowCidrs, resolver, config.webhookAllowOrigins),
     },
   ],
   exports: [SecretBox, HOST_RESOLVER, SsrfGuard],

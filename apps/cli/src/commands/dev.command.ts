@@ -9,6 +9,7 @@ import {
   createLogger,
   createRolesApp,
   listen,
+  listenAddress,
   loadOrCreateDevSecrets,
   migrate,
   projectRoot,
@@ -156,10 +157,11 @@ async function runDev(opts: DevOptions): Promise<void> {
       tenant: DEV_TENANT,
       apiKey: demo.key.key,
       tenantOrigin: `http://${DEV_TENANT}.${config.baseDomain}:${config.port}`,
+      config,
     }).catch((err: unknown) => [
       `  receiver    none: the demo endpoint was not registered (${errorLine(err)})`,
     ]);
-    await listen(app, config.port);
+    await listen(app, config.port, config.bind);
     writeDevState(base.dataDir, {
       database_url: pg.url,
       kafka_brokers: kafka.brokers,
@@ -172,6 +174,7 @@ async function runDev(opts: DevOptions): Promise<void> {
     const lines = [
       `ready in ${seconds}s — roles: gateway, commands, translator, projector, dispatcher`,
       `  http        http://localhost:${config.port}  (health: /healthz, readiness: /readyz, metrics: /metrics)`,
+      `  listening   ${listenAddress(app)}  (HERALD_BIND; ${bindNote(config.bind)})`,
       `  tenant      ${DEV_TENANT} → http://${DEV_TENANT}.${config.baseDomain}:${config.port}/`,
       `  postgres    ${redactUrl(pg.url)} (${pg.source}${pg.pid ? `, pid ${pg.pid}` : ''})`,
       `  kafka       ${kafka.brokers.join(',')} (${kafka.source}${kafka.pid ? `, pid ${kafka.pid}` : ''})`,
@@ -199,6 +202,12 @@ function engineStop(
   engine: { pid?: number; stop(): Promise<void> },
 ): { what?: string; stop: () => Promise<void> } {
   return { what: engine.pid ? `${name} (pid ${engine.pid})` : undefined, stop: () => engine.stop() };
+}
+
+function bindNote(bind: string): string {
+  if (bind === '127.0.0.1' || bind === '::1' || bind === 'localhost') return 'this machine only';
+  if (bind === '0.0.0.0' || bind === '::') return 'every interface: reachable from the network';
+  return `address ${bind} only`;
 }
 
 function redactUrl(url: string): string {

@@ -7,18 +7,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { HeraldConfig } from '@herald/platform';
-import { DemoCertificates, ensureDemoCertificates, RECEIVER_HOST } from './demo-certificates';
+import { DemoCertificates, ensureDemoCertificates } from './demo-certificates';
 import { registerDemoEndpoint, removeDemoEndpoints } from './demo-endpoint';
 import { DemoReceiver, startDemoReceiver } from './demo-receiver';
 
 export const DEMO_RECEIVER_DIR = 'demo-receiver';
-const LOOPBACK_CIDR = `${RECEIVER_HOST}/32`;
 
 export interface DemoWebhooks {
   receiver: DemoReceiver;
   certs: DemoCertificates;
   /** What the dispatcher trusts: the system roots, the configured CA file if any, the demo CA. */
   caBundleFile: string;
+  /** The one origin the SSRF guard lets through for it (`https://127.0.0.1:<port>`), no other port. */
+  allowedOrigin: string;
 }
 
 export interface DemoOptions {
@@ -67,12 +68,14 @@ export async function startDemoWebhooks(
     const configured = config.webhookCaFile ? [fs.readFileSync(config.webhookCaFile, 'utf8')] : [];
     const bundle = [...configured, fs.readFileSync(certs.caFile, 'utf8')];
     fs.writeFileSync(caBundleFile, bundle.map((pem) => pem.trim()).join('\n') + '\n');
-    const allow = config.webhookAllowCidrs.includes(LOOPBACK_CIDR)
-      ? config.webhookAllowCidrs
-      : [...config.webhookAllowCidrs, LOOPBACK_CIDR];
+    // Its exact origin, not its address: every other port of 127.0.0.1 stays refused.
+    const allowedOrigin = receiver.origin;
+    const origins = config.webhookAllowOrigins.includes(allowedOrigin)
+      ? config.webhookAllowOrigins
+      : [...config.webhookAllowOrigins, allowedOrigin];
     return {
-      config: { ...config, webhookCaFile: caBundleFile, webhookAllowCidrs: allow },
-      demo: { receiver, certs, caBundleFile },
+      config: { ...config, webhookCaFile: caBundleFile, webhookAllowOrigins: origins },
+      demo: { receiver, certs, caBundleFile, allowedOrigin },
       applies,
     };
   } catch (err) {
@@ -88,6 +91,8 @@ export interface DemoContext {
   apiKey: string;
   /** `http://dev.localhost:<port>` */
   tenantOrigin: string;
+  /** The config the roles run with (for the SSRF line). */
+  config: HeraldConfig;
 }
 
 /**
@@ -115,7 +120,16 @@ export async function connectDemoWebhooks(
     `  receiver    ${demo.receiver.webhookUrl}  (endpoint ${endpoint.id} of ${ctx.tenant}, ${state}; ${endpoint.outcome}, new secret)`,
     `  received    curl -s --cacert ${shellWord(demo.certs.caFile)} ${demo.receiver.origin}/`,
     `  deliveries  curl -s -H "Authorization: Bearer ${ctx.apiKey}" ${deliveries}`,
+    `  ssrf        ${ssrfLine(demo.allowedOrigin, ctx.config)}`,
   ];
+}
+
+/** What the SSRF guard lets webhooks reach besides public addresses: the demo origin, and whatever the operator allowed. */
+function ssrfLine(demoOrigin: string, config: HeraldConfig): string {
+  const others = [...config.webhookAllowOrigins.filter((o) => o !== demoOrigin), ...config.webhookAllowCidrs];
+  return others.length === 0
+    ? `webhooks may reach public addresses and ${demoOrigin} only (HERALD_WEBHOOK_ALLOW_ORIGINS)`
+    : `webhooks may reach public addresses, ${demoOrigin} and ${others.join(', ')} (HERALD_WEBHOOK_ALLOW_ORIGINS, HERALD_WEBHOOK_ALLOW_CIDRS)`;
 }
 
 function shellWord(text: string): string {

@@ -35,18 +35,25 @@ export async function createRolesApp(
   return createHttpApp(RootModule, { logger, ...httpOptionsFor(config) });
 }
 
-/** Listens on all interfaces (IPv6 and IPv4 where the host has both). */
-export async function listen(app: NestFastifyApplication, port: number): Promise<void> {
+/**
+ * Listens on `host` (HERALD_BIND). `::` (IPv6 and, on most hosts, IPv4 too) falls back to
+ * `0.0.0.0` where the host has no IPv6.
+ */
+export async function listen(app: NestFastifyApplication, port: number, host: string): Promise<void> {
   try {
-    await app.listen(port, '::');
+    await app.listen(port, host);
   } catch (err) {
-    if (
-      (err as NodeJS.ErrnoException).code !== 'EAFNOSUPPORT' &&
-      (err as NodeJS.ErrnoException).code !== 'EADDRNOTAVAIL'
-    )
-      throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (host !== '::' || (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL')) throw err;
     await app.listen(port, '0.0.0.0');
   }
+}
+
+/** `127.0.0.1:3000`, `[::]:3000`: where the HTTP server listens, for the start-up line. */
+export function listenAddress(app: NestFastifyApplication): string {
+  const addr = app.getHttpServer().address();
+  if (addr === null || typeof addr === 'string') return String(addr);
+  return addr.family === 'IPv6' ? `[${addr.address}]:${addr.port}` : `${addr.address}:${addr.port}`;
 }
 
 /** `node dist/apps/<role>/src/main.js`: one role in its own process (production layout). */
@@ -72,6 +79,7 @@ export async function bootRole(name: string, roles: Array<Type<unknown>>): Promi
   const logger = createLogger({ level: config.logLevel, name: `herald-${name}` });
   const app = await createRolesApp(roles, config, logger);
   app.enableShutdownHooks(['SIGINT', 'SIGTERM']);
-  await listen(app, config.port);
-  logger.info({ role: name, port: config.port }, `herald ${name} ready`);
+  await listen(app, config.port, config.bind);
+  const address = listenAddress(app);
+  logger.info({ role: name, port: config.port, bind: config.bind }, `herald ${name} ready on ${address}`);
 }

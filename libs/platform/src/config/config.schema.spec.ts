@@ -161,6 +161,77 @@ describe('TLS and proxy settings', () => {
   });
 });
 
+describe('webhook allow origins, extra CAs and the listen address', () => {
+  let ca: TestCa;
+  beforeAll(() => {
+    ca = createTestCa();
+  });
+  afterAll(() => ca.dispose());
+
+  it('reads HERALD_WEBHOOK_ALLOW_ORIGINS as exact https origins, written back as https://host:port', () => {
+    expect(load({}).webhookAllowOrigins).toEqual([]);
+    expect(
+      load({
+        HERALD_WEBHOOK_ALLOW_ORIGINS:
+          'https://127.0.0.1:8443, HTTPS://[::1]:9443/,https://Receiver.Local:443',
+      }).webhookAllowOrigins,
+    ).toEqual(['https://127.0.0.1:8443', 'https://[::1]:9443', 'https://receiver.local:443']);
+  });
+
+  it.each([
+    'http://127.0.0.1:8443',
+    'https://127.0.0.1',
+    'https://127.0.0.1:0',
+    'https://127.0.0.1:70000',
+    'https://127.0.0.1:8443/hooks',
+    'https://user@127.0.0.1:8443',
+    'https://127.0.0.0/8',
+    '127.0.0.1:8443',
+    'https://127.1:8443',
+    'https://0x7f000001:8443',
+    'https://[127.0.0.1]:8443',
+    'https://[::1:8443',
+    'https://127.0.0.1:8443,',
+  ])('rejects the allow origin %j with one line naming the entry', (entry) => {
+    const msg = reason({ HERALD_WEBHOOK_ALLOW_ORIGINS: entry });
+    expect(msg).toMatch(
+      /^HERALD_WEBHOOK_ALLOW_ORIGINS must be comma-separated origins like https:\/\/127\.0\.0\.1:8443 /,
+    );
+    expect(msg).not.toContain('\n');
+  });
+
+  it('reads NODE_EXTRA_CA_CERTS as a readable PEM file of certificates', () => {
+    expect(load({}).nodeExtraCaCerts).toBeUndefined();
+    expect(load({ NODE_EXTRA_CA_CERTS: ca.certFile }).nodeExtraCaCerts).toBe(ca.certFile);
+    expect(reason({ NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem' })).toBe(
+      'NODE_EXTRA_CA_CERTS names a file that cannot be read: "/nonexistent/ca.pem"',
+    );
+    const key = ca.issue({ name: 'not-a-ca' }).keyFile;
+    expect(reason({ NODE_EXTRA_CA_CERTS: key })).toContain(
+      'NODE_EXTRA_CA_CERTS must name a PEM file of CA certificates',
+    );
+  });
+
+  it('listens on loopback outside production and on every IPv4 interface in it, unless HERALD_BIND says', () => {
+    expect(load({}).bind).toBe('127.0.0.1');
+    expect(load({ NODE_ENV: 'test' }).bind).toBe('127.0.0.1');
+    expect(load({ NODE_ENV: 'production' }).bind).toBe('0.0.0.0');
+    expect(load({ NODE_ENV: 'production', HERALD_BIND: '10.1.2.3' }).bind).toBe('10.1.2.3');
+    expect(load({ HERALD_BIND: '::' }).bind).toBe('::');
+    expect(load({ HERALD_BIND: '[::1]' }).bind).toBe('::1');
+    expect(load({ HERALD_BIND: 'herald-gateway.internal' }).bind).toBe('herald-gateway.internal');
+  });
+
+  it.each(['0.0.0.0:3000', 'http://0.0.0.0', 'bad_host', '[localhost]', '1.2.3.4 5.6.7.8'])(
+    'rejects HERALD_BIND=%j with one line',
+    (bind) => {
+      const msg = reason({ HERALD_BIND: bind });
+      expect(msg).toMatch(/^HERALD_BIND must be an IP address or host name to listen on/);
+      expect(msg).not.toContain('\n');
+    },
+  );
+});
+
 describe('parseDuration', () => {
   it.each([
     ['0', 0],

@@ -15,6 +15,8 @@ const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debu
 export interface HeraldConfig {
   env: RuntimeEnv;
   port: number;
+  /** Address the HTTP server listens on (`HERALD_BIND`): loopback outside production, all IPv4 interfaces in it. */
+  bind: string;
   databaseUrl: string | undefined;
   kafkaBrokers: string[] | undefined;
   baseDomain: string;
@@ -26,8 +28,15 @@ export interface HeraldConfig {
   /** When set, GET /metrics requires it as a bearer token. */
   metricsToken: string | undefined;
   webhookAllowCidrs: string[];
+  /** Exact origins (`https://127.0.0.1:8443`) the SSRF guard lets through, one host and port each. */
+  webhookAllowOrigins: string[];
   /** Extra CA certificates (PEM) webhook receivers may present, beside the system roots (dev/test receivers). */
   webhookCaFile: string | undefined;
+  /**
+   * `NODE_EXTRA_CA_CERTS` (PEM), trusted by webhook delivery as by any Node HTTPS client: Node
+   * reads it only at process start, and not into a context built from `tls.rootCertificates`.
+   */
+  nodeExtraCaCerts: string | undefined;
   /** Delays in milliseconds before attempt 1, 2, … */
   retrySchedule: number[];
   /** Delivery worker tuning (defaults suit production; tests shorten the breaker's timings). */
@@ -90,6 +99,7 @@ export function loadConfig(env: Env, opts: { projectRoot: string }): HeraldConfi
   const config: HeraldConfig = {
     env: runtime,
     port: parsePort(env, 'PORT', 3000),
+    bind: parseBind(env, 'HERALD_BIND', runtime === 'production' ? '0.0.0.0' : '127.0.0.1'),
     databaseUrl: parseUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     kafkaBrokers: parseBrokers(env, 'KAFKA_BROKERS'),
     baseDomain: parseDomain(env, 'HERALD_BASE_DOMAIN', 'localhost'),
@@ -98,7 +108,10 @@ export function loadConfig(env: Env, opts: { projectRoot: string }): HeraldConfi
     serviceToken: parseToken(env, 'HERALD_SERVICE_TOKEN'),
     metricsToken: parseToken(env, 'HERALD_METRICS_TOKEN'),
     webhookAllowCidrs: parseCidrs(env, 'HERALD_WEBHOOK_ALLOW_CIDRS'),
+    webhookAllowOrigins: parseOrigins(env, 'HERALD_WEBHOOK_ALLOW_ORIGINS'),
     webhookCaFile: parseReadableFile(env, 'HERALD_WEBHOOK_CA_FILE', opts.projectRoot),
+    // Relative to the working directory, as Node itself reads it.
+    nodeExtraCaCerts: parsePemCertificates(env, 'NODE_EXTRA_CA_CERTS', process.cwd()),
     retrySchedule: parseDurations(env, 'HERALD_RETRY_SCHEDULE', DEFAULT_RETRY_SCHEDULE),
     webhookDelivery: {
       endpointConcurrency: parseInteger(env, 'HERALD_WEBHOOK_ENDPOINT_CONCURRENCY', 16, 1, 1000),
@@ -185,6 +198,19 @@ function parsePort(env: Env, name: string, dflt: number): number {
   return parseInteger(env, name, dflt, 1, 65535);
 }
 
+/** An IP literal (`0.0.0.0`, `::`, `[::1]`) or a host name that resolves to a local address. */
+function parseBind(env: Env, name: string, dflt: string): string {
+  const raw = value(env, name);
+  if (raw === undefined) return dflt;
+  const host = raw.startsWith('[') && raw.endsWith(']') ? raw.slice(1, -1) : raw;
+  if (isIP(host) !== 0) return host;
+  const label = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
+  if (host === raw && host.length <= 253 && host.split('.').every((l) => label.test(l))) return host;
+  throw new ConfigError(
+    `${name} must be an IP address or host name to listen on, like 127.0.0.1, 0.0.0.0 or :: (got ${show(raw)})`,
+  );
+}
+
 function parseUrl(env: Env, name: string, protocols: string[]): string | undefined {
   const raw = value(env, name);
   if (raw === undefined) return undefined;
@@ -260,6 +286,22 @@ function parseReadableFile(env: Env, name: string, root: string): string | undef
     fs.accessSync(file, fs.constants.R_OK);
   } catch {
     throw new ConfigError(`${name} names a file that cannot be read: ${show(file)}`);
+  }
+  return file;
+}
+
+/** A readable file holding at least one PEM certificate. */
+function parsePemCertificates(env: Env, name: string, root: string): string | undefined {
+  const file = parseReadableFile(env, name, root);
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new ConfigError(`${name} names a file that cannot be read: ${show(file)}`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new ConfigError(`${name} must name a PEM file of CA certificates (none in ${show(file)})`);
   }
   return file;
 }
@@ -342,6 +384,40 @@ function parseCidrs(env: Env, name: string): string[] {
     }
   }
   return cidrs;
+}
+
+/**
+ * `https://<IPv4>|[<IPv6>]|<host name>:<port>`, comma-separated, each written back as
+ * `https://host:port` (lower-case). The port is required: an origin is one host and one port.
+ */
+function parseOrigins(env: Env, name: string): string[] {
+  const raw = value(env, name);
+  if (raw === undefined) return [];
+  const label = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+  return raw.split(',').map((entry) => {
+    const e = entry.trim().toLowerCase();
+    const m = /^https:\/\/(\[([0-9a-f:.]+)\]|[a-z0-9.-]+):(\d{1,5})\/?$/.exec(e);
+    const host = m?.[1] ?? '';
+    const port = Number(m?.[3]);
+    const labels = host.split('.');
+    const ok =
+      m !== null &&
+      port >= 1 &&
+      port <= 65535 &&
+      (m[2] !== undefined
+        ? isIP(m[2]) === 6
+        : isIP(host) === 4 ||
+          (isIP(host) === 0 &&
+            host.length <= 253 &&
+            labels.every((l) => label.test(l)) &&
+            !/^(0x[0-9a-f]*|\d+)$/.test(labels.at(-1) ?? '')));
+    if (!ok) {
+      throw new ConfigError(
+        `${name} must be comma-separated origins like https://127.0.0.1:8443 (https, an IP or host name, and a port; bad entry ${show(entry.trim())})`,
+      );
+    }
+    return `https://${host}:${port}`;
+  });
 }
 
 /** Both PEM files or neither; relative paths are taken from the project root, like HERALD_DATA_DIR. */

@@ -4,6 +4,7 @@
  */
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { internalUrls, REBINDING_NAMES, rebindingUrls } from '../../../../test/fixtures/internal-urls';
 import type { HostResolver } from './ssrf-guard';
 import { SsrfGuard } from './ssrf-guard';
 
@@ -21,9 +22,13 @@ class FakeResolver implements HostResolver {
 
 const PUBLIC_V4 = '93.184.216.34';
 
-function guardWith(allowCidrs: string[] = [], table: Record<string, string[]> = {}) {
+function guardWith(
+  allowCidrs: string[] = [],
+  table: Record<string, string[]> = {},
+  allowOrigins: string[] = [],
+) {
   const resolver = new FakeResolver({ 'hooks.example.com': [PUBLIC_V4], ...table });
-  return { guard: new SsrfGuard(allowCidrs, resolver), resolver };
+  return { guard: new SsrfGuard(allowCidrs, resolver, allowOrigins), resolver };
 }
 
 describe('SsrfGuard.checkRegistration', () => {
@@ -275,6 +280,89 @@ describe('allowed CIDRs (HERALD_WEBHOOK_ALLOW_CIDRS)', () => {
   });
 });
 
+describe('allowed origins (HERALD_WEBHOOK_ALLOW_ORIGINS)', () => {
+  const PORT = 8443;
+  const { guard, resolver } = guardWith([], REBINDING_NAMES, [`https://127.0.0.1:${PORT}`]);
+  const corpus = [...internalUrls(PORT), ...rebindingUrls(PORT)];
+
+  it('has a corpus of internal URLs worth the name', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(60);
+    expect(new Set(corpus).size).toBe(corpus.length);
+  });
+
+  it('lets the exact origin through, on any path, without a DNS query', async () => {
+    resolver.asked.length = 0;
+    for (const url of [
+      `https://127.0.0.1:${PORT}/`,
+      `https://127.0.0.1:${PORT}/webhooks`,
+      `https://127.0.0.1:${PORT}/a/b?c=d`,
+    ]) {
+      await expect(guard.checkRegistration(url)).resolves.toBeNull();
+    }
+    expect(resolver.asked).toEqual([]);
+  });
+
+  it.each(corpus)('refuses everything else inside: %s', async (url) => {
+    await expect(guard.checkRegistration(url)).resolves.toEqual(expect.any(String));
+  });
+
+  it('refuses 127.0.0.1 on another port with the loopback reason, as if nothing were allowed', async () => {
+    await expect(guard.checkRegistration('https://0x7f000001:5433/')).resolves.toBe(
+      'address 127.0.0.1 is loopback',
+    );
+    await expect(guard.checkRegistration(`https://127.0.0.1:${PORT + 1}/`)).resolves.toBe(
+      'address 127.0.0.1 is loopback',
+    );
+  });
+
+  it('still lets public addresses through', async () => {
+    await expect(guard.checkRegistration('https://93.184.216.34:8443/')).resolves.toBeNull();
+    await expect(guard.checkRegistration('https://hooks.example.com/')).resolves.toBeNull();
+  });
+
+  it('matches the default port when the origin names 443', async () => {
+    const { guard: g } = guardWith([], {}, ['https://10.0.0.5:443']);
+    await expect(g.checkRegistration('https://10.0.0.5/')).resolves.toBeNull();
+    await expect(g.checkRegistration('https://10.0.0.5:8443/')).resolves.toBe(
+      'address 10.0.0.5 is private (RFC 1918)',
+    );
+  });
+
+  it('allows a name origin by that name and port only, wherever it resolves', async () => {
+    const { guard: g } = guardWith([], { receiver: ['172.18.0.3'], other: ['172.18.0.3'] }, [
+      'https://receiver:8443',
+    ]);
+    await expect(g.checkRegistration('https://receiver:8443/hook')).resolves.toBeNull();
+    await expect(g.checkRegistration('https://RECEIVER.:8443/hook')).resolves.toBeNull();
+    await expect(g.checkRegistration('https://receiver:8444/hook')).resolves.toBe(
+      'host receiver resolves to 172.18.0.3, which is private (RFC 1918)',
+    );
+    await expect(g.checkRegistration('https://other:8443/hook')).resolves.toBe(
+      'host other resolves to 172.18.0.3, which is private (RFC 1918)',
+    );
+    await expect(g.checkRegistration('https://172.18.0.3:8443/hook')).resolves.toBe(
+      'address 172.18.0.3 is private (RFC 1918)',
+    );
+  });
+
+  it.each([
+    'http://127.0.0.1:8443',
+    'https://127.0.0.1',
+    'https://127.0.0.1:0',
+    'https://127.0.0.1:65536',
+    'https://127.0.0.1:8443/hooks',
+    'https://u@127.0.0.1:8443',
+    'https://127.1:8443',
+    'https://0x7f000001:8443',
+    'https://[::1:8443',
+    'https://[127.0.0.1]:8443',
+    '127.0.0.1:8443',
+    'https://127.0.0.0/8',
+  ])('refuses a malformed origin at construction: %s', (origin) => {
+    expect(() => guardWith([], {}, [origin])).toThrow(`invalid origin ${JSON.stringify(origin)}`);
+  });
+});
+
 describe('SsrfGuard.connector refusals', () => {
   function connect(
     guard: SsrfGuard,
@@ -319,6 +407,23 @@ describe('SsrfGuard.connector refusals', () => {
     expect((await connect(guard, '127.0.0.1', 'http:', '80')).err?.message).toBe(
       'ssrf: only https is allowed, not http:',
     );
+  });
+
+  it('refuses every internal URL when only one origin is allowed, before dialling', async () => {
+    const port = 8443;
+    const { guard } = guardWith([], REBINDING_NAMES, [`https://127.0.0.1:${port}`]);
+    const dialled = [...internalUrls(port), ...rebindingUrls(port)]
+      // User information never reaches the connector (registration refuses it, see above).
+      .filter((raw) => !raw.includes('@'))
+      .map((raw) => new URL(raw));
+    expect(dialled.length).toBeGreaterThanOrEqual(60);
+    for (const u of dialled) {
+      const { err } = await connect(guard, u.hostname.replace(/^\[|\]$/g, ''), u.protocol, u.port || '443');
+      expect({ url: u.href, message: err?.message }).toEqual({
+        url: u.href,
+        message: expect.stringMatching(/^ssrf: /),
+      });
+    }
   });
 
   it('passes a resolver failure through unchanged', async () => {
