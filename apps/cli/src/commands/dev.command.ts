@@ -12,6 +12,7 @@ import {
   loadOrCreateDevSecrets,
   migrate,
   projectRoot,
+  provisionAppLogin,
   removeDevState,
   ResolvedKafka,
   ResolvedPostgres,
@@ -123,9 +124,12 @@ async function runDev(opts: DevOptions): Promise<void> {
 
     const ds = await createDataSource({ url: pg.url, poolSize: 2 }).initialize();
     let demo: DemoKey;
+    let databaseAppUrl = base.databaseAppUrl;
     try {
       const applied = await migrate(ds);
       if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
+      // Tenant-scoped queries log in as herald_app, as in production, when this login may set it up.
+      databaseAppUrl ??= await provisionAppLogin(ds, pg.url);
       if (await new TenantsRepository(ds).ensure(DEV_TENANT, 'Development'))
         say(`created tenant "${DEV_TENANT}"`);
       demo = await mintDemoKey(new ApiKeysRepository(ds), DEV_TENANT);
@@ -137,6 +141,7 @@ async function runDev(opts: DevOptions): Promise<void> {
       {
         ...base,
         databaseUrl: pg.url,
+        databaseAppUrl,
         kafkaBrokers: kafka.brokers,
         masterKey: base.masterKey ?? secrets.masterKey,
         serviceToken: base.serviceToken ?? secrets.serviceToken,
@@ -174,6 +179,7 @@ async function runDev(opts: DevOptions): Promise<void> {
       `  http        http://localhost:${config.port}  (health: /healthz, readiness: /readyz)`,
       `  tenant      ${DEV_TENANT} → http://${DEV_TENANT}.${config.baseDomain}:${config.port}/`,
       `  postgres    ${redactUrl(pg.url)} (${pg.source}${pg.pid ? `, pid ${pg.pid}` : ''})`,
+      `  tenant data ${databaseAppUrl ? `queried as ${new URL(databaseAppUrl).username}` : 'queried by the owner login as herald_app (it may not set up the herald_app login)'}`,
       `  kafka       ${kafka.brokers.join(',')} (${kafka.source}${kafka.pid ? `, pid ${kafka.pid}` : ''})`,
       `  data dir    ${base.dataDir}  (addresses in dev.json for other herald commands)`,
       secrets.generated && !base.serviceToken

@@ -2,3 +2,4 @@ export * from './data-source';
 export * from './entities';
 export * from './database.module';
 export * from './prepared';
+export * from './tenant-login';

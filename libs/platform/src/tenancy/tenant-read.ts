@@ -1,6 +1,7 @@
 /**
  * One read statement in a tenant scope, in one round trip to Postgres. It gives the
- * guarantees of `withTenant` — the statement runs as `herald_app` with `herald.tenant`
+ * guarantees of `withTenant` — the statement runs as `herald_app` (on the tenant pool when
+ * one is bound) with `herald.tenant`
  * set for its transaction only, so row-level security admits that tenant's rows and
  * nothing else, and nothing outlives the statement on the pooled connection — without
  * the round trips of an explicit transaction (BEGIN, scope, statement, COMMIT), which
@@ -23,6 +24,7 @@
 import { Connection, Query } from 'pg';
 import type { DataSource } from 'typeorm';
 import { preparedStatementName } from '../database/prepared';
+import { tenantDataSource } from './tenant-pool';
 import { InvalidTenantError, TENANT_SCOPE_SQL, TENANT_SLUG } from './tenant-scope';
 
 // A prepared read is planned once: left to itself Postgres keeps re-planning whenever a
@@ -84,7 +86,7 @@ export async function readAsTenant<R>(
 ): Promise<R[]> {
   if (!TENANT_SLUG.test(tenant)) throw new InvalidTenantError(tenant);
   const name = opts.prepare ? preparedStatementName(sql) : undefined;
-  const runner = ds.createQueryRunner('master');
+  const runner = tenantDataSource(ds).createQueryRunner('master');
   try {
     const client = (await runner.connect()) as PgClient;
     return await new Promise<R[]>((resolve, reject) => {
