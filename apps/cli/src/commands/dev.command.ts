@@ -179,7 +179,7 @@ async function runDev(opts: DevOptions): Promise<void> {
       `  http        http://localhost:${config.port}  (health: /healthz, readiness: /readyz)`,
       `  tenant      ${DEV_TENANT} → http://${DEV_TENANT}.${config.baseDomain}:${config.port}/`,
       `  postgres    ${redactUrl(pg.url)} (${pg.source}${pg.pid ? `, pid ${pg.pid}` : ''})`,
-      `  tenant data ${databaseAppUrl ? `queried as ${new URL(databaseAppUrl).username}` : 'queried by the owner login as herald_app (it may not set up the herald_app login)'}`,
+      `  db logins   ${dbLogins(pg.url, databaseAppUrl)}`,
       `  kafka       ${kafka.brokers.join(',')} (${kafka.source}${kafka.pid ? `, pid ${kafka.pid}` : ''})`,
       `  data dir    ${base.dataDir}  (addresses in dev.json for other herald commands)`,
       secrets.generated && !base.serviceToken
@@ -205,6 +205,14 @@ function engineStop(
   engine: { pid?: number; stop(): Promise<void> },
 ): { what?: string; stop: () => Promise<void> } {
   return { what: engine.pid ? `${name} (pid ${engine.pid})` : undefined, stop: () => engine.stop() };
+}
+
+/** Which login does what (docs/operations.md, "Database roles"). */
+function dbLogins(ownerUrl: string, appUrl: string | undefined): string {
+  const user = (url: string): string => decodeURIComponent(new URL(url).username) || '(default user)';
+  return appUrl
+    ? `${user(ownerUrl)} (migrations, cross-tenant work), ${user(appUrl)} (tenant queries)`
+    : `${user(ownerUrl)} for all, as herald_app in tenant transactions (it may not set up the herald_app login)`;
 }
 
 function redactUrl(url: string): string {
