@@ -1,9 +1,9 @@
 /**
  * One read statement in a tenant scope, in one round trip to Postgres. It gives the
  * guarantees of `withTenant` — the statement runs as `herald_app` (on the tenant pool when
- * one is bound) with `herald.tenant`
- * set for its transaction only, so row-level security admits that tenant's rows and
- * nothing else, and nothing outlives the statement on the pooled connection — without
+ * one is bound) with `herald.tenant` set for its transaction only, so row-level security
+ * admits that tenant's rows and nothing else, and nothing outlives the statement on the
+ * pooled connection — without
  * the round trips of an explicit transaction (BEGIN, scope, statement, COMMIT), which
  * bound the public list routes' throughput.
  *

@@ -1,8 +1,9 @@
 /**
- * Runs a unit of work inside a tenant-scoped transaction: on the tenant pool (logged in as
- * `herald_app`) when one is bound, the session is `herald_app` and sets `herald.tenant` for
- * this transaction only, so row-level security admits that tenant's rows and nothing else,
- * whatever the SQL says. See docs/architecture.md, "Tenant isolation".
+ * Runs a unit of work inside a tenant-scoped transaction as `herald_app` — the tenant pool's
+ * own login when one is bound (tenant-pool.ts), else the owner's session switched to that
+ * role — with `herald.tenant` set for this transaction only, so row-level security admits
+ * that tenant's rows and nothing else, whatever the SQL says. See docs/architecture.md,
+ * "Tenant isolation".
  */
 import { DataSource, EntityManager } from 'typeorm';
 import { tenantDataSource } from './tenant-pool';
