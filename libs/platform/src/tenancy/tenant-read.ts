@@ -3,9 +3,8 @@
  * guarantees of `withTenant` — the statement runs as `herald_app` (on the tenant pool when
  * one is bound) with `herald.tenant` set for its transaction only, so row-level security
  * admits that tenant's rows and nothing else, and nothing outlives the statement on the
- * pooled connection — without
- * the round trips of an explicit transaction (BEGIN, scope, statement, COMMIT), which
- * bound the public list routes' throughput.
+ * pooled connection — without the round trips of an explicit transaction (BEGIN, scope,
+ * statement, COMMIT), which bound the public list routes' throughput.
  *
  * How: the scope statement and the read are pipelined in the extended protocol —
  * Parse/Bind/Describe/Execute of each, then a single Sync, in one write. Everything
