@@ -8,6 +8,7 @@ import { ReadModelNotifications1764331200000 } from './1764331200000-read-model-
 import { ReadModelWrites1764417600000 } from './1764417600000-read-model-writes';
 import { DeliveryClaims1764504000000 } from './1764504000000-delivery-claims';
 import { DeliveryForeignKeys1764590400000 } from './1764590400000-delivery-foreign-keys';
+import { LeastPrivilege1764676800000 } from './1764676800000-least-privilege';
 import { DeadLetterRedrives1764680400000 } from './1764680400000-dead-letter-redrives';
 
 export const MIGRATIONS = [
@@ -20,5 +21,6 @@ export const MIGRATIONS = [
   ReadModelWrites1764417600000,
   DeliveryClaims1764504000000,
   DeliveryForeignKeys1764590400000,
+  LeastPrivilege1764676800000,
   DeadLetterRedrives1764680400000,
 ];

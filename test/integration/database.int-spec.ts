@@ -96,7 +96,8 @@ describe('tenant isolation (row-level security)', () => {
     const [role] = await ds.query(
       `SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = 'herald_app'`,
     );
-    expect(role).toEqual({ rolsuper: false, rolbypassrls: false, rolcanlogin: false });
+    // A login since the least-privilege migration: the tenant pool logs in as it (least-privilege.int-spec.ts).
+    expect(role).toEqual({ rolsuper: false, rolbypassrls: false, rolcanlogin: true });
   });
 
   it('scopes the setting to the transaction, not the pooled connection', async () => {

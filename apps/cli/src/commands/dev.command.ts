@@ -13,6 +13,7 @@ import {
   loadOrCreateDevSecrets,
   migrate,
   projectRoot,
+  provisionAppLogin,
   removeDevState,
   ResolvedKafka,
   ResolvedPostgres,
@@ -124,9 +125,12 @@ async function runDev(opts: DevOptions): Promise<void> {
 
     const ds = await createDataSource({ url: pg.url, poolSize: 2 }).initialize();
     let demo: DemoKey;
+    let databaseAppUrl = base.databaseAppUrl;
     try {
       const applied = await migrate(ds);
       if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
+      // Tenant-scoped queries log in as herald_app, as in production, when this login may set it up.
+      databaseAppUrl ??= await provisionAppLogin(ds, pg.url);
       if (await new TenantsRepository(ds).ensure(DEV_TENANT, 'Development'))
         say(`created tenant "${DEV_TENANT}"`);
       demo = await mintDemoKey(new ApiKeysRepository(ds), DEV_TENANT);
@@ -138,6 +142,7 @@ async function runDev(opts: DevOptions): Promise<void> {
       {
         ...base,
         databaseUrl: pg.url,
+        databaseAppUrl,
         kafkaBrokers: kafka.brokers,
         masterKey: base.masterKey ?? secrets.masterKey,
         serviceToken: base.serviceToken ?? secrets.serviceToken,
@@ -177,6 +182,7 @@ async function runDev(opts: DevOptions): Promise<void> {
       `  listening   ${listenAddress(app)}  (HERALD_BIND; ${bindNote(config.bind)})`,
       `  tenant      ${DEV_TENANT} → http://${DEV_TENANT}.${config.baseDomain}:${config.port}/`,
       `  postgres    ${redactUrl(pg.url)} (${pg.source}${pg.pid ? `, pid ${pg.pid}` : ''})`,
+      `  db logins   ${dbLogins(pg.url, databaseAppUrl)}`,
       `  kafka       ${kafka.brokers.join(',')} (${kafka.source}${kafka.pid ? `, pid ${kafka.pid}` : ''})`,
       `  data dir    ${base.dataDir}  (addresses in dev.json for other herald commands)`,
       secrets.generated && !base.serviceToken
@@ -208,6 +214,14 @@ function bindNote(bind: string): string {
   if (bind === '127.0.0.1' || bind === '::1' || bind === 'localhost') return 'this machine only';
   if (bind === '0.0.0.0' || bind === '::') return 'every interface: reachable from the network';
   return `address ${bind} only`;
+}
+
+/** Which login does what (docs/operations.md, "Database roles"). */
+function dbLogins(ownerUrl: string, appUrl: string | undefined): string {
+  const user = (url: string): string => decodeURIComponent(new URL(url).username) || '(default user)';
+  return appUrl
+    ? `${user(ownerUrl)} (migrations, cross-tenant work), ${user(appUrl)} (tenant queries)`
+    : `${user(ownerUrl)} for all, as herald_app in tenant transactions (it may not set up the herald_app login)`;
 }
 
 function redactUrl(url: string): string {

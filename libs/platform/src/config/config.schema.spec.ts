@@ -20,6 +20,8 @@ describe('loadConfig', () => {
     expect(c.dataDir).toBe('/srv/herald/.herald');
     expect(c.retrySchedule).toEqual([0, 60_000, 300_000, 1_800_000, 7_200_000, 21_600_000, 86_400_000]);
     expect(c.databaseUrl).toBeUndefined();
+    expect(c.databaseAppUrl).toBeUndefined();
+    expect(c.databaseAllowPrivilegedApp).toBe(false);
     expect(c.kafkaBrokers).toBeUndefined();
     expect(c.logLevel).toBe('info');
     expect(c.kafka.retentionMs).toBe(-1);
@@ -34,6 +36,8 @@ describe('loadConfig', () => {
     const c = load({
       PORT: '8080',
       DATABASE_URL: 'postgres://u:p@db:5432/herald',
+      HERALD_DATABASE_APP_URL: 'postgres://herald_app:p@db:5432/herald',
+      HERALD_DATABASE_ALLOW_PRIVILEGED_APP: 'true',
       KAFKA_BROKERS: 'k1:9092, k2:9092,[::1]:9094',
       HERALD_BASE_DOMAIN: 'Events.Example.com',
       HERALD_MASTER_KEY: key,
@@ -47,6 +51,8 @@ describe('loadConfig', () => {
       HERALD_FAST_PATHS: '0',
     });
     expect(c.port).toBe(8080);
+    expect(c.databaseAppUrl).toBe('postgres://herald_app:p@db:5432/herald');
+    expect(c.databaseAllowPrivilegedApp).toBe(true);
     expect(c.kafkaBrokers).toEqual(['k1:9092', 'k2:9092', '[::1]:9094']);
     expect(c.baseDomain).toBe('events.example.com');
     expect(c.masterKey?.equals(Buffer.alloc(32, 7))).toBe(true);
@@ -63,6 +69,11 @@ describe('loadConfig', () => {
     [{ PORT: '-1' }, 'PORT must be an integer'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must use postgres:'],
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL must be a URL'],
+    [{ HERALD_DATABASE_APP_URL: 'mysql://x' }, 'HERALD_DATABASE_APP_URL must use postgres:'],
+    [
+      { HERALD_DATABASE_ALLOW_PRIVILEGED_APP: 'yes' },
+      'HERALD_DATABASE_ALLOW_PRIVILEGED_APP must be true or false (got "yes")',
+    ],
     [{ KAFKA_BROKERS: 'k1' }, 'KAFKA_BROKERS must be a comma-separated list of host:port (bad entry "k1")'],
     [{ HERALD_MASTER_KEY: 'c2hvcnQ=' }, 'HERALD_MASTER_KEY must be 32 random bytes in base64'],
     [{ HERALD_MASTER_KEY: '!!!' }, 'HERALD_MASTER_KEY must be 32 random bytes in base64'],

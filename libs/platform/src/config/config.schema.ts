@@ -17,7 +17,12 @@ export interface HeraldConfig {
   port: number;
   /** Address the HTTP server listens on (`HERALD_BIND`): loopback outside production, all IPv4 interfaces in it. */
   bind: string;
+  /** The schema owner's login: migrations, cross-tenant work, CLI admin commands. */
   databaseUrl: string | undefined;
+  /** The `herald_app` login that tenant-scoped work uses (unset: the owner's, switching role). */
+  databaseAppUrl: string | undefined;
+  /** Lets the tenant-scoped pool log in as a superuser, BYPASSRLS or owner role in production. */
+  databaseAllowPrivilegedApp: boolean;
   kafkaBrokers: string[] | undefined;
   baseDomain: string;
   /** 32-byte AES key; required outside dev (dev generates one into the data dir). */
@@ -101,6 +106,8 @@ export function loadConfig(env: Env, opts: { projectRoot: string }): HeraldConfi
     port: parsePort(env, 'PORT', 3000),
     bind: parseBind(env, 'HERALD_BIND', runtime === 'production' ? '0.0.0.0' : '127.0.0.1'),
     databaseUrl: parseUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    databaseAppUrl: parseUrl(env, 'HERALD_DATABASE_APP_URL', ['postgres:', 'postgresql:']),
+    databaseAllowPrivilegedApp: parseBoolean(env, 'HERALD_DATABASE_ALLOW_PRIVILEGED_APP', false),
     kafkaBrokers: parseBrokers(env, 'KAFKA_BROKERS'),
     baseDomain: parseDomain(env, 'HERALD_BASE_DOMAIN', 'localhost'),
     masterKey: parseMasterKey(env, 'HERALD_MASTER_KEY'),
@@ -192,6 +199,14 @@ function parseInteger(env: Env, name: string, dflt: number, min: number, max: nu
     throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got ${show(raw)})`);
   }
   return Number(raw);
+}
+
+function parseBoolean(env: Env, name: string, dflt: boolean): boolean {
+  const raw = value(env, name);
+  if (raw === undefined) return dflt;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false (got ${show(raw)})`);
 }
 
 function parsePort(env: Env, name: string, dflt: number): number {

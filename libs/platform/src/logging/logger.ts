@@ -22,6 +22,7 @@ export const REDACT_PATHS: string[] = [
   'masterKey',
   'serviceToken',
   'databaseUrl',
+  'databaseAppUrl',
   '*.authorization',
   '*.password',
   '*.secret',

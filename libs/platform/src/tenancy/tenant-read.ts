@@ -1,10 +1,10 @@
 /**
  * One read statement in a tenant scope, in one round trip to Postgres. It gives the
- * guarantees of `withTenant` — the statement runs as `herald_app` with `herald.tenant`
- * set for its transaction only, so row-level security admits that tenant's rows and
- * nothing else, and nothing outlives the statement on the pooled connection — without
- * the round trips of an explicit transaction (BEGIN, scope, statement, COMMIT), which
- * bound the public list routes' throughput.
+ * guarantees of `withTenant` — the statement runs as `herald_app` (on the tenant pool when
+ * one is bound) with `herald.tenant` set for its transaction only, so row-level security
+ * admits that tenant's rows and nothing else, and nothing outlives the statement on the
+ * pooled connection — without the round trips of an explicit transaction (BEGIN, scope,
+ * statement, COMMIT), which bound the public list routes' throughput.
  *
  * How: the scope statement and the read are pipelined in the extended protocol —
  * Parse/Bind/Describe/Execute of each, then a single Sync, in one write. Everything
@@ -30,6 +30,7 @@ import { Connection, Query } from 'pg';
 import type { DataSource } from 'typeorm';
 import { preparedStatementName } from '../database/prepared';
 import { fastPaths } from '../fast-paths/fast-paths';
+import { tenantDataSource } from './tenant-pool';
 import { InvalidTenantError, TENANT_SCOPE_SQL, TENANT_SLUG } from './tenant-scope';
 
 // A prepared read is planned once: left to itself Postgres keeps re-planning whenever a
@@ -92,7 +93,7 @@ export async function readAsTenant<R>(
   if (!TENANT_SLUG.test(tenant)) throw new InvalidTenantError(tenant);
   const name = opts.prepare ? preparedStatementName(sql) : undefined;
   if (!fastPaths().pg) return readInTransaction<R>(ds, tenant, sql, params, name);
-  const runner = ds.createQueryRunner('master');
+  const runner = tenantDataSource(ds).createQueryRunner('master');
   try {
     const client = (await runner.connect()) as PgClient;
     return await new Promise<R[]>((resolve, reject) => {
@@ -128,7 +129,7 @@ async function readInTransaction<R>(
   params: readonly unknown[],
   name: string | undefined,
 ): Promise<R[]> {
-  const runner = ds.createQueryRunner('master');
+  const runner = tenantDataSource(ds).createQueryRunner('master');
   try {
     const client = (await runner.connect()) as PlainPgClient;
     await client.query('BEGIN');
