@@ -541,7 +541,7 @@ async function fault(
     const { ready } = await run();
     const back = ready.then(() => {
       f.tookMs = Date.now() - begun;
-      say(`fault: ${what}: serving again after ${(f.tookMs / 1000).toFixed(1)} s`);
+      say(`fault: ${what}: complete after ${(f.tookMs / 1000).toFixed(1)} s`);
     }, failed);
     return { back };
   } catch (err) {
