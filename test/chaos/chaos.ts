@@ -20,10 +20,17 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { publicEventId } from '@herald/contracts';
-import { createDataSource, createScratchDatabase, migrate, TenantsRepository } from '@herald/platform';
+import {
+  createDataSource,
+  createKafka,
+  createScratchDatabase,
+  migrate,
+  TenantsRepository,
+} from '@herald/platform';
 import { generateEndpointSecret, MasterKeyring, SecretBox } from '@herald/webhooks';
 import type { DataSource } from 'typeorm';
 import { Pool } from 'undici';
+import { attemptOverlaps, consumerGroups, deliveryRowsTwice } from './checks';
 import { startRestartableEngines, type RestartableEngines } from './engines';
 import { profileFrom, type Profile } from './profiles';
 import { startReceiver, type ChaosReceiver } from './receiver';
@@ -352,6 +359,7 @@ function expectedPerEndpoint(events: SentEvent[]): Map<string, string[]> {
  */
 async function settle(
   ds: DataSource,
+  brokers: string[],
   receiver: ChaosReceiver,
   all: number,
   events: SentEvent[],
@@ -360,30 +368,45 @@ async function settle(
   const t0 = Date.now();
   const expected = expectedPerEndpoint(events);
   const ids = events.map((e) => e.publicId);
+  const admin = createKafka({ brokers, clientId: 'herald-chaos' }).admin();
   let last = '';
-  for (;;) {
-    try {
-      const [rows] = await ds.query<Array<{ n: number }>>(
-        `SELECT count(*)::int AS n FROM events WHERE tenant = ANY($1)`,
-        [TENANTS],
-      );
-      const [open] = await ds.query<Array<{ n: number }>>(
-        `SELECT count(*)::int AS n FROM webhook_deliveries WHERE event_id = ANY($1) AND status IN ('pending', 'retrying')`,
-        [ids],
-      );
-      let missing = 0;
-      for (const [p, want] of expected) {
-        const got = receiver.log(p).delivered;
-        for (const id of want) if (!got.has(id)) missing++;
+  let lastSaid = Date.now();
+  try {
+    await admin.connect();
+    for (;;) {
+      try {
+        const [rows] = await ds.query<Array<{ n: number }>>(
+          `SELECT count(*)::int AS n FROM events WHERE tenant = ANY($1)`,
+          [TENANTS],
+        );
+        const [open] = await ds.query<Array<{ n: number }>>(
+          `SELECT count(*)::int AS n FROM webhook_deliveries WHERE event_id = ANY($1) AND status IN ('pending', 'retrying')`,
+          [ids],
+        );
+        let missing = 0;
+        for (const [p, want] of expected) {
+          const got = receiver.log(p).delivered;
+          for (const id of want) if (!got.has(id)) missing++;
+        }
+        const groups = await consumerGroups(admin);
+        const lag = groups.reduce((n, g) => n + g.lag, 0);
+        last =
+          `read model ${rows!.n}/${all}, deliveries still open ${open!.n}, endpoint deliveries missing ${missing}; ` +
+          groups.map((g) => `${g.group} ${g.state} ${g.members} member(s) lag ${g.lag}`).join(', ');
+        if (rows!.n >= all && open!.n === 0 && missing === 0 && lag === 0)
+          return { ms: Date.now() - t0, settled: true, last };
+      } catch (err) {
+        last = `not answering: ${err instanceof Error ? err.message : String(err)}`;
       }
-      last = `read model ${rows!.n}/${all}, deliveries still open ${open!.n}, endpoint deliveries missing ${missing}`;
-      if (rows!.n >= all && open!.n === 0 && missing === 0)
-        return { ms: Date.now() - t0, settled: true, last };
-    } catch (err) {
-      last = `database: ${err instanceof Error ? err.message : String(err)}`;
+      if (Date.now() - t0 > timeoutMs) return { ms: Date.now() - t0, settled: false, last };
+      if (Date.now() - lastSaid >= 15_000) {
+        lastSaid = Date.now();
+        say(`  settling: ${last}`);
+      }
+      await new Promise((r) => setTimeout(r, 1000));
     }
-    if (Date.now() - t0 > timeoutMs) return { ms: Date.now() - t0, settled: false, last };
-    await new Promise((r) => setTimeout(r, 1000));
+  } finally {
+    await admin.disconnect().catch(() => undefined);
   }
 }
 
@@ -428,26 +451,12 @@ async function verify(
     });
   }
 
-  const [dupRows] = await ds.query<Array<{ n: number }>>(
-    `SELECT count(*)::int AS n FROM (
-       SELECT event_id, endpoint_id FROM webhook_deliveries WHERE event_id = ANY($1)
-       GROUP BY event_id, endpoint_id HAVING count(*) > 1) d`,
-    [ids],
-  );
+  const dupRows = await deliveryRowsTwice(ds, ids);
   const statuses = await ds.query<Array<{ status: string; n: number }>>(
     `SELECT status, count(*)::int AS n FROM webhook_deliveries WHERE event_id = ANY($1) GROUP BY status ORDER BY status`,
     [ids],
   );
-  const [attempts] = await ds.query<Array<{ n: number; overlapping: number }>>(
-    `SELECT count(*)::int AS n,
-            count(*) FILTER (WHERE at < prev_end)::int AS overlapping
-       FROM (SELECT a.at,
-                    lag(a.at + a.latency_ms * interval '1 millisecond')
-                      OVER (PARTITION BY a.delivery_id ORDER BY a.at) AS prev_end
-               FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
-              WHERE d.event_id = ANY($1)) x`,
-    [ids],
-  );
+  const attempts = await attemptOverlaps(ds, ids);
   // Only overlaps of this scenario's deliveries count here.
   const scenarioDeliveries = new Set(
     (
@@ -467,9 +476,9 @@ async function verify(
     'events in the read model twice': twice,
     'delivery rows': scenarioDeliveries.size,
     'delivery rows by status': statuses.map((s) => `${s.status} ${s.n}`).join(', ') || 'none',
-    'delivery rows twice (event, endpoint)': dupRows!.n,
-    'attempts recorded': attempts!.n,
-    'attempts overlapping (attempts log)': attempts!.overlapping,
+    'delivery rows twice (event, endpoint)': dupRows,
+    'attempts recorded': attempts.attempts,
+    'attempts overlapping (attempts log)': attempts.overlapping,
     'requests overlapping (receiver)': overlapsHere.length,
     'events delivered twice (2xx twice, allowed)': deliveredTwice,
     'endpoint deliveries missing': missingDeliveries,
@@ -492,11 +501,11 @@ async function verify(
     missingDeliveries === 0,
     `${missingDeliveries} missing`,
   );
-  c(`${report.name}: no delivery row twice`, dupRows!.n === 0, `${dupRows!.n} twice`);
+  c(`${report.name}: no delivery row twice`, dupRows === 0, `${dupRows} twice`);
   c(
     `${report.name}: no two attempts of one delivery overlapped`,
-    attempts!.overlapping === 0 && overlapsHere.length === 0,
-    `${attempts!.overlapping} in the attempts log, ${overlapsHere.length} at the receiver`,
+    attempts.overlapping === 0 && overlapsHere.length === 0,
+    `${attempts.overlapping} in the attempts log, ${overlapsHere.length} at the receiver`,
   );
   c(
     `${report.name}: every fault injected, every role back`,
@@ -611,7 +620,7 @@ async function main(): Promise<number> {
     receiver = await startReceiver({
       dir: engines.dataDir,
       failureRates: { [FLAKY_PATH]: FLAKY_FAILURE_RATE },
-      maxDelayMs: 5,
+      delayMs: () => Math.floor(Math.random() * 6),
     });
     const dbUrl = await createScratchDatabase(engines.adminDbUrl, 'herald_chaos');
     const masterKey = randomBytes(32);
@@ -710,7 +719,14 @@ async function main(): Promise<number> {
       acknowledged += loaded.sent.length;
       say(`faults: ${loaded.sent.length} events acknowledged; waiting for the pipeline to settle`);
       ds = await openDb(dbUrl);
-      const s = await settle(ds, receiver, acknowledged, loaded.sent, profile.settleTimeoutMs);
+      const s = await settle(
+        ds,
+        engines.brokers,
+        receiver,
+        acknowledged,
+        loaded.sent,
+        profile.settleTimeoutMs,
+      );
       say(`faults: ${s.settled ? 'settled' : 'did not settle'} (${s.last})`);
       Object.assign(report, { settleMs: s.ms, settled: s.settled });
       report.unplannedExits = cluster.unplanned.splice(0);
@@ -744,7 +760,14 @@ async function main(): Promise<number> {
       acknowledged += loaded.sent.length;
       say(`scale-out: ${loaded.sent.length} events acknowledged; waiting for the pipeline to settle`);
       ds = await openDb(dbUrl);
-      const s = await settle(ds, receiver, acknowledged, loaded.sent, profile.settleTimeoutMs);
+      const s = await settle(
+        ds,
+        engines.brokers,
+        receiver,
+        acknowledged,
+        loaded.sent,
+        profile.settleTimeoutMs,
+      );
       say(`scale-out: ${s.settled ? 'settled' : 'did not settle'} (${s.last})`);
       Object.assign(report, { settleMs: s.ms, settled: s.settled });
       report.unplannedExits = cluster.unplanned.splice(0);

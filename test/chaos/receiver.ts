@@ -1,8 +1,8 @@
 /**
  * The webhook receiver of the chaos run: one HTTPS server on loopback (a self-signed
  * certificate the dispatchers are told to trust), one path per endpoint. A flaky path
- * answers 500 to a share of the requests at random; every other request gets a 200 after
- * a few milliseconds. Each request is logged with its arrival and answer times, so two
+ * answers 500 to a share of the requests at random; every other request gets a 200; each
+ * answer after the delay the run chooses. Each request is logged with its arrival and answer times, so two
  * attempts of one delivery that overlapped show up here whoever sent them.
  */
 import * as fs from 'node:fs';
@@ -48,8 +48,8 @@ export async function startReceiver(opts: {
   dir: string;
   /** Path → share of requests answered 500 (0..1). */
   failureRates: Record<string, number>;
-  /** Upper bound of the random answer delay, ms. */
-  maxDelayMs: number;
+  /** How long to hold each answer back, ms. */
+  delayMs: () => number;
 }): Promise<ChaosReceiver> {
   const { certFile, keyFile } = selfSignedCert(opts.dir);
   const logs = new Map<string, PathLog>();
@@ -85,7 +85,7 @@ export async function startReceiver(opts: {
           res.writeHead(entry.status, { 'content-type': 'text/plain' });
           res.end(entry.status === 200 ? 'ok' : 'flaky');
         };
-        setTimeout(answer, Math.floor(Math.random() * (opts.maxDelayMs + 1)));
+        setTimeout(answer, opts.delayMs());
       });
     },
   );
