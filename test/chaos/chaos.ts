@@ -30,7 +30,7 @@ import {
 import { generateEndpointSecret, MasterKeyring, SecretBox } from '@herald/webhooks';
 import type { DataSource } from 'typeorm';
 import { Pool } from 'undici';
-import { attemptOverlaps, consumerGroups, deliveryRowsTwice } from './checks';
+import { attemptOverlaps, consumerGroups, deliveryRowsTwice, type GroupState } from './checks';
 import { startRestartableEngines, type RestartableEngines } from './engines';
 import { profileFrom, type Profile } from './profiles';
 import { startReceiver, type ChaosReceiver } from './receiver';
@@ -91,6 +91,8 @@ interface ScenarioReport {
   faults: Fault[];
   unplannedExits: string[];
   startExits: string[];
+  /** Consumer groups when the wait ended. */
+  groups: GroupState[];
   counts: Record<string, number | string>;
   perEndpoint: Array<{
     path: string;
@@ -364,10 +366,11 @@ async function settle(
   all: number,
   events: SentEvent[],
   timeoutMs: number,
-): Promise<{ ms: number; settled: boolean; last: string }> {
+): Promise<{ ms: number; settled: boolean; last: string; groups: GroupState[] }> {
   const t0 = Date.now();
   const expected = expectedPerEndpoint(events);
   const ids = events.map((e) => e.publicId);
+  let groups: GroupState[] = [];
   const admin = createKafka({ brokers, clientId: 'herald-chaos' }).admin();
   let last = '';
   let lastSaid = Date.now();
@@ -388,17 +391,17 @@ async function settle(
           const got = receiver.log(p).delivered;
           for (const id of want) if (!got.has(id)) missing++;
         }
-        const groups = await consumerGroups(admin);
+        groups = await consumerGroups(admin);
         const lag = groups.reduce((n, g) => n + g.lag, 0);
         last =
           `read model ${rows!.n}/${all}, deliveries still open ${open!.n}, endpoint deliveries missing ${missing}; ` +
           groups.map((g) => `${g.group} ${g.state} ${g.members} member(s) lag ${g.lag}`).join(', ');
         if (rows!.n >= all && open!.n === 0 && missing === 0 && lag === 0)
-          return { ms: Date.now() - t0, settled: true, last };
+          return { ms: Date.now() - t0, settled: true, last, groups };
       } catch (err) {
         last = `not answering: ${err instanceof Error ? err.message : String(err)}`;
       }
-      if (Date.now() - t0 > timeoutMs) return { ms: Date.now() - t0, settled: false, last };
+      if (Date.now() - t0 > timeoutMs) return { ms: Date.now() - t0, settled: false, last, groups };
       if (Date.now() - lastSaid >= 15_000) {
         lastSaid = Date.now();
         say(`  settling: ${last}`);
@@ -515,6 +518,15 @@ async function verify(
       .map((f) => `${f.what}: ${f.error}`)
       .join('; ') || `${report.faults.length} faults`,
   );
+  const members = ['herald.translator', 'herald.projector', 'herald.dispatcher'].map((g) => ({
+    g,
+    n: report.groups.find((x) => x.group === g)?.members ?? 0,
+  }));
+  c(
+    `${report.name}: every consumer role still in its group`,
+    members.every((m) => m.n === 1),
+    members.map((m) => `${m.g} ${m.n} member(s)`).join(', '),
+  );
   c(
     `${report.name}: no serving role exited on its own`,
     report.unplannedExits.length === 0,
@@ -571,6 +583,7 @@ function emptyReport(name: string): ScenarioReport {
     faults: [],
     unplannedExits: [],
     startExits: [],
+    groups: [],
     counts: {},
     perEndpoint: [],
     checks: [],
@@ -728,7 +741,7 @@ async function main(): Promise<number> {
         profile.settleTimeoutMs,
       );
       say(`faults: ${s.settled ? 'settled' : 'did not settle'} (${s.last})`);
-      Object.assign(report, { settleMs: s.ms, settled: s.settled });
+      Object.assign(report, { settleMs: s.ms, settled: s.settled, groups: s.groups });
       report.unplannedExits = cluster.unplanned.splice(0);
       report.startExits = cluster.startExits.splice(0);
       await verify(ds, receiver, report, loaded.sent);
@@ -769,7 +782,7 @@ async function main(): Promise<number> {
         profile.settleTimeoutMs,
       );
       say(`scale-out: ${s.settled ? 'settled' : 'did not settle'} (${s.last})`);
-      Object.assign(report, { settleMs: s.ms, settled: s.settled });
+      Object.assign(report, { settleMs: s.ms, settled: s.settled, groups: s.groups });
       report.unplannedExits = cluster.unplanned.splice(0);
       report.startExits = cluster.startExits.splice(0);
       await verify(ds, receiver, report, loaded.sent);
