@@ -10,11 +10,12 @@
  * 2. Scale-out: a second process of each consumer role joins; under load, kill -9 the first
  *    of each and start nothing in its place.
  *
- * After each, once the pipeline has settled (waited for on counts and row states, within
- * a bound), one check per invariant: every acknowledged event in the read model, none
- * twice; every matching endpoint answered 2xx for every event; no delivery row twice; no
- * two attempts of one delivery overlapped. Prints the counts and `N passed, N failed`;
- * exits non-zero when a check fails.
+ * After each, once the pipeline has settled (waited for on counts, row states and consumer
+ * lag, within a bound), one check per invariant: settled; every acknowledged event in the
+ * read model, none twice; every matching endpoint answered 2xx for every event; no delivery
+ * row twice; no two attempts of one delivery overlapped; every fault injected and every
+ * killed role back; every consumer role still in its group; no serving role exited on its
+ * own. Prints the counts and `N passed, N failed`; exits non-zero when a check fails.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
