@@ -167,3 +167,22 @@ function humanize(method: string): string {
 
 const upperFirst = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
+
+/**
+ * The validation pipe refuses fields a body DTO does not declare (400 `bad_request`), so
+ * every schema a request body refers to is closed: `additionalProperties: false`.
+ */
+export function closeRequestBodySchemas(paths: JsonObject, schemas: JsonObject): void {
+  for (const item of Object.values(paths)) {
+    if (!isObject(item)) continue;
+    for (const method of METHODS) {
+      const op = item[method];
+      if (!isObject(op) || !isObject(op.requestBody) || !isObject(op.requestBody.content)) continue;
+      const media = op.requestBody.content['application/json'];
+      const target = isObject(media) && isObject(media.schema) ? media.schema.$ref : undefined;
+      const name = typeof target === 'string' ? target.replace('#/components/schemas/', '') : '';
+      const schema = schemas[name];
+      if (isObject(schema)) schema.additionalProperties = false;
+    }
+  }
+}

@@ -14,6 +14,19 @@ const MAX_PATH_LENGTH = 200;
 const MAX_VALUE_LENGTH = 500;
 const PATTERN_SHAPE = /^([a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?|\*)$/;
 
+/** Every pattern `events` accepts: `*`, each public type and each `prefix.*` above one, sorted. */
+export const EVENT_PATTERNS: readonly string[] = [
+  '*',
+  ...[
+    ...new Set(
+      PUBLIC_TYPES.flatMap((t) => {
+        const parts = t.split('.');
+        return [t, ...parts.slice(0, -1).map((_, i) => `${parts.slice(0, i + 1).join('.')}.*`)];
+      }),
+    ),
+  ].sort(),
+];
+
 type Schema = Record<string, unknown>;
 const SCHEMAS: Readonly<Record<string, Schema>> = publicEventSchemas();
 
