@@ -9,6 +9,9 @@ is kept:
   shape. 400 `invalid_cursor`.
 - `until` not later than `since` on `GET /api/v1/events`: a rule between two parameters.
   400 `bad_request` naming `until` alone.
+- text with NUL or a lone UTF-16 surrogate in a field or key: refused everywhere, as the
+  document's error table says, and a lone surrogate cannot be excluded by a pattern.
+  400 `bad_request` whose every detail names NUL or a surrogate.
 - a webhook endpoint that is well-formed but cannot be accepted: a URL the SSRF guard
   refuses or that does not parse as a host, a filter path none of the subscribed types has,
   a scheme change that needs a rotation. 422 `invalid_endpoint`, the status the document
@@ -39,9 +42,11 @@ def _expected_refusal(case, response):
         return bool(case.query) and "cursor" in case.query
     if response.status_code == 400 and code == "bad_request":
         details = error.get("details") or []
-        return bool(details) and all(
-            d.get("field") == "until" and d.get("reason") == "until must be later than since" for d in details
-        )
+        if not details:
+            return False
+        if all(d.get("field") == "until" and d.get("reason") == "until must be later than since" for d in details):
+            return True
+        return all("NUL" in d.get("reason", "") or "surrogate" in d.get("reason", "") for d in details)
     if response.status_code == 422 and code == "invalid_endpoint":
         return case.method.upper() in ("POST", "PATCH") and case.path in ("/api/v1/webhooks", "/api/v1/webhooks/{id}")
     return False

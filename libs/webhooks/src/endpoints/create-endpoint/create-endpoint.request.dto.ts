@@ -15,7 +15,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { SIGNING_SCHEMES, SigningScheme } from '../endpoint';
-import { EVENT_PATTERNS, MAX_FILTERS } from '../shared/subscription-rules';
+import { EVENT_PATTERNS, FILTER_VALUE, MAX_FILTERS } from '../shared/subscription-rules';
 
 export const MAX_EVENT_PATTERNS = 100;
 
@@ -52,7 +52,7 @@ export class CreateWebhookRequestDto {
    * (`data.forum_slug`) → the value it must equal (string, number, boolean or null).
    * 422 when a path is not in the schema of any subscribed type. At most 20.
    */
-  @ApiPropertyOptional({ maxProperties: MAX_FILTERS, nullable: true })
+  @ApiPropertyOptional({ maxProperties: MAX_FILTERS, additionalProperties: FILTER_VALUE, nullable: true })
   @IsOptional()
   @IsObject()
   filters?: Record<string, string | number | boolean | null>;

@@ -8,6 +8,7 @@
 import { PUBLIC_TYPES, publicEventSchemas } from '@herald/contracts';
 import type { FieldProblem } from '@herald/platform';
 import type { EndpointFilters } from '../endpoint';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
 export const MAX_FILTERS = 20;
 const MAX_PATH_LENGTH = 200;
@@ -26,6 +27,12 @@ export const EVENT_PATTERNS: readonly string[] = [
     ),
   ].sort(),
 ];
+
+/**
+ * The value a filter path must equal, for the API document: a scalar. An OpenAPI 3.1 list
+ * of types, which the 3.0 typings of @nestjs/swagger do not know.
+ */
+export const FILTER_VALUE = { type: ['string', 'number', 'boolean', 'null'] } as unknown as SchemaObject;
 
 type Schema = Record<string, unknown>;
 const SCHEMAS: Readonly<Record<string, Schema>> = publicEventSchemas();

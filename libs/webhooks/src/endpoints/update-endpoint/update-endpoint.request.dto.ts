@@ -16,7 +16,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { SIGNING_SCHEMES, SigningScheme } from '../endpoint';
-import { EVENT_PATTERNS, MAX_FILTERS } from '../shared/subscription-rules';
+import { EVENT_PATTERNS, FILTER_VALUE, MAX_FILTERS } from '../shared/subscription-rules';
 import { MAX_EVENT_PATTERNS } from '../create-endpoint/create-endpoint.request.dto';
 
 /** Absent means "leave as is"; null is not a value these fields take. */
@@ -45,7 +45,7 @@ export class UpdateWebhookRequestDto {
   events?: string[];
 
   /** New payload filters, replacing the old ones; `{}` removes them all. */
-  @ApiPropertyOptional({ maxProperties: MAX_FILTERS })
+  @ApiPropertyOptional({ maxProperties: MAX_FILTERS, additionalProperties: FILTER_VALUE })
   @ValidateIf(present)
   @IsObject()
   filters?: Record<string, string | number | boolean | null>;
