@@ -1,8 +1,8 @@
 /**
  * The envelope and X-Request-Id on every answer, errors included, over real HTTP:
- * validation (with field details), unknown routes, 405 + Allow, oversized, non-JSON and
- * malformed bodies, bad URLs, unparsable HTTP, domain errors and the opaque 500 whose
- * stack is logged exactly once.
+ * validation (with field details), unknown routes, 405 + Allow (a QUERY without a body
+ * included), oversized, non-JSON, malformed and null bodies, bad URLs, unparsable HTTP,
+ * domain errors and the opaque 500 whose stack is logged exactly once.
  */
 import { Body, Controller, Delete, Get, Module, Param, Post, Query } from '@nestjs/common';
 import { Type } from 'class-transformer';
@@ -180,6 +180,29 @@ describe('HTTP errors: the envelope on every path (real HTTP)', () => {
     const coll = await call('/widgets?limit=1', { method: 'PATCH' });
     expectError(coll, 405, 'method_not_allowed');
     expect(coll.headers.get('allow')).toBe('GET, HEAD, POST');
+  });
+
+  it('405 or 404 for an unrouted method whose body Fastify would check first (QUERY without Content-Type)', async () => {
+    const known = await call('/widgets/42', { method: 'QUERY' });
+    expectError(known, 405, 'method_not_allowed');
+    expect(known.headers.get('allow')).toBe('DELETE, GET, HEAD');
+    expectError(await call('/no/such/route', { method: 'QUERY' }), 404, 'not_found');
+    const broken = await call('/no/such/route', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name": ',
+    });
+    expectError(broken, 404, 'not_found');
+  });
+
+  it('400 bad_request for a body of JSON null, which is not an object', async () => {
+    const res = await call('/widgets', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'null',
+    });
+    expectError(res, 400, 'bad_request');
+    expect(res.body.error.details).toEqual([{ field: 'body', reason: 'the body must be a JSON object' }]);
   });
 
   it('413 payload_too_large for a body over the limit', async () => {

@@ -41,6 +41,9 @@ const TAG_BYTES = 16;
 const POSITION_BYTES = 8;
 const CURSOR_BYTES = 1 + TAG_BYTES + POSITION_BYTES;
 const BASE64URL = /^[A-Za-z0-9_-]{2,512}$/;
+
+/** The shape of every cursor this server issues (base64url of CURSOR_BYTES), for the API document. */
+export const CURSOR_PATTERN = `^[A-Za-z0-9_-]{${Math.ceil((CURSOR_BYTES * 4) / 3)}}$`;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 

@@ -3,7 +3,7 @@
  * and the request id. Unexpected errors are logged once with their stack and
  * answered with an opaque 500.
  */
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, NotFoundException } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ErrorEnvelope } from './envelope';
@@ -53,6 +53,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   private answer(exception: unknown, req: FastifyRequest): Answer {
     const id = req.id;
+    // Fastify checks the body of an unrouted request before its 404 handler runs (a QUERY
+    // without Content-Type, a broken body): the route is what is wrong, so it answers 404/405.
+    if (req.is404 && isClientError(exception)) return this.noRoute(req);
     if (exception instanceof DomainError) {
       if (exception.status >= 500) this.logUnexpected(exception, req);
       return {
@@ -60,7 +63,6 @@ export class HttpExceptionFilter implements ExceptionFilter {
         body: errorEnvelope(exception.code, exception.message, id, exception.details),
       };
     }
-    if (exception instanceof NotFoundException && req.is404) return this.noRoute(req);
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status === 500) return this.opaque(exception, req);
@@ -132,4 +134,14 @@ function clientErrorStatus(err: unknown): number | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const s = (err as { statusCode?: unknown }).statusCode;
   return typeof s === 'number' && s >= 400 && s < 500 ? s : undefined;
+}
+
+function isClientError(err: unknown): boolean {
+  const status =
+    err instanceof DomainError
+      ? err.status
+      : err instanceof HttpException
+        ? err.getStatus()
+        : clientErrorStatus(err);
+  return status !== undefined && status >= 400 && status < 500;
 }

@@ -1,6 +1,8 @@
 /** The paging parameters every public list accepts: `limit`, `cursor`, `order`. */
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { CURSOR_PATTERN } from './cursor';
 
 /** `asc`: oldest first, in the order items were added; `desc`: newest first. */
 export type SortOrder = 'asc' | 'desc';
@@ -14,6 +16,7 @@ const decimal = ({ value }: { value: unknown }): unknown =>
 
 export class ListRequestDto {
   /** Items per page, 1–100 (default 50). A page may be the last one even when full: trust `meta.has_more`. */
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT })
   @IsOptional()
   @Transform(decimal)
   @IsInt()
@@ -25,6 +28,7 @@ export class ListRequestDto {
    * `meta.next_cursor` of the previous page, sent with the same filters and order. Opaque;
    * valid only for the tenant and query that issued it, otherwise 400 `invalid_cursor`.
    */
+  @ApiPropertyOptional({ pattern: CURSOR_PATTERN })
   @IsOptional()
   @IsString()
   @MaxLength(512)

@@ -21,6 +21,11 @@ export interface FieldProblem {
 class HeraldValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body' && metadata.metatype && metadata.metatype !== Object) {
+      // No body is no body; a body of JSON `null` is a body that is not an object.
+      if (value === null) {
+        const reason = 'the body must be a JSON object';
+        throw BAD_REQUEST.error(reason, [{ field: 'body', reason }]);
+      }
       const problem = unsafeTextError(value);
       if (problem) throw problem;
     }

@@ -44,6 +44,22 @@ describe('createLogger', () => {
     expect(text).toContain('[redacted]');
   });
 
+  it('redacts credentials wherever they stand in a line, a URL or a message included', () => {
+    const out = capture();
+    const log = createLogger({ level: 'info', destination: out.stream });
+    const key = 'mc_live_vvG_tbk8lA-pOlBKn4QyGHBy9-L3O2iajbWZDfk3wHY';
+    log.info(
+      { req: { url: `/api/v1/events?api_key=${key}` } },
+      `refused hst_okowoDBXlTN12Umy8Ydz and whsec_u3i0NGH44Fkq+/=`,
+    );
+    const text = JSON.stringify(out.lines()[0]);
+    expect(text).not.toContain('vvG_tbk8');
+    expect(text).not.toContain('okowoDBX');
+    expect(text).not.toContain('u3i0NGH4');
+    expect(text).toContain('/api/v1/events?api_key=mc_live_[redacted]');
+    expect(text).toContain('refused hst_[redacted] and whsec_[redacted]');
+  });
+
   it('honours the level', () => {
     const out = capture();
     const log = createLogger({ level: 'warn', destination: out.stream });

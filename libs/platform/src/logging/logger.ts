@@ -1,6 +1,8 @@
 /**
  * Structured JSON logging (pino). Secrets never reach the log: authorization
- * headers, cookies, secrets, passwords, keys and tokens are redacted by path.
+ * headers, cookies, secrets, passwords, keys and tokens are redacted by path, and any
+ * text shaped like one of Herald's credentials (an API key pasted into a URL, say) is
+ * redacted wherever it stands in the line.
  */
 import pino, { Logger } from 'pino';
 import type { LogLevel } from '../config';
@@ -34,6 +36,13 @@ export const REDACT_PATHS: string[] = [
   '*.signing_secret',
 ];
 
+/** API keys, service tokens and webhook secrets, by their prefixes: the prefix stays, the rest goes. */
+const CREDENTIAL = /\b(mc_live_|mc_test_|hst_|whsec_|whsk_)[A-Za-z0-9_+/=-]{8,}/g;
+
+export function redactCredentials(line: string): string {
+  return line.replace(CREDENTIAL, '$1[redacted]');
+}
+
 export function createLogger(opts: {
   level: LogLevel;
   name?: string;
@@ -47,6 +56,7 @@ export function createLogger(opts: {
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
+      hooks: { streamWrite: redactCredentials },
     },
     opts.destination,
   );

@@ -14,7 +14,7 @@ import { isObject, JsonObject, toJson } from './json';
 import { upgradeSchemasTo31 } from './openapi-31';
 import { envelopeSchemas, errorExamples, responseHeaders, securitySchemes } from './openapi-components';
 import { info } from './openapi-info';
-import { describePublicOperations, tagDescription } from './openapi-operations';
+import { closeRequestBodySchemas, describePublicOperations, tagDescription } from './openapi-operations';
 import { canonicalDocument, pruneUnused } from './openapi-order';
 import { eventSchemas, webhookParameters, webhooks, WEBHOOKS_TAG } from './openapi-webhooks';
 import { handlerKey, publicHandlers } from './public-handlers';
@@ -39,6 +39,7 @@ export function buildOpenApiDocument(app: INestApplication, opts: OpenApiDocumen
   const dtoSchemas =
     isObject(doc.components) && isObject(doc.components.schemas) ? doc.components.schemas : {};
   upgradeSchemasTo31({ paths, components: { schemas: dtoSchemas } });
+  closeRequestBodySchemas(paths, dtoSchemas);
 
   const codes = allCodes(usedCodes);
   const tags = new Set<string>();

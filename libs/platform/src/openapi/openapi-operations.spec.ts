@@ -88,7 +88,20 @@ describe('public operations', () => {
     expect(examples(one, '400')).toEqual(['bad_request']);
     expect(examples(one, '404')).toEqual(['tenant_not_found', 'event_not_found']);
     expect(examples(list, '403')).toEqual(['insufficient_scope', 'https_required']);
-    expect(Object.keys(responses(list))).toEqual(['200', '400', '401', '403', '404', '429', '500']);
+    expect(Object.keys(responses(list))).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '408',
+      '429',
+      '431',
+      '500',
+      '503',
+    ]);
+    // 414 only where the path has a parameter to be too long.
+    expect(examples(one, '414')).toEqual(['uri_too_long']);
     expect(used.map((c) => c.code)).toContain('event_not_found');
   });
 

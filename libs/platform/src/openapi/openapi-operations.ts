@@ -7,6 +7,7 @@
 import {
   BAD_REQUEST,
   ErrorCode,
+  HEADERS_TOO_LARGE,
   HTTPS_REQUIRED,
   INSUFFICIENT_SCOPE,
   INTERNAL_ERROR,
@@ -15,8 +16,11 @@ import {
   INVALID_JSON,
   PAYLOAD_TOO_LARGE,
   RATE_LIMITED,
+  REQUEST_TIMEOUT,
+  SERVICE_UNAVAILABLE,
   TENANT_NOT_FOUND,
   UNSUPPORTED_MEDIA_TYPE,
+  URI_TOO_LONG,
 } from '../http/error-codes';
 import { isObject, JsonObject, objects } from './json';
 import { headersFor, ref, SECURITY_SCHEME } from './openapi-components';
@@ -92,13 +96,20 @@ function errorCodesOf(op: JsonObject, handler: PublicHandler): ErrorCode[] {
   if (params.length > 0 || op.requestBody) codes.push(BAD_REQUEST);
   if (params.some((p) => p.in === 'query' && p.name === 'cursor')) codes.push(INVALID_CURSOR);
   if (op.requestBody) codes.push(INVALID_JSON, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE);
+  // The router refuses an over-long path parameter before any handler runs.
+  if (params.some((p) => p.in === 'path')) codes.push(URI_TOO_LONG);
   codes.push(
     INVALID_API_KEY,
     INSUFFICIENT_SCOPE,
     HTTPS_REQUIRED,
     TENANT_NOT_FOUND,
     RATE_LIMITED,
+    // Answered by the server itself, whatever the route: a slow or oversized request head,
+    // and shutdown.
+    REQUEST_TIMEOUT,
+    HEADERS_TOO_LARGE,
     INTERNAL_ERROR,
+    SERVICE_UNAVAILABLE,
   );
   for (const c of handler.errors) if (!codes.some((k) => k.code === c.code)) codes.push(c);
   return codes;
@@ -167,3 +178,22 @@ function humanize(method: string): string {
 
 const upperFirst = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
+
+/**
+ * The validation pipe refuses fields a body DTO does not declare (400 `bad_request`), so
+ * every schema a request body refers to is closed: `additionalProperties: false`.
+ */
+export function closeRequestBodySchemas(paths: JsonObject, schemas: JsonObject): void {
+  for (const item of Object.values(paths)) {
+    if (!isObject(item)) continue;
+    for (const method of METHODS) {
+      const op = item[method];
+      if (!isObject(op) || !isObject(op.requestBody) || !isObject(op.requestBody.content)) continue;
+      const media = op.requestBody.content['application/json'];
+      const target = isObject(media) && isObject(media.schema) ? media.schema.$ref : undefined;
+      const name = typeof target === 'string' ? target.replace('#/components/schemas/', '') : '';
+      const schema = schemas[name];
+      if (isObject(schema)) schema.additionalProperties = false;
+    }
+  }
+}

@@ -9,6 +9,16 @@ import { PUBLIC_TYPES, WEBHOOK_TEST_TYPE } from '@herald/contracts';
 /** What the events read model can hold: every public type but `webhook.test`, which is never stored. */
 export const STORED_TYPES: readonly string[] = PUBLIC_TYPES.filter((t) => t !== WEBHOOK_TEST_TYPE);
 
+/** Every value the filter accepts: each stored type and each `prefix.*` above one, sorted. */
+export const TYPE_FILTERS: readonly string[] = [
+  ...new Set(
+    STORED_TYPES.flatMap((t) => {
+      const parts = t.split('.');
+      return [t, ...parts.slice(0, -1).map((_, i) => `${parts.slice(0, i + 1).join('.')}.*`)];
+    }),
+  ),
+].sort();
+
 const SHAPE = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?$/;
 
 /** The stored types a filter selects; empty when it selects none or is malformed. */

@@ -1,15 +1,23 @@
 /** Query of `GET /api/v1/events`: paging plus `type`, `since` (inclusive) and `until` (exclusive). */
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, ValidateBy } from 'class-validator';
 import { parseRfc3339 } from '@herald/contracts';
 import { IsRfc3339Time } from '@herald/platform';
 import { ListRequestDto } from '@herald/platform';
-import { IsEventTypeFilter } from './event-type-filter';
+import { IsEventTypeFilter, TYPE_FILTERS } from './event-type-filter';
 
 /** Microseconds since the epoch, as a bigint so no precision is lost comparing. */
 export function epochMicros(text: string): bigint | undefined {
   const i = parseRfc3339(text);
   return i ? BigInt(i.epochSeconds) * 1_000_000n + BigInt(i.micros) : undefined;
 }
+
+/**
+ * What `since` and `until` accept, for the API document: the RFC 3339 pattern of the
+ * event contract narrowed to the years parseRfc3339 reads (0100–9999).
+ */
+const QUERY_TIME_PATTERN =
+  '^(0[1-9]\\d{2}|[1-9]\\d{3})-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$';
 
 /** `until` must lie after `since`; an empty window is a mistake worth a 400. */
 const IsAfterSince = (): PropertyDecorator =>
@@ -29,17 +37,20 @@ const IsAfterSince = (): PropertyDecorator =>
 
 export class ListEventsRequestDto extends ListRequestDto {
   /** One public type (`post.created`) or every type under a prefix (`post.*`). */
+  @ApiPropertyOptional({ enum: TYPE_FILTERS })
   @IsOptional()
   @IsString()
   @IsEventTypeFilter()
   type?: string;
 
   /** Only events created at or after this RFC 3339 time (compared to the microsecond). */
+  @ApiPropertyOptional({ format: 'date-time', pattern: QUERY_TIME_PATTERN })
   @IsOptional()
   @IsRfc3339Time()
   since?: string;
 
   /** Only events created before this RFC 3339 time; must be later than `since`. */
+  @ApiPropertyOptional({ format: 'date-time', pattern: QUERY_TIME_PATTERN })
   @IsOptional()
   @IsRfc3339Time()
   @IsAfterSince()

@@ -8,11 +8,31 @@
 import { PUBLIC_TYPES, publicEventSchemas } from '@herald/contracts';
 import type { FieldProblem } from '@herald/platform';
 import type { EndpointFilters } from '../endpoint';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
 export const MAX_FILTERS = 20;
 const MAX_PATH_LENGTH = 200;
 const MAX_VALUE_LENGTH = 500;
 const PATTERN_SHAPE = /^([a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?|\*)$/;
+
+/** Every pattern `events` accepts: `*`, each public type and each `prefix.*` above one, sorted. */
+export const EVENT_PATTERNS: readonly string[] = [
+  '*',
+  ...[
+    ...new Set(
+      PUBLIC_TYPES.flatMap((t) => {
+        const parts = t.split('.');
+        return [t, ...parts.slice(0, -1).map((_, i) => `${parts.slice(0, i + 1).join('.')}.*`)];
+      }),
+    ),
+  ].sort(),
+];
+
+/**
+ * The value a filter path must equal, for the API document: a scalar. An OpenAPI 3.1 list
+ * of types, which the 3.0 typings of @nestjs/swagger do not know.
+ */
+export const FILTER_VALUE = { type: ['string', 'number', 'boolean', 'null'] } as unknown as SchemaObject;
 
 type Schema = Record<string, unknown>;
 const SCHEMAS: Readonly<Record<string, Schema>> = publicEventSchemas();

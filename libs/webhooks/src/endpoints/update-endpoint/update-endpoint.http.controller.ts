@@ -1,6 +1,6 @@
 /** `PATCH /api/v1/webhooks/{id}` (scope `webhooks:manage`). */
 import { Body, Controller, Param, Patch } from '@nestjs/common';
-import { ApiOkResponse, ApiExtraModels } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiExtraModels } from '@nestjs/swagger';
 import { ApiCaller, Caller, PublicApi, RequireScopes } from '@herald/platform';
 import { ApiErrors } from '@herald/platform/openapi';
 import { ENDPOINT_NOT_FOUND, INVALID_ENDPOINT } from '../../webhook-errors';
@@ -30,6 +30,8 @@ export class UpdateEndpointHttpController {
   @ApiExtraModels(UpdateWebhookRequestDto)
   // Explicit, so the response keeps its plain description (the plugin would copy the remarks into it).
   @ApiOkResponse({ type: WebhookEndpointResponseDto })
+  // No body (or `{}`) changes nothing and answers the endpoint as it is.
+  @ApiBody({ type: UpdateWebhookRequestDto, required: false })
   @ApiErrors(ENDPOINT_NOT_FOUND, INVALID_ENDPOINT)
   @RequireScopes('webhooks:manage')
   updateWebhook(
@@ -37,6 +39,7 @@ export class UpdateEndpointHttpController {
     @Param() params: EndpointIdParamsDto,
     @Body() body: UpdateWebhookRequestDto,
   ): Promise<WebhookEndpointResponseDto> {
-    return this.handler.execute(keyActor(caller), params.id, body);
+    // A body-less PATCH arrives as no body at all.
+    return this.handler.execute(keyActor(caller), params.id, body ?? {});
   }
 }

@@ -3,6 +3,7 @@
  * at creation (400 for the schema, 422 `invalid_endpoint` for what cannot be accepted);
  * changed events are checked together with the filters that stay, and the other way round.
  */
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
@@ -15,6 +16,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { SIGNING_SCHEMES, SigningScheme } from '../endpoint';
+import { EVENT_PATTERNS, FILTER_VALUE, MAX_FILTERS } from '../shared/subscription-rules';
 import { MAX_EVENT_PATTERNS } from '../create-endpoint/create-endpoint.request.dto';
 
 /** Absent means "leave as is"; null is not a value these fields take. */
@@ -22,17 +24,20 @@ const present = (_: object, value: unknown): boolean => value !== undefined;
 
 export class UpdateWebhookRequestDto {
   /** A new https URL, checked like at creation (SSRF guard included). */
+  @ApiPropertyOptional({ pattern: '^https://' })
   @ValidateIf(present)
   @IsString()
   url?: string;
 
   /** A new label; null clears it. */
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   label?: string | null;
 
   /** New subscriptions, replacing the old ones (same rules as at creation). */
+  @ApiPropertyOptional({ type: [String], minItems: 1, maxItems: MAX_EVENT_PATTERNS, enum: EVENT_PATTERNS })
   @ValidateIf(present)
   @IsArray()
   @ArrayMaxSize(MAX_EVENT_PATTERNS)
@@ -40,6 +45,7 @@ export class UpdateWebhookRequestDto {
   events?: string[];
 
   /** New payload filters, replacing the old ones; `{}` removes them all. */
+  @ApiPropertyOptional({ maxProperties: MAX_FILTERS, additionalProperties: FILTER_VALUE })
   @ValidateIf(present)
   @IsObject()
   filters?: Record<string, string | number | boolean | null>;
