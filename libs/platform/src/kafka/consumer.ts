@@ -12,7 +12,13 @@
  *   gathered too: at most one request per COMMIT_INTERVAL_MS (and one at stop), since
  *   every handler is idempotent and a re-read after a crash costs nothing but time. A
  *   handler failure is transient by definition: the call is retried with backoff and
- *   nothing is committed, so a crash at any point re-delivers rather than loses.
+ *   nothing is committed, so a crash at any point re-delivers rather than loses;
+ * - kafkajs gives up on a consumer after some errors (a non-retriable one, such as
+ *   KafkaJSGroupCoordinatorNotFound while the broker restarts during a rebalance): it
+ *   disconnects it and stops. The process would then stay up while its group sits empty,
+ *   so a consumer kafkajs will not restart is replaced by a new one, with backoff, for as
+ *   long as this one is running. What the dead one had fetched but not committed is read
+ *   again.
  */
 import { DEAD_LETTER_HEADER_PREFIX, DeadLetterHeaders, Topics } from '@herald/contracts';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
@@ -109,6 +115,8 @@ export interface ConsumerStats {
   processed: number;
   deadLettered: number;
   failedBatches: number;
+  /** kafkajs consumers that crashed for good and were replaced. */
+  replaced: number;
 }
 
 export interface PartitionLag {
@@ -132,11 +140,15 @@ interface Gathered<T> {
 /** kafkajs runs up to this many partition batches of a fetch at once; they are gathered into one call. */
 const GATHER_WIDTH = 256;
 
+/** Backoff bounds for starting a consumer in place of one kafkajs gave up on. */
+const REPLACE_INITIAL_MS = 500;
+const REPLACE_MAX_MS = 30_000;
+
 /** The longest a processed offset waits before it is committed to the group. */
 export const COMMIT_INTERVAL_MS = 200;
 
 export class HeraldConsumer<T> {
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
   private running = false;
   private halted = false;
   private readonly assigned = new Map<string, number[]>();
@@ -150,7 +162,7 @@ export class HeraldConsumer<T> {
   private signalStopped: () => void = () => undefined;
   /** Resolves at stop(): a retry backoff in progress ends early. */
   private readonly stopped = new Promise<void>((resolve) => (this.signalStopped = resolve));
-  readonly stats: ConsumerStats = { processed: 0, deadLettered: 0, failedBatches: 0 };
+  readonly stats: ConsumerStats = { processed: 0, deadLettered: 0, failedBatches: 0, replaced: 0 };
   private readonly deadLetterCount: { inc(n: number): void } | undefined;
 
   constructor(
@@ -162,8 +174,12 @@ export class HeraldConsumer<T> {
   ) {
     this.deadLetterCount = metrics?.deadLettered.labels(spec.groupId);
     this.deadLetterCount?.inc(0);
-    this.consumer = kafka.consumer({
-      groupId: spec.groupId,
+    this.consumer = this.createConsumer();
+  }
+
+  private createConsumer(): Consumer {
+    return this.kafka.consumer({
+      groupId: this.spec.groupId,
       allowAutoTopicCreation: false,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
@@ -190,10 +206,20 @@ export class HeraldConsumer<T> {
   }
 
   async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.spec.topics, fromBeginning: this.spec.fromBeginning });
     this.running = true;
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+    try {
+      await this.run(this.consumer);
+    } catch (err) {
+      this.running = false;
+      throw err;
+    }
+  }
+
+  private async run(consumer: Consumer): Promise<void> {
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.spec.topics, fromBeginning: this.spec.fromBeginning });
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      if (consumer !== this.consumer) return;
       this.assigned.clear();
       for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
         this.assigned.set(topic, partitions);
@@ -204,12 +230,46 @@ export class HeraldConsumer<T> {
         );
       }
     });
-    await this.consumer.run({
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || !this.running || consumer !== this.consumer) return;
+      this.logger.error(
+        { err: payload.error },
+        'kafkajs gave up on the consumer after a crash; replacing it',
+      );
+      void this.replace(consumer);
+    });
+    await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: GATHER_WIDTH,
       eachBatch: (payload) => this.gather(payload),
     });
+  }
+
+  /** A new kafkajs consumer in place of one that crashed for good, retried until it runs or we stop. */
+  private async replace(crashed: Consumer): Promise<void> {
+    let delay = REPLACE_INITIAL_MS;
+    await crashed.disconnect().catch(() => undefined);
+    while (this.running) {
+      // The call in flight belongs to the dead consumer: let it end (its batches are no longer
+      // running, so it commits nothing), and drop what was gathered for the next one.
+      await this.processing;
+      this.gathered = [];
+      this.assigned.clear();
+      const next = this.createConsumer();
+      this.consumer = next;
+      try {
+        await this.run(next);
+        this.stats.replaced++;
+        this.logger.warn('replacement consumer running');
+        return;
+      } catch (err) {
+        this.logger.warn({ err, retryInMs: delay }, 'replacement consumer failed to start; retrying');
+        await next.disconnect().catch(() => undefined);
+        await Promise.race([sleep(delay), this.stopped]);
+        delay = Math.min(delay * 2, REPLACE_MAX_MS);
+      }
+    }
   }
 
   async stop(): Promise<void> {

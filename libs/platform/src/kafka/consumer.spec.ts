@@ -1,0 +1,126 @@
+/**
+ * HeraldConsumer when kafkajs gives up on its consumer (a crash it will not restart, such
+ * as KafkaJSGroupCoordinatorNotFound while the broker restarts): the consumer is replaced
+ * by a new one, with backoff while that fails, and only while running. The Kafka port is
+ * faked here; the integration tier runs the consumer against the real broker.
+ */
+import type { Consumer, Kafka } from 'kafkajs';
+import pino from 'pino';
+import { HeraldConsumer } from './consumer';
+import type { HeraldProducer } from './producer';
+
+type Listener = (event: { payload: Record<string, unknown> }) => void;
+
+class FakeConsumer {
+  readonly events = { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash' };
+  readonly listeners = new Map<string, Listener[]>();
+  connected = false;
+  running = false;
+  failConnect = false;
+  connect = jest.fn(async () => {
+    if (this.failConnect) throw new Error('broker unavailable');
+    this.connected = true;
+  });
+  subscribe = jest.fn(async () => undefined);
+  run = jest.fn(async () => {
+    this.running = true;
+  });
+  disconnect = jest.fn(async () => {
+    this.connected = false;
+    this.running = false;
+  });
+  pause = jest.fn();
+  resume = jest.fn();
+  commitOffsets = jest.fn(async () => undefined);
+  on(event: string, listener: Listener): void {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+  }
+  emit(event: string, payload: Record<string, unknown>): void {
+    for (const l of this.listeners.get(event) ?? []) l({ payload });
+  }
+}
+
+function setup(failingConnects = 0): { consumer: HeraldConsumer<string>; created: FakeConsumer[] } {
+  const created: FakeConsumer[] = [];
+  const kafka = {
+    consumer: () => {
+      const c = new FakeConsumer();
+      // The first consumer starts; its replacements fail `failingConnects` times.
+      if (created.length > 0 && created.length <= failingConnects) c.failConnect = true;
+      created.push(c);
+      return c as unknown as Consumer;
+    },
+  } as unknown as Kafka;
+  const consumer = new HeraldConsumer<string>(
+    kafka,
+    {} as HeraldProducer,
+    {
+      groupId: 'herald.test',
+      topics: ['herald.internal.test.v1'],
+      fromBeginning: true,
+      decode: () => 'x',
+      handle: async () => undefined,
+    },
+    pino({ level: 'silent' }),
+  );
+  return { consumer, created };
+}
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+  expect(check()).toBe(true);
+}
+
+describe('HeraldConsumer after a crash kafkajs will not restart', () => {
+  it('leaves a crash kafkajs restarts itself to kafkajs', async () => {
+    const { consumer, created } = setup();
+    await consumer.start();
+    created[0]!.emit('consumer.crash', { error: new Error('retriable'), restart: true });
+    await new Promise((r) => setImmediate(r));
+    expect(created).toHaveLength(1);
+    expect(consumer.stats.replaced).toBe(0);
+    await consumer.stop();
+  });
+
+  it('replaces the consumer, subscribed to the same topics and running', async () => {
+    const { consumer, created } = setup();
+    await consumer.start();
+    created[0]!.emit('consumer.crash', {
+      error: new Error('KafkaJSGroupCoordinatorNotFound'),
+      restart: false,
+    });
+    await until(() => created[1]?.running === true);
+    expect(created).toHaveLength(2);
+    expect(created[0]!.disconnect).toHaveBeenCalled();
+    expect(created[1]!.subscribe).toHaveBeenCalledWith({
+      topics: ['herald.internal.test.v1'],
+      fromBeginning: true,
+    });
+    expect(consumer.stats.replaced).toBe(1);
+    // The dead one's events no longer count; the new one's do.
+    created[0]!.emit('consumer.crash', { error: new Error('late'), restart: false });
+    await new Promise((r) => setImmediate(r));
+    expect(created).toHaveLength(2);
+    await consumer.stop();
+    expect(created[1]!.disconnect).toHaveBeenCalled();
+  });
+
+  it('retries with backoff while the replacement cannot start', async () => {
+    const { consumer, created } = setup(2);
+    await consumer.start();
+    created[0]!.emit('consumer.crash', { error: new Error('gone'), restart: false });
+    await until(() => created[3]?.running === true);
+    expect(created.map((c) => c.running)).toEqual([false, false, false, true]);
+    expect(consumer.stats.replaced).toBe(1);
+    await consumer.stop();
+  });
+
+  it('does not replace a consumer that is being stopped', async () => {
+    const { consumer, created } = setup();
+    await consumer.start();
+    await consumer.stop();
+    created[0]!.emit('consumer.crash', { error: new Error('gone'), restart: false });
+    await new Promise((r) => setImmediate(r));
+    expect(created).toHaveLength(1);
+  });
+});
