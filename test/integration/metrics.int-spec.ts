@@ -13,6 +13,7 @@ import { ReadCache } from '@herald/access';
 import {
   createLogger,
   createRolesApp,
+  startRoles,
   freePort,
   HeraldConfig,
   HeraldProducer,
@@ -106,6 +107,7 @@ describe('GET /metrics (every role, real Kafka + Postgres)', () => {
       config,
       createLogger({ level: config.logLevel }),
     );
+    await startRoles(app);
     await app.listen(config.port, '127.0.0.1');
     baseUrl = `http://127.0.0.1:${config.port}`;
     // Whatever earlier specs left on the internal and public topics is worked off before any count is taken.

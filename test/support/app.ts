@@ -1,7 +1,14 @@
 /** Boots Herald roles in-process on the run's real Kafka and Postgres, listening on a free port. */
 import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createLogger, createRolesApp, freePort, HeraldConfig, loadConfig } from '@herald/platform';
+import {
+  createLogger,
+  createRolesApp,
+  freePort,
+  HeraldConfig,
+  loadConfig,
+  startRoles,
+} from '@herald/platform';
 import { DataSource } from 'typeorm';
 import { migratedDataSource, testDatabaseUrl, testKafkaBrokers } from './infra';
 import { REPO_ROOT } from './herald-process';
@@ -37,6 +44,7 @@ export async function startTestApp(
   const ds = await migratedDataSource();
   const config = testConfig({ port: await freePort(), ...overrides });
   const app = await createRolesApp(roles, config, createLogger({ level: config.logLevel }));
+  await startRoles(app);
   await app.listen(config.port, '127.0.0.1');
   return {
     app,

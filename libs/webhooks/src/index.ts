@@ -26,3 +26,5 @@ export type {
 export * from './webhook-delivery.module';
 export * from './webhooks-core.module';
 export * from './secrets';
+export { DISPATCHER_BINDING, DISPATCHER_GROUP } from './dispatcher/dispatcher';
+export type { DispatchRecord } from './dispatcher/dispatcher';

@@ -9,7 +9,6 @@ import {
   HERALD_LOGGER,
   HeraldConfig,
   HeraldMetrics,
-  KafkaService,
   PgListener,
   throttled,
 } from '@herald/platform';
@@ -41,7 +40,6 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnApplica
     @Inject(HERALD_CONFIG) config: HeraldConfig,
     @Inject(HERALD_LOGGER) logger: Logger,
     ds: DataSource,
-    kafka: KafkaService,
     box: SecretBox,
     guard: SsrfGuard,
     metrics: HeraldMetrics,
@@ -71,14 +69,7 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnApplica
       metrics,
     );
     metrics.addOldestPendingSource(throttled(() => store.oldestPendingAgeSeconds()));
-    this.dispatcher = new Dispatcher(
-      kafka,
-      ds,
-      store,
-      settings,
-      this.workers,
-      log.child({ part: 'dispatcher' }),
-    );
+    this.dispatcher = new Dispatcher(ds, store, settings, this.workers, log.child({ part: 'dispatcher' }));
     this.notifications = new PgListener({
       databaseUrl: config.databaseUrl as string,
       applicationName: 'herald-webhook-listener',
@@ -96,11 +87,9 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnApplica
   async onApplicationBootstrap(): Promise<void> {
     await this.notifications.start();
     this.workers.start();
-    await this.dispatcher.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.dispatcher.stop();
     await this.workers.stop();
     await this.notifications.stop();
     await this.sender.close();

@@ -25,6 +25,8 @@
  */
 import { Topics } from '@herald/contracts';
 import {
+  ConsumedBatch,
+  ConsumerBinding,
   ConsumerFactory,
   Decoded,
   decodePublicRecord,
@@ -63,13 +65,35 @@ interface Share {
   rejected: Array<MessagePosition & { reason: string }>;
 }
 
+/** What a runner needs of its group's consumer. */
+type RunnerConsumer = Pick<HeraldConsumer<unknown>, 'assignment' | 'seek'>;
+
+/** The group of a projection runner: what it reads, and how. */
+export function projectorBinding(groupId: string, minCycleMs = 50): ConsumerBinding<PublicRecord> {
+  return {
+    groupId,
+    topics: [Topics.publicEvents],
+    fromBeginning: true,
+    decode: (m) => decodePublicRecord(m),
+    minCycleMs,
+    // A call's ranges are checked against the checkpoints, so a batch fetched while the
+    // previous call was applied is safe to take: the next call decodes while this one writes.
+    prefetch: true,
+  };
+}
+
+/** The projector role's group (every projection), as its transport adapter declares it. */
+export const PROJECTOR_BINDING = projectorBinding(PROJECTOR_GROUP);
+
 export class ProjectionRunner {
-  private consumer?: HeraldConsumer<PublicRecord>;
+  private consumer: () => RunnerConsumer | undefined = () => undefined;
+  /** The consumer it started itself, if it did. */
+  private owned?: HeraldConsumer<PublicRecord>;
   private poller?: NodeJS.Timeout;
   private generations = new Map<string, number>();
   private readonly lows = new Map<string, { low: bigint; at: number }>();
   private exclusive: Promise<unknown> = Promise.resolve();
-  /** An assignment that arrived before startConsumer returned (the group joins during start). */
+  /** An assignment that arrived before its consumer could be followed (the group joins during start). */
   private pendingAssignment: number[] | undefined;
   /** Events applied, summed over projections. */
   applied = 0;
@@ -95,26 +119,50 @@ export class ProjectionRunner {
     return this.options.groupId;
   }
 
+  /** What the runner's group reads, and how. */
+  binding(): ConsumerBinding<PublicRecord> {
+    return projectorBinding(this.options.groupId, this.options.minCycleMs);
+  }
+
+  /** Runs on a consumer of its own (catch-up runners, `herald replay`). */
   async start(): Promise<void> {
-    this.generations = await this.currentGenerations();
-    this.consumer = await this.kafka.startConsumer<PublicRecord>({
-      groupId: this.options.groupId,
-      topics: [Topics.publicEvents],
-      fromBeginning: true,
-      decode: (m) => decodePublicRecord(m),
-      handle: (batch, ctx) => this.serial(() => this.handle(batch, ctx.ranges)),
-      minCycleMs: this.options.minCycleMs,
-      // A call's ranges are checked against the checkpoints, so a batch fetched while the
-      // previous call was applied is safe to take: the next call decodes while this one writes.
-      prefetch: true,
-      onAssignment: (assigned) => this.moveToCheckpoints(assigned.get(Topics.publicEvents) ?? []),
+    await this.prepare();
+    const own = await this.kafka.startConsumer<PublicRecord>({
+      ...this.binding(),
+      handle: (messages, ctx) => this.applyBatch({ messages, ...ctx }),
+      onAssignment: (assigned) => this.assigned(assigned),
     });
-    if (this.pendingAssignment) await this.moveToCheckpoints(this.pendingAssignment);
+    this.owned = own;
+    await this.follow(() => own);
+  }
+
+  /** Before its group's consumer starts: the generations it starts from. */
+  async prepare(): Promise<void> {
+    this.generations = await this.currentGenerations();
+  }
+
+  /**
+   * Follows the consumer of its group, wherever it was started (its own, or the projector
+   * role's transport): an assignment that came before it is applied, and polling begins.
+   */
+  async follow(consumer: () => RunnerConsumer | undefined): Promise<void> {
+    this.consumer = consumer;
+    if (this.pendingAssignment && consumer()) await this.moveToCheckpoints(this.pendingAssignment);
     this.poller = setInterval(
       () => void this.poll().catch((err: unknown) => this.logger.warn({ err }, 'projection poll failed')),
       POLL_MS,
     );
     await this.poll();
+  }
+
+  /** One call of the group: every projection applies it (one at a time with `betweenCalls`). */
+  applyBatch(batch: ConsumedBatch<PublicRecord>): Promise<HandleResult> {
+    return this.serial(() => this.handle(batch.messages, batch.ranges));
+  }
+
+  /** The group assigned partitions: each is moved to the furthest checkpoint. */
+  assigned(assignment: ReadonlyMap<string, number[]>): Promise<void> {
+    return this.moveToCheckpoints(assignment.get(Topics.publicEvents) ?? []);
   }
 
   /**
@@ -127,7 +175,7 @@ export class ProjectionRunner {
 
   /** The public topic's partitions this runner's group gave it. */
   ownedPartitions(): number[] {
-    return [...(this.consumer?.assignment().get(Topics.publicEvents) ?? [])];
+    return [...(this.consumer()?.assignment().get(Topics.publicEvents) ?? [])];
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -136,10 +184,11 @@ export class ProjectionRunner {
     return run;
   }
 
+  /** Stops polling, and its own consumer if it started one (a transport stops the others). */
   async stop(): Promise<void> {
     if (this.poller) clearInterval(this.poller);
     this.poller = undefined;
-    await this.consumer?.stop();
+    await this.owned?.stop();
   }
 
   /**
@@ -341,7 +390,7 @@ export class ProjectionRunner {
 
   /** Seeks the given partitions to their furthest checkpoint (0 when none: the earliest offset). */
   private async moveToCheckpoints(partitions: number[]): Promise<void> {
-    const consumer = this.consumer;
+    const consumer = this.consumer();
     if (!consumer) {
       this.pendingAssignment = partitions;
       return;
@@ -363,6 +412,7 @@ export class ProjectionRunner {
 
   /** Liveness for `herald replay`, and repositioning after a reset. */
   private async poll(): Promise<void> {
+    if (this.pendingAssignment && this.consumer()) await this.moveToCheckpoints(this.pendingAssignment);
     await this.ds.query(
       `UPDATE projection_control SET last_seen_at = now() WHERE projection = ANY($1::text[])`,
       [this.projections.map((p) => p.name)],
@@ -375,7 +425,7 @@ export class ProjectionRunner {
       { projections: changed.map(([name]) => name), generations: changed.map(([, g]) => g) },
       'projection reset: repositioning',
     );
-    await this.moveToCheckpoints(this.consumer?.assignment().get(Topics.publicEvents) ?? []);
+    await this.moveToCheckpoints(this.consumer()?.assignment().get(Topics.publicEvents) ?? []);
   }
 }
 

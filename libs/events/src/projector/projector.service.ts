@@ -43,8 +43,13 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     metrics.addProjectionLagSource(throttled(() => this.projectionLag()));
   }
 
+  /**
+   * The runner over every projection is fed by the role's transport (apps/projector), whose
+   * group starts after this: it follows that group's consumer from here on.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    await this.runner.start();
+    await this.runner.prepare();
+    await this.runner.follow(() => this.kafka.running(this.runner.groupId));
     await this.checkLag();
     this.timer = setInterval(() => {
       this.checking ??= this.checkLag()

@@ -9,7 +9,7 @@
  *   first-occurrence table: the first internal event for a subject wins, and re-reading
  *   that same event (a replay) publishes it again under the same deterministic id.
  */
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   checkPublicEvent,
   InternalEvent,
@@ -20,10 +20,10 @@ import {
   validateInternalEvent,
 } from '@herald/contracts';
 import {
+  ConsumerBinding,
   Decoded,
   HandleResult,
   HERALD_LOGGER,
-  HeraldConsumer,
   HeraldMetrics,
   KafkaService,
   OutgoingMessage,
@@ -37,13 +37,27 @@ import { PublicHeaders } from '@herald/platform';
 
 export const TRANSLATOR_GROUP = 'herald.translator';
 
-type Item = { event: InternalEvent; spec: KindSpec | undefined };
+export type TranslatorItem = { event: InternalEvent; spec: KindSpec | undefined };
+type Item = TranslatorItem;
 
 export interface TranslatorStats {
   translated: number;
   internalOnlyDropped: number;
   repeatsSuppressed: number;
 }
+
+/** What the translator's consumer group reads, and how (see apps/translator). */
+export const TRANSLATOR_BINDING: ConsumerBinding<TranslatorItem> = {
+  groupId: TRANSLATOR_GROUP,
+  topics: INTERNAL_CONTEXTS.map((c) => Topics.internal[c]),
+  fromBeginning: true,
+  decode: (message) => decodeInternal(message),
+  minCycleMs: 5,
+  // Fetches the next batches while a call's public records are produced. Every call is
+  // translated in order, and re-translating a record (should a failed call be read again)
+  // publishes the same ids, which every consumer of the public topic deduplicates.
+  prefetch: true,
+};
 
 export function decodeInternal(message: KafkaMessage): Item {
   let raw: unknown;
@@ -58,9 +72,8 @@ export function decodeInternal(message: KafkaMessage): Item {
 }
 
 @Injectable()
-export class TranslatorService implements OnApplicationBootstrap {
+export class TranslatorService {
   readonly stats: TranslatorStats = { translated: 0, internalOnlyDropped: 0, repeatsSuppressed: 0 };
-  private consumer?: HeraldConsumer<Item>;
   private readonly logger: Logger;
 
   constructor(
@@ -71,26 +84,6 @@ export class TranslatorService implements OnApplicationBootstrap {
     private readonly metrics: HeraldMetrics,
   ) {
     this.logger = logger.child({ component: 'translator' });
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    this.consumer = await this.kafka.startConsumer<Item>({
-      groupId: TRANSLATOR_GROUP,
-      topics: INTERNAL_CONTEXTS.map((c) => Topics.internal[c]),
-      fromBeginning: true,
-      decode: decodeInternal,
-      handle: (batch) => this.handle(batch),
-      minCycleMs: 5,
-      // Fetches the next batches while a call's public records are produced. Every call is
-      // translated in order, and re-translating a record (should a failed call be read again)
-      // publishes the same ids, which every consumer of the public topic deduplicates.
-      prefetch: true,
-    });
-    this.logger.info('translator consuming');
-  }
-
-  consumerStats(): HeraldConsumer<Item>['stats'] | undefined {
-    return this.consumer?.stats;
   }
 
   async handle(batch: Array<Decoded<Item>>): Promise<HandleResult> {

@@ -8,7 +8,10 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { assertProductionReady, ConfigError, HeraldConfig, loadConfig, projectRoot } from '../config';
 import { assertTenantLogin } from '../database/tenant-login';
+import type { MicroserviceOptions } from '@nestjs/microservices';
 import { createHttpApp, httpOptionsFor } from '../http/create-http-app';
+import { HeraldKafkaTransport } from '../kafka/consumer-transport';
+import { KafkaService } from '../kafka/kafka.service';
 import { createLogger } from '../logging/logger';
 import { PlatformModule } from '../platform.module';
 import { withDevState } from './dev-state';
@@ -26,6 +29,11 @@ export function configOrExit(env: NodeJS.ProcessEnv = process.env): HeraldConfig
   }
 }
 
+/**
+ * One Nest application for the given role modules: an HTTP server, and a microservice on
+ * the Kafka transport for the consumer groups the roles declare (`@ConsumeBatches`).
+ * Nothing runs until `startRoles` (or `listen`, which calls it).
+ */
 export async function createRolesApp(
   roles: Array<Type<unknown>>,
   config: HeraldConfig,
@@ -33,14 +41,28 @@ export async function createRolesApp(
 ): Promise<NestFastifyApplication> {
   @Module({ imports: [PlatformModule.forRoot(config, logger), ...roles] })
   class RootModule {}
-  return createHttpApp(RootModule, { logger, ...httpOptionsFor(config) });
+  const app = await createHttpApp(RootModule, { logger, ...httpOptionsFor(config) });
+  app.connectMicroservice<MicroserviceOptions>({
+    strategy: new HeraldKafkaTransport(() => app.get(KafkaService)),
+  });
+  return app;
 }
 
 /**
- * Listens on `host` (HERALD_BIND). `::` (IPv6 and, on most hosts, IPv4 too) falls back to
+ * Starts the roles: their bootstrap hooks first (connections, workers, caches), then
+ * their consumer groups. Idempotent with respect to `app.init()`.
+ */
+export async function startRoles(app: NestFastifyApplication): Promise<void> {
+  await app.init();
+  await app.startAllMicroservices();
+}
+
+/**
+ * Starts the roles and listens on `host` (HERALD_BIND). `::` (IPv6 and, on most hosts, IPv4 too) falls back to
  * `0.0.0.0` where the host has no IPv6.
  */
 export async function listen(app: NestFastifyApplication, port: number, host: string): Promise<void> {
+  await startRoles(app);
   try {
     await app.listen(port, host);
   } catch (err) {

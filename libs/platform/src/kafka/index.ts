@@ -7,3 +7,4 @@ export * from './kafka.module';
 export * from './public-record';
 export * from './topic-range-reader';
 export * from './kafka-types';
+export * from './consumer-transport';

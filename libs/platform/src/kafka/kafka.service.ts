@@ -63,6 +63,11 @@ export class KafkaService implements OnModuleInit, OnApplicationShutdown, Consum
     return consumer;
   }
 
+  /** The running consumer of a group in this process, if any (started here or by the transport). */
+  running(groupId: string): HeraldConsumer<unknown> | undefined {
+    return this.consumers.find((c) => c.groupId === groupId && !c.isStopped);
+  }
+
   lowWatermark(topic: string, partition: number): Promise<bigint> {
     return lowWatermarkOf(this.admin, topic, partition);
   }

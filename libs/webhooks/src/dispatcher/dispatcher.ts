@@ -1,5 +1,6 @@
 /**
- * The dispatcher: a consumer group on the public topic. For each batch it finds the
+ * The dispatcher: a consumer group on the public topic (`DISPATCHER_BINDING`, handled in
+ * apps/dispatcher). For each batch it finds the
  * active endpoints of the batch's tenants, matches every event against them, stores the
  * messages and one delivery per match (unique on event + endpoint), and only then lets
  * the offsets be committed; the new deliveries go straight to this process's delivery
@@ -7,8 +8,8 @@
  * is never delivered twice because of Herald.
  */
 import { newUlid, Topics } from '@herald/contracts';
-import { Decoded, decodePublicRecord, KafkaService, PublicRecord, queryPrepared } from '@herald/platform';
-import type { BatchContext, HeraldConsumer } from '@herald/platform';
+import { Decoded, decodePublicRecord, PublicRecord, queryPrepared } from '@herald/platform';
+import type { BatchContext, ConsumerBinding } from '@herald/platform';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { EndpointFilters } from '../endpoints/endpoint';
@@ -27,10 +28,26 @@ const FAST_LANE_SHARE = 64;
 /** How long a lane found slow by a wait is not waited for. */
 const SLOW_FOR_MS = 5_000;
 
-interface DispatchRecord extends PublicRecord {
+export interface DispatchRecord extends PublicRecord {
   payload: string;
   body: Record<string, unknown>;
 }
+
+/** What the dispatcher's consumer group reads, and how (see apps/dispatcher). */
+export const DISPATCHER_BINDING: ConsumerBinding<DispatchRecord> = {
+  groupId: DISPATCHER_GROUP,
+  topics: [Topics.publicEvents],
+  fromBeginning: true,
+  decode: (message) => {
+    const record = decodePublicRecord(message);
+    return {
+      ...record,
+      payload: record.raw ?? '',
+      body: record.event as unknown as Record<string, unknown>,
+    };
+  },
+  minCycleMs: 5,
+};
 
 interface SubscriberRow {
   id: string;
@@ -46,39 +63,15 @@ export interface DispatcherStats {
 }
 
 export class Dispatcher {
-  private consumer: HeraldConsumer<DispatchRecord> | undefined;
   readonly stats: DispatcherStats = { events: 0, deliveries: 0 };
 
   constructor(
-    private readonly kafka: KafkaService,
     private readonly ds: DataSource,
     private readonly store: DeliveryStore,
     private readonly settings: DeliverySettingsCache,
     private readonly workers: DeliveryWorkers,
     private readonly logger: Logger,
   ) {}
-
-  async start(): Promise<void> {
-    this.consumer = await this.kafka.startConsumer<DispatchRecord>({
-      groupId: DISPATCHER_GROUP,
-      topics: [Topics.publicEvents],
-      fromBeginning: true,
-      decode: (message) => {
-        const record = decodePublicRecord(message);
-        return {
-          ...record,
-          payload: record.raw ?? '',
-          body: record.event as unknown as Record<string, unknown>,
-        };
-      },
-      handle: (messages, ctx) => this.dispatch(messages, ctx),
-      minCycleMs: 5,
-    });
-  }
-
-  async stop(): Promise<void> {
-    await this.consumer?.stop();
-  }
 
   /**
    * Creates the deliveries of one call. Each endpoint's lane takes what it has room for,
@@ -88,7 +81,7 @@ export class Dispatcher {
    * has drained: a burst then costs one write per delivery rather than a write, a claim and
    * a read back of its payload. The offsets are committed only after the last round.
    */
-  private async dispatch(messages: Array<Decoded<DispatchRecord>>, ctx: BatchContext): Promise<void> {
+  async dispatch(messages: Array<Decoded<DispatchRecord>>, ctx: BatchContext): Promise<void> {
     const records = messages.map((m) => m.value);
     if (records.length === 0) return;
     this.stats.events += records.length;
