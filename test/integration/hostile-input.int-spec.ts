@@ -23,12 +23,12 @@ interface Reply {
   body: any;
 }
 
-/** A request whose body is sent as the exact text given (so it can hold 2^53+1 or `\ud800`). */
+/** A request whose body is sent as the exact text or bytes given (so it can hold 2^53+1, `\ud800` or bad UTF-8). */
 function send(
   base: string,
   method: string,
   path: string,
-  opts: { text?: string; host?: string; authorization: string },
+  opts: { text?: string | Buffer; host?: string; authorization: string },
 ): Promise<Reply> {
   const url = new URL(base);
   const headers: Record<string, string> = { authorization: opts.authorization };
@@ -76,9 +76,9 @@ describe('hostile input (real Kafka + Postgres)', () => {
     await t?.close();
   });
 
-  const api = (method: string, path: string, text?: string, key: TestKey = manage) =>
+  const api = (method: string, path: string, text?: string | Buffer, key: TestKey = manage) =>
     send(t.baseUrl, method, path, { text, host: tenant + '.localhost', authorization: `Bearer ${key.key}` });
-  const internal = (path: string, text: string) =>
+  const internal = (path: string, text: string | Buffer) =>
     send(t.baseUrl, 'POST', path, { text, authorization: `Bearer ${TEST_SERVICE_TOKEN}` });
 
   const endpointCount = async (): Promise<number> =>
@@ -141,6 +141,37 @@ describe('hostile input (real Kafka + Postgres)', () => {
       const event = internalEvent(tenant, { kind: 'forum.draft.saved', data: { draft_id: 1 } });
       const text = JSON.stringify(event).replace('"draft_id":1', `"draft_id":1,"deep":${nested(5000)}`);
       const res = await internal('/internal/v1/events', text);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual(envelope('invalid_json'));
+      expect(await appendedSoFar()).toBe(before);
+    });
+  });
+
+  describe('a body that is not valid UTF-8 is 400 invalid_json, never stored with U+FFFD', () => {
+    // "lab\xffel": one byte that is not UTF-8 where the client meant some text.
+    const badUtf8 = (json: string): Buffer => {
+      const [head, tail] = json.split('BAD');
+      return Buffer.concat([Buffer.from(head!), Buffer.from([0xff]), Buffer.from(tail!)]);
+    };
+
+    it('on POST /api/v1/webhooks: nothing registered', async () => {
+      const before = await endpointCount();
+      const res = await api(
+        'POST',
+        '/api/v1/webhooks',
+        badUtf8('{"url":"https://127.0.0.1:8443/h","events":["*"],"label":"labBADel"}'),
+      );
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual(envelope('invalid_json'));
+      expect(res.body.error.message).toMatch(/not valid UTF-8/);
+      expect(await endpointCount()).toBe(before);
+    });
+
+    it('on POST /internal/v1/events: nothing appended', async () => {
+      const before = await appendedSoFar();
+      const event = internalEvent(tenant, { kind: 'forum.draft.saved', data: { draft_id: 1 } });
+      const text = JSON.stringify(event).replace('"draft_id":1', '"draft_id":1,"note":"BAD"');
+      const res = await internal('/internal/v1/events', badUtf8(text));
       expect(res.status).toBe(400);
       expect(res.body).toEqual(envelope('invalid_json'));
       expect(await appendedSoFar()).toBe(before);
