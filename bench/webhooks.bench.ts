@@ -38,7 +38,7 @@ import {
   groupLag,
   HeraldProducer,
   migrate,
-  openssl,
+  selfSignedLoopbackCertificate,
   projectRoot,
   PublicHeaders,
   TenantsRepository,
@@ -111,31 +111,6 @@ class Receiver {
       });
     }
   }
-}
-
-function selfSignedCert(dir: string): { certFile: string; keyFile: string } {
-  const certFile = path.join(dir, 'receiver.crt');
-  const keyFile = path.join(dir, 'receiver.key');
-  openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    keyFile,
-    '-out',
-    certFile,
-    '-days',
-    '1',
-    '-subj',
-    '/CN=bench receiver',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-  ]);
-  return { certFile, keyFile };
 }
 
 async function startReceiver(cert: { certFile: string; keyFile: string }): Promise<Receiver> {
@@ -543,7 +518,7 @@ function printHops(list: Hop[]): void {
 async function main(): Promise<void> {
   const engines = await startEngines();
   const certDir = fs.mkdtempSync(path.join(engines.dataDir, 'receiver-'));
-  const cert = selfSignedCert(certDir);
+  const cert = selfSignedLoopbackCertificate(certDir, 'bench receiver');
   const ca = fs.readFileSync(cert.certFile, 'utf8');
   const receiver = await startReceiver(cert);
   let stopRoles: (() => Promise<void>) | undefined;

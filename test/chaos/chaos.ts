@@ -687,30 +687,17 @@ async function main(): Promise<number> {
         say(`${name} was down for ${(downMs / 1000).toFixed(1)} s`);
         return { ready: Promise.resolve() };
       };
-      await at(t0, d * 0.1);
-      back.push(
-        (
-          await fault(t0, report.faults, 'kill -9 translator, start it again', () =>
-            c.kill('translator-1', true),
-          )
-        ).back,
-      );
-      await at(t0, d * 0.2);
-      back.push(
-        (
-          await fault(t0, report.faults, 'kill -9 projector, start it again', () =>
-            c.kill('projector-1', true),
-          )
-        ).back,
-      );
-      await at(t0, d * 0.3);
-      back.push(
-        (
-          await fault(t0, report.faults, 'kill -9 dispatcher, start it again', () =>
-            c.kill('dispatcher-1', true),
-          )
-        ).back,
-      );
+      for (const [share, role] of [
+        [0.1, 'translator'],
+        [0.2, 'projector'],
+        [0.3, 'dispatcher'],
+      ] as const) {
+        await at(t0, d * share);
+        back.push(
+          (await fault(t0, report.faults, `kill -9 ${role}, start it again`, () => c.kill(`${role}-1`, true)))
+            .back,
+        );
+      }
       await at(t0, d * 0.4);
       back.push(
         (

@@ -8,8 +8,7 @@
 import * as fs from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
-import { openssl } from '@herald/platform';
+import { selfSignedLoopbackCertificate } from '@herald/platform';
 
 export interface LoggedAttempt {
   deliveryId: string;
@@ -51,7 +50,7 @@ export async function startReceiver(opts: {
   /** How long to hold each answer back, ms. */
   delayMs: () => number;
 }): Promise<ChaosReceiver> {
-  const { certFile, keyFile } = selfSignedCert(opts.dir);
+  const { certFile, keyFile } = selfSignedLoopbackCertificate(opts.dir, 'chaos receiver');
   const logs = new Map<string, PathLog>();
   const logOf = (p: string): PathLog => {
     let l = logs.get(p);
@@ -130,30 +129,4 @@ export async function startReceiver(opts: {
 
 function header(v: string | string[] | undefined): string {
   return Array.isArray(v) ? (v[0] ?? '') : (v ?? '');
-}
-
-/** A throwaway certificate for 127.0.0.1, also the CA file the dispatchers trust. */
-function selfSignedCert(dir: string): { certFile: string; keyFile: string } {
-  const certFile = path.join(dir, 'receiver.crt');
-  const keyFile = path.join(dir, 'receiver.key');
-  openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    keyFile,
-    '-out',
-    certFile,
-    '-days',
-    '1',
-    '-subj',
-    '/CN=chaos receiver',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-  ]);
-  return { certFile, keyFile };
 }

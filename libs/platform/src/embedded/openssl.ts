@@ -27,3 +27,36 @@ export function writeConfigFile(dir: string, name: string, lines: string[]): str
   fs.writeFileSync(file, lines.join('\n') + '\n');
   return file;
 }
+
+/**
+ * A self-signed P-256 certificate for 127.0.0.1, valid one day, written as
+ * `<dir>/receiver.crt` and `<dir>/receiver.key`: a loopback HTTPS receiver's, and the CA
+ * file the dispatchers that call it trust (bench and reliability-suite receivers).
+ */
+export function selfSignedLoopbackCertificate(
+  dir: string,
+  commonName: string,
+): { certFile: string; keyFile: string } {
+  const certFile = path.join(dir, 'receiver.crt');
+  const keyFile = path.join(dir, 'receiver.key');
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+    '-days',
+    '1',
+    '-subj',
+    `/CN=${commonName}`,
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+  ]);
+  return { certFile, keyFile };
+}
