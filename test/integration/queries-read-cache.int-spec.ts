@@ -5,7 +5,7 @@
  * seen by the next reads, other tenants keep theirs, and nothing is cached while the
  * change listener is down.
  */
-import { ApiKeysRepository, ReadCache, readCacheKey } from '@herald/access';
+import { AccessLifecycle, ApiKeysRepository, ReadCache, readCacheKey } from '@herald/access';
 import { TenantsRepository } from '@herald/platform';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module';
 import { apiRequest, ApiResponse, mintTestKey, TestKey } from '../support/api-keys';
@@ -38,6 +38,10 @@ describe('public API: read cache', () => {
       ...Array.from({ length: 12 }, (_, n) => varied(a, n, at(n * 1000))),
       ...Array.from({ length: 3 }, (_, n) => varied(b, n, at(n * 1000))),
     ]);
+    // The seed's change notices must be heard before the first read: one arriving while that
+    // read is served would (rightly) keep its answer out of the cache.
+    const access = t.app.get(AccessLifecycle);
+    await eventually(() => access.heardAllChanges());
   });
   afterAll(async () => {
     await t.close();

@@ -83,9 +83,17 @@ export class AccessLifecycle implements OnModuleInit, BeforeApplicationShutdown,
         guard: this.guard,
         routes: cached,
         baseDomain: this.config.baseDomain,
-        sync: () => this.listener?.sync() ?? Promise.resolve(false),
+        sync: () => this.heardAllChanges(),
       });
     }
+  }
+
+  /**
+   * True once every key and read-model change committed before the call has been applied to
+   * the key and read caches; false while that cannot be known (the listener is down or slow).
+   */
+  heardAllChanges(): Promise<boolean> {
+    return this.listener?.sync() ?? Promise.resolve(false);
   }
 
   /** Flushes while the database is surely still open. */

@@ -11,3 +11,4 @@ export * from './key-cache/access-propagation';
 export * from './rate-limit/rate-limit';
 export * from './usage/usage-recorder';
 export * from './read-cache/read-cache';
+export * from './access-lifecycle';
