@@ -102,6 +102,9 @@ async function startDev(dataDir, port) {
     HERALD_KAFKA_PORT: String(await freePort()),
     HERALD_KAFKA_CONTROLLER_PORT: String(await freePort()),
     HERALD_PG_PORT: String(await freePort()),
+    // The endpoints the hostile phase writes to (nothing listens there); herald dev adds its
+    // demo receiver's origin to this list.
+    HERALD_WEBHOOK_ALLOW_ORIGINS: 'https://127.0.0.1:9',
   });
   const out = fs.openSync(path.join(dataDir, 'herald-dev.log'), 'a');
   const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'herald.js'), 'dev'], {
