@@ -638,7 +638,7 @@ async function main(): Promise<number> {
     });
     const dbUrl = await createScratchDatabase(engines.adminDbUrl, 'herald_chaos');
     const masterKey = randomBytes(32);
-    let ds = await openDb(dbUrl);
+    const ds = await openDb(dbUrl);
     await migrate(ds);
     const box = new SecretBox(new MasterKeyring(masterKey));
     for (const t of TENANTS) await new TenantsRepository(ds).create(t);
@@ -670,6 +670,34 @@ async function main(): Promise<number> {
     await Promise.all(first.map((p) => cluster!.untilReady(p.name)));
     const commandsPort = (): number => cluster!.port('commands');
     let acknowledged = 0;
+
+    /** After a scenario's load: wait for the pipeline to settle, then check what it did. */
+    const settleAndVerify = async (
+      report: ScenarioReport,
+      loaded: Awaited<ReturnType<typeof load>>,
+    ): Promise<void> => {
+      Object.assign(report, { appendRetries: loaded.retries, appendsLost: loaded.lost, loadMs: loaded.ms });
+      acknowledged += loaded.sent.length;
+      say(`${report.name}: ${loaded.sent.length} events acknowledged; waiting for the pipeline to settle`);
+      const db = await openDb(dbUrl);
+      try {
+        const s = await settle(
+          db,
+          engines!.brokers,
+          receiver!,
+          acknowledged,
+          loaded.sent,
+          profile.settleTimeoutMs,
+        );
+        say(`${report.name}: ${s.settled ? 'settled' : 'did not settle'} (${s.last})`);
+        Object.assign(report, { settleMs: s.ms, settled: s.settled, groups: s.groups });
+        report.unplannedExits = cluster!.unplanned.splice(0);
+        report.startExits = cluster!.startExits.splice(0);
+        await verify(db, receiver!, report, loaded.sent);
+      } finally {
+        await db.destroy();
+      }
+    };
 
     // 1. Faults under load.
     {
@@ -715,25 +743,7 @@ async function main(): Promise<number> {
         ).back,
       );
       await Promise.all(back);
-      const loaded = await loading;
-      Object.assign(report, { appendRetries: loaded.retries, appendsLost: loaded.lost, loadMs: loaded.ms });
-      acknowledged += loaded.sent.length;
-      say(`faults: ${loaded.sent.length} events acknowledged; waiting for the pipeline to settle`);
-      ds = await openDb(dbUrl);
-      const s = await settle(
-        ds,
-        engines.brokers,
-        receiver,
-        acknowledged,
-        loaded.sent,
-        profile.settleTimeoutMs,
-      );
-      say(`faults: ${s.settled ? 'settled' : 'did not settle'} (${s.last})`);
-      Object.assign(report, { settleMs: s.ms, settled: s.settled, groups: s.groups });
-      report.unplannedExits = cluster.unplanned.splice(0);
-      report.startExits = cluster.startExits.splice(0);
-      await verify(ds, receiver, report, loaded.sent);
-      await ds.destroy();
+      await settleAndVerify(report, await loading);
     }
 
     // 2. Scale-out: two of each consumer role; kill -9 one of each, the other takes over.
@@ -756,25 +766,7 @@ async function main(): Promise<number> {
       for (const name of ['translator-1', 'projector-1', 'dispatcher-1']) {
         await fault(t0, report.faults, `kill -9 ${name} (not started again)`, () => c.kill(name, false));
       }
-      const loaded = await loading;
-      Object.assign(report, { appendRetries: loaded.retries, appendsLost: loaded.lost, loadMs: loaded.ms });
-      acknowledged += loaded.sent.length;
-      say(`scale-out: ${loaded.sent.length} events acknowledged; waiting for the pipeline to settle`);
-      ds = await openDb(dbUrl);
-      const s = await settle(
-        ds,
-        engines.brokers,
-        receiver,
-        acknowledged,
-        loaded.sent,
-        profile.settleTimeoutMs,
-      );
-      say(`scale-out: ${s.settled ? 'settled' : 'did not settle'} (${s.last})`);
-      Object.assign(report, { settleMs: s.ms, settled: s.settled, groups: s.groups });
-      report.unplannedExits = cluster.unplanned.splice(0);
-      report.startExits = cluster.startExits.splice(0);
-      await verify(ds, receiver, report, loaded.sent);
-      await ds.destroy();
+      await settleAndVerify(report, await loading);
     }
   } catch (err) {
     say(`chaos run aborted: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
