@@ -114,11 +114,6 @@ export class HeraldKafkaTransport extends Server implements CustomTransportStrat
     }
   }
 
-  /** The consumer of a group this transport started (for its assignment and stats). */
-  consumer(groupId: string): HeraldConsumer<unknown> | undefined {
-    return this.started.get(groupId);
-  }
-
   /** Stops every consumer it started: the call in flight finishes and its offsets are committed. */
   async close(): Promise<void> {
     const consumers = [...this.started.values()];
