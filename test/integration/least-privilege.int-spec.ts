@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import {
-  assertTenantLogin,
+  assertLeastPrivilege,
   bindTenantDataSource,
   ConfigError,
   createDataSource,
@@ -16,9 +16,9 @@ import {
   loginPrivileges,
   migrate,
   projectRoot,
-  provisionAppLogin,
+  provisionLogin,
   readAsTenant,
-  tenantLoginProblem,
+  privilegedLoginProblem,
   TenantsRepository,
   withTenant,
 } from '@herald/platform';
@@ -85,14 +85,18 @@ describe('the herald_app login', () => {
   let appDs: DataSource;
   let ownerRole: string;
   let appUrl: string;
+  let systemUrl: string;
 
   beforeAll(async () => {
     url = await freshDatabase();
     owner = await createDataSource({ url, poolSize: 2 }).initialize();
     await migrate(owner);
-    const provisioned = await provisionAppLogin(owner, url);
+    const provisioned = await provisionLogin(owner, url, 'herald_app');
     if (!provisioned) throw new Error('the test server did not let herald_app log in');
     appUrl = provisioned;
+    const system = await provisionLogin(owner, url, 'herald_system');
+    if (!system) throw new Error('the test server did not let herald_system log in');
+    systemUrl = system;
     expect(new URL(appUrl).username).toBe('herald_app');
     await seed(owner, A);
     await seed(owner, B);
@@ -110,9 +114,9 @@ describe('the herald_app login', () => {
   it('is not a superuser, has no BYPASSRLS and owns nothing', async () => {
     const p = await loginPrivileges(appDs);
     expect(p).toEqual({ role: 'herald_app', superuser: false, bypassRls: false, ownedRelations: 0 });
-    expect(tenantLoginProblem(p)).toBeUndefined();
+    expect(privilegedLoginProblem(p)).toBeUndefined();
     // The owner's login (a superuser here) is what production refuses for tenant work.
-    expect(tenantLoginProblem(await loginPrivileges(owner))).toMatch(/superuser/);
+    expect(privilegedLoginProblem(await loginPrivileges(owner))).toMatch(/superuser/);
   });
 
   it('cannot become the owner, nor switch the policies off', async () => {
@@ -170,15 +174,32 @@ describe('the herald_app login', () => {
   it('is what production requires of tenant-scoped work, unless told otherwise', async () => {
     const production = (env: Record<string, string>) =>
       loadConfig({ NODE_ENV: 'production', DATABASE_URL: url, ...env }, { projectRoot: projectRoot() });
-    const refused = assertTenantLogin(production({}));
+    const refused = assertLeastPrivilege(production({}));
     await expect(refused).rejects.toBeInstanceOf(ConfigError);
     await expect(refused).rejects.toThrow(/is a superuser: set HERALD_DATABASE_APP_URL/);
-    await expect(assertTenantLogin(production({ HERALD_DATABASE_APP_URL: url }))).rejects.toThrow(
+    await expect(assertLeastPrivilege(production({ HERALD_DATABASE_APP_URL: url }))).rejects.toThrow(
       /superuser/,
     );
-    await expect(assertTenantLogin(production({ HERALD_DATABASE_APP_URL: appUrl }))).resolves.toBeUndefined();
+    // The tenant login is fine now; the system pool is still the owner's (a superuser here).
+    await expect(assertLeastPrivilege(production({ HERALD_DATABASE_APP_URL: appUrl }))).rejects.toThrow(
+      /cross-tenant work would log in as DATABASE_URL \(HERALD_DATABASE_SYSTEM_URL is unset\), and "[^"]+" is a superuser: set HERALD_DATABASE_SYSTEM_URL/,
+    );
     await expect(
-      assertTenantLogin(production({ HERALD_DATABASE_ALLOW_PRIVILEGED_APP: 'true' })),
+      assertLeastPrivilege(
+        production({ HERALD_DATABASE_APP_URL: appUrl, HERALD_DATABASE_SYSTEM_URL: systemUrl }),
+      ),
+    ).resolves.toBeUndefined();
+    // Without a tenant login, tenant work would run on the system pool: herald_system is fine for it.
+    await expect(
+      assertLeastPrivilege(production({ HERALD_DATABASE_SYSTEM_URL: systemUrl })),
+    ).resolves.toBeUndefined();
+    await expect(
+      assertLeastPrivilege(production({ HERALD_DATABASE_APP_URL: appUrl, HERALD_DATABASE_SYSTEM_URL: url })),
+    ).rejects.toThrow(
+      /cross-tenant work would log in as HERALD_DATABASE_SYSTEM_URL, and "[^"]+" is a superuser/,
+    );
+    await expect(
+      assertLeastPrivilege(production({ HERALD_DATABASE_ALLOW_PRIVILEGED_APP: 'true' })),
     ).resolves.toBeUndefined();
   });
 
@@ -205,6 +226,118 @@ describe('the herald_app login', () => {
   });
 });
 
+describe('the herald_system login', () => {
+  let url: string;
+  let owner: DataSource;
+  let systemUrl: string;
+  let system: DataSource;
+  let plain: Client;
+  let ownerRole: string;
+
+  beforeAll(async () => {
+    url = await freshDatabase();
+    owner = await createDataSource({ url, poolSize: 2 }).initialize();
+    await migrate(owner);
+    const provisioned = await provisionLogin(owner, url, 'herald_system');
+    if (!provisioned) throw new Error('the test server did not let herald_system log in');
+    systemUrl = provisioned;
+    expect(new URL(systemUrl).username).toBe('herald_system');
+    await seed(owner, A);
+    await seed(owner, B);
+    system = await createDataSource({ url: systemUrl, poolSize: 2 }).initialize(); // system scope
+    plain = await connect(systemUrl); // no herald.system: as psql would open it
+    const [me] = await owner.query<Array<{ name: string }>>(`SELECT current_user AS name`);
+    ownerRole = me?.name ?? '';
+  });
+  afterAll(async () => {
+    await plain?.end();
+    await system?.destroy();
+    await owner?.destroy();
+  });
+
+  it('is not a superuser, has no BYPASSRLS and owns nothing', async () => {
+    const p = await loginPrivileges(system);
+    expect(p).toEqual({ role: 'herald_system', superuser: false, bypassRls: false, ownedRelations: 0 });
+    expect(privilegedLoginProblem(p)).toBeUndefined();
+  });
+
+  it.each(TENANT_TABLES)('sees every tenant’s rows of %s in system scope, none without it', async (table) => {
+    const seen = await system.query<Array<{ t: string }>>(
+      `SELECT DISTINCT ${tenantColumn(table)} AS t FROM ${table} ORDER BY 1`,
+    );
+    expect(seen.map((r) => r.t)).toEqual([A, B]);
+    expect(await tenantsSeen(plain, table)).toEqual([]);
+    expect(await inTenant(plain, A, () => tenantsSeen(plain, table))).toEqual([A]);
+  });
+
+  it('changes rows but not the schema, and cannot become the owner', async () => {
+    await system.query(`UPDATE webhook_endpoints SET label = 'changed' WHERE tenant = $1`, [A]);
+    const [row] = await system.query<Array<{ label: string }>>(
+      `SELECT label FROM webhook_endpoints WHERE tenant = $1`,
+      [A],
+    );
+    expect(row?.label).toBe('changed');
+    const refused = [
+      'ALTER TABLE events DISABLE ROW LEVEL SECURITY',
+      'ALTER TABLE events NO FORCE ROW LEVEL SECURITY',
+      'DROP POLICY tenant_isolation ON api_keys',
+      'TRUNCATE events',
+      'DROP TABLE audit_log',
+      'CREATE TABLE herald_system_probe (x int)',
+      'DELETE FROM herald_migrations',
+      `SET ROLE "${ownerRole}"`,
+      `SET SESSION AUTHORIZATION "${ownerRole}"`,
+    ];
+    for (const sql of refused) {
+      await expect(plain.query(sql)).rejects.toMatchObject({ code: '42501' });
+    }
+  });
+
+  it('has the system_scope policy on every tenant table, migrations to come included', async () => {
+    const rows = await owner.query<Array<{ table: string; roles: string[] }>>(`
+      SELECT t.tablename AS table, p.roles::text[] AS roles
+        FROM pg_policies t
+        LEFT JOIN pg_policies p
+          ON p.schemaname = t.schemaname AND p.tablename = t.tablename AND p.policyname = 'system_scope'
+       WHERE t.schemaname = 'public' AND t.policyname = 'tenant_isolation'
+       ORDER BY 1`);
+    expect(rows.map((r) => r.table)).toEqual(expect.arrayContaining([...TENANT_TABLES]));
+    for (const r of rows)
+      expect({ table: r.table, roles: r.roles }).toEqual({
+        table: r.table,
+        roles: expect.arrayContaining(['herald_system', ownerRole]),
+      });
+  });
+
+  it('runs tenant work as herald_app when no tenant pool is bound, unable to opt back in', async () => {
+    const seen = await withTenant(system, A, (em) =>
+      em.query(`SELECT current_user AS role, (SELECT array_agg(DISTINCT tenant) FROM api_keys) AS seen`),
+    );
+    expect(seen).toEqual([{ role: 'herald_app', seen: [A] }]);
+    // Inside that switch, asking for system scope again shows nothing more.
+    const again = await withTenant(system, A, async (em) => {
+      await em.query(`SELECT set_config('herald.system', 'on', true)`);
+      return em.query(`SELECT array_agg(DISTINCT tenant) AS seen FROM api_keys`);
+    });
+    expect(again).toEqual([{ seen: [A] }]);
+  });
+
+  it('keeps system scope when the URL sends server options of its own', async () => {
+    const withOptions = new URL(systemUrl);
+    withOptions.searchParams.set('options', '-c statement_timeout=4321');
+    const ds = await createDataSource({ url: withOptions.toString(), poolSize: 1 }).initialize();
+    try {
+      const [row] = await ds.query<Array<{ timeout: string; seen: string[] }>>(
+        `SELECT current_setting('statement_timeout') AS timeout,
+                (SELECT array_agg(DISTINCT tenant ORDER BY tenant) FROM api_keys) AS seen`,
+      );
+      expect(row).toEqual({ timeout: '4321ms', seen: [A, B] });
+    } finally {
+      await ds.destroy();
+    }
+  });
+});
+
 describe('a schema owner that is not a superuser (FORCE ROW LEVEL SECURITY)', () => {
   const suffix = randomBytes(4).toString('hex');
   const role = `herald_owner_test_${suffix}`;
@@ -227,6 +360,12 @@ describe('a schema owner that is not a superuser (FORCE ROW LEVEL SECURITY)', ()
         END IF;
       END $$`);
     await admin.query(`GRANT herald_app TO ${role} WITH ADMIN OPTION`);
+    await admin.query(`
+      DO $$ BEGIN
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'herald_system') THEN
+          CREATE ROLE herald_system NOLOGIN NOINHERIT;
+        END IF;
+      END $$`);
     const dbUrl = new URL(await freshDatabase());
     const db = decodeURIComponent(dbUrl.pathname.slice(1));
     await admin.query(`ALTER DATABASE "${db}" OWNER TO ${role}`);

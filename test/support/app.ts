@@ -7,6 +7,7 @@ import {
   freePort,
   HeraldConfig,
   loadConfig,
+  loginUrl,
   startRoles,
 } from '@herald/platform';
 import { DataSource } from 'typeorm';
@@ -24,16 +25,30 @@ export interface TestApp {
 }
 
 export function testConfig(overrides: Partial<HeraldConfig> = {}): HeraldConfig {
+  const databaseUrl = overrides.databaseUrl ?? testDatabaseUrl();
   return {
     ...loadConfig(
       { LOG_LEVEL: process.env.HERALD_TEST_LOG_LEVEL ?? 'silent', NODE_ENV: 'test' },
       { projectRoot: REPO_ROOT },
     ),
-    databaseUrl: testDatabaseUrl(),
+    databaseUrl,
+    ...testLogins(databaseUrl),
     kafkaBrokers: testKafkaBrokers(),
     serviceToken: TEST_SERVICE_TOKEN,
     masterKey: Buffer.alloc(32, 1),
     ...overrides,
+  };
+}
+
+/**
+ * The `herald_app` and `herald_system` logins for a database of this run (the global setup
+ * gave them their passwords; a database's migrations give them their grants), so the roles
+ * under test log in as production's do and the owner only migrates and seeds.
+ */
+export function testLogins(databaseUrl: string): Pick<HeraldConfig, 'databaseAppUrl' | 'databaseSystemUrl'> {
+  return {
+    databaseAppUrl: loginUrl(databaseUrl, 'herald_app'),
+    databaseSystemUrl: loginUrl(databaseUrl, 'herald_system'),
   };
 }
 

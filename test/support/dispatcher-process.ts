@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { DataSource } from 'typeorm';
-import { testConfig, TEST_SERVICE_TOKEN } from './app';
+import { testConfig, testLogins, TEST_SERVICE_TOKEN } from './app';
 import { cleanEnv, HERALD_BIN, REPO_ROOT } from './herald-process';
 import { testKafkaBrokers } from './infra';
 import type { ReceivedRequest, ReceiverBehaviour } from './webhook-receiver';
@@ -39,6 +39,8 @@ export function dispatcherEnv(opts: {
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
     DATABASE_URL: opts.databaseUrl,
+    HERALD_DATABASE_APP_URL: testLogins(opts.databaseUrl).databaseAppUrl ?? '',
+    HERALD_DATABASE_SYSTEM_URL: testLogins(opts.databaseUrl).databaseSystemUrl ?? '',
     KAFKA_BROKERS: testKafkaBrokers().join(','),
     HERALD_DATA_DIR: opts.dataDir,
     HERALD_MASTER_KEY: masterKey.toString('base64'),

@@ -8,6 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createScratchDatabase, startScratchEngines } from '../../libs/platform/src/embedded';
+import { createDataSource, migrate } from '../../libs/platform/src/database/data-source';
+import { provisionLogin } from '../../libs/platform/src/database/tenant-login';
 import { STATE_FILE, TestInfraState } from './infra-state';
 
 export default async function globalSetup(): Promise<void> {
@@ -37,6 +39,18 @@ export default async function globalSetup(): Promise<void> {
     kafkaBrokers: engines.brokers,
   };
   const stops = [engines.stop];
+  // Roles under test log in as production's do: herald_system for cross-tenant work,
+  // herald_app for tenant queries (test/support/app.ts); the owner only migrates and seeds.
+  const owner = await createDataSource({ url: state.databaseUrl, poolSize: 1 }).initialize();
+  try {
+    await migrate(owner);
+    for (const role of ['herald_app', 'herald_system'] as const) {
+      if (!(await provisionLogin(owner, state.databaseUrl, role)))
+        throw new Error(`the test server did not let ${role} log in`);
+    }
+  } finally {
+    await owner.destroy();
+  }
 
   fs.writeFileSync(STATE_FILE, JSON.stringify(state));
   (globalThis as { __heraldStops?: Array<() => Promise<void>> }).__heraldStops = stops;

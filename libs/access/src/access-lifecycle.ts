@@ -13,7 +13,13 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Scope } from '@herald/contracts';
-import { HERALD_CONFIG, HERALD_LOGGER, HeraldConfig, HeraldMetrics } from '@herald/platform';
+import {
+  HERALD_CONFIG,
+  HERALD_LOGGER,
+  HeraldConfig,
+  HeraldMetrics,
+  systemDatabaseUrl,
+} from '@herald/platform';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { PublicRoutes } from './guard/public-routes';
@@ -50,9 +56,10 @@ export class AccessLifecycle implements OnModuleInit, BeforeApplicationShutdown,
     // Before anything is started: a badly declared public route stops the boot.
     this.routes.assertWellDeclared();
     const logger = this.logger.child({ component: 'access' });
-    if (this.config.databaseUrl) {
+    const databaseUrl = systemDatabaseUrl(this.config);
+    if (databaseUrl) {
       this.listener = new AccessChangeListener({
-        databaseUrl: this.config.databaseUrl,
+        databaseUrl,
         onChange: (payload) => this.cache.invalidate(payload),
         onTrust: (trusted) => {
           this.cache.setTrusted(trusted);

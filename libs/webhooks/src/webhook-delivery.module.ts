@@ -10,6 +10,7 @@ import {
   HeraldConfig,
   HeraldMetrics,
   PgListener,
+  systemDatabaseUrl,
   throttled,
 } from '@herald/platform';
 import * as fs from 'node:fs';
@@ -71,7 +72,7 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnApplica
     metrics.addOldestPendingSource(throttled(() => store.oldestPendingAgeSeconds()));
     this.dispatcher = new Dispatcher(ds, store, settings, this.workers, log.child({ part: 'dispatcher' }));
     this.notifications = new PgListener({
-      databaseUrl: config.databaseUrl as string,
+      databaseUrl: systemDatabaseUrl(config) as string,
       applicationName: 'herald-webhook-listener',
       channels: {
         [DELIVERIES_WAKE_CHANNEL]: () => this.workers.wake(),

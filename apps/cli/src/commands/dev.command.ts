@@ -13,7 +13,7 @@ import {
   loadOrCreateDevSecrets,
   migrate,
   projectRoot,
-  provisionAppLogin,
+  provisionLogin,
   removeDevState,
   ResolvedKafka,
   ResolvedPostgres,
@@ -126,11 +126,14 @@ async function runDev(opts: DevOptions): Promise<void> {
     const ds = await createDataSource({ url: pg.url, poolSize: 2 }).initialize();
     let demo: DemoKey;
     let databaseAppUrl = base.databaseAppUrl;
+    let databaseSystemUrl = base.databaseSystemUrl;
     try {
       const applied = await migrate(ds);
       if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
-      // Tenant-scoped queries log in as herald_app, as in production, when this login may set it up.
-      databaseAppUrl ??= await provisionAppLogin(ds, pg.url);
+      // As in production, when this login may set them up: tenant-scoped queries log in as
+      // herald_app, the roles' cross-tenant work as herald_system; the owner only migrates.
+      databaseAppUrl ??= await provisionLogin(ds, pg.url, 'herald_app');
+      databaseSystemUrl ??= await provisionLogin(ds, pg.url, 'herald_system');
       if (await new TenantsRepository(ds).ensure(DEV_TENANT, 'Development'))
         say(`created tenant "${DEV_TENANT}"`);
       demo = await mintDemoKey(new ApiKeysRepository(ds), DEV_TENANT);
@@ -143,6 +146,7 @@ async function runDev(opts: DevOptions): Promise<void> {
         ...base,
         databaseUrl: pg.url,
         databaseAppUrl,
+        databaseSystemUrl,
         kafkaBrokers: kafka.brokers,
         masterKey: base.masterKey ?? secrets.masterKey,
         serviceToken: base.serviceToken ?? secrets.serviceToken,
@@ -182,7 +186,7 @@ async function runDev(opts: DevOptions): Promise<void> {
       `  listening   ${listenAddress(app)}  (HERALD_BIND; ${bindNote(config.bind)})`,
       `  tenant      ${DEV_TENANT} → http://${DEV_TENANT}.${config.baseDomain}:${config.port}/`,
       `  postgres    ${redactUrl(pg.url)} (${pg.source}${pg.pid ? `, pid ${pg.pid}` : ''})`,
-      `  db logins   ${dbLogins(pg.url, databaseAppUrl)}`,
+      `  db logins   ${dbLogins(pg.url, databaseSystemUrl, databaseAppUrl)}`,
       `  kafka       ${kafka.brokers.join(',')} (${kafka.source}${kafka.pid ? `, pid ${kafka.pid}` : ''})`,
       `  data dir    ${base.dataDir}  (addresses in dev.json for other herald commands)`,
       secrets.generated && !base.serviceToken
@@ -217,11 +221,19 @@ function bindNote(bind: string): string {
 }
 
 /** Which login does what (docs/operations.md, "Database roles"). */
-function dbLogins(ownerUrl: string, appUrl: string | undefined): string {
+function dbLogins(ownerUrl: string, systemUrl: string | undefined, appUrl: string | undefined): string {
   const user = (url: string): string => decodeURIComponent(new URL(url).username) || '(default user)';
-  return appUrl
-    ? `${user(ownerUrl)} (migrations, cross-tenant work), ${user(appUrl)} (tenant queries)`
-    : `${user(ownerUrl)} for all, as herald_app in tenant transactions (it may not set up the herald_app login)`;
+  const owner = user(ownerUrl);
+  const system = systemUrl ? user(systemUrl) : owner;
+  const parts = [
+    systemUrl ? `${owner} (migrations)` : `${owner} (migrations, cross-tenant work)`,
+    ...(systemUrl ? [`${system} (cross-tenant work)`] : []),
+    appUrl ? `${user(appUrl)} (tenant queries)` : `${system} as herald_app in tenant transactions`,
+  ];
+  const missing = [systemUrl ? '' : 'herald_system', appUrl ? '' : 'herald_app'].filter(Boolean);
+  return missing.length
+    ? `${parts.join(', ')} (it may not set up the ${missing.join(' and ')} login)`
+    : parts.join(', ');
 }
 
 function redactUrl(url: string): string {

@@ -7,7 +7,7 @@ import { Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { assertProductionReady, ConfigError, HeraldConfig, loadConfig, projectRoot } from '../config';
-import { assertTenantLogin } from '../database/tenant-login';
+import { assertLeastPrivilege } from '../database/tenant-login';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { createHttpApp, httpOptionsFor } from '../http/create-http-app';
 import { HeraldKafkaTransport } from '../kafka/consumer-transport';
@@ -92,7 +92,7 @@ export async function bootRole(name: string, roles: Array<Type<unknown>>): Promi
       throw new ConfigError(
         'KAFKA_BROKERS is not set and no `herald dev` is running for this HERALD_DATA_DIR',
       );
-    await assertTenantLogin(config);
+    await assertLeastPrivilege(config);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`herald ${name}: invalid configuration: ${err.message}\n`);

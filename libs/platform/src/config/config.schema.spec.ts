@@ -21,6 +21,7 @@ describe('loadConfig', () => {
     expect(c.retrySchedule).toEqual([0, 60_000, 300_000, 1_800_000, 7_200_000, 21_600_000, 86_400_000]);
     expect(c.databaseUrl).toBeUndefined();
     expect(c.databaseAppUrl).toBeUndefined();
+    expect(c.databaseSystemUrl).toBeUndefined();
     expect(c.databaseAllowPrivilegedApp).toBe(false);
     expect(c.kafkaBrokers).toBeUndefined();
     expect(c.logLevel).toBe('info');
@@ -37,6 +38,7 @@ describe('loadConfig', () => {
       PORT: '8080',
       DATABASE_URL: 'postgres://u:p@db:5432/herald',
       HERALD_DATABASE_APP_URL: 'postgres://herald_app:p@db:5432/herald',
+      HERALD_DATABASE_SYSTEM_URL: 'postgres://herald_system:p@db:5432/herald',
       HERALD_DATABASE_ALLOW_PRIVILEGED_APP: 'true',
       KAFKA_BROKERS: 'k1:9092, k2:9092,[::1]:9094',
       HERALD_BASE_DOMAIN: 'Events.Example.com',
@@ -52,6 +54,7 @@ describe('loadConfig', () => {
     });
     expect(c.port).toBe(8080);
     expect(c.databaseAppUrl).toBe('postgres://herald_app:p@db:5432/herald');
+    expect(c.databaseSystemUrl).toBe('postgres://herald_system:p@db:5432/herald');
     expect(c.databaseAllowPrivilegedApp).toBe(true);
     expect(c.kafkaBrokers).toEqual(['k1:9092', 'k2:9092', '[::1]:9094']);
     expect(c.baseDomain).toBe('events.example.com');
@@ -70,6 +73,7 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must use postgres:'],
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL must be a URL'],
     [{ HERALD_DATABASE_APP_URL: 'mysql://x' }, 'HERALD_DATABASE_APP_URL must use postgres:'],
+    [{ HERALD_DATABASE_SYSTEM_URL: 'http://x' }, 'HERALD_DATABASE_SYSTEM_URL must use postgres:'],
     [
       { HERALD_DATABASE_ALLOW_PRIVILEGED_APP: 'yes' },
       'HERALD_DATABASE_ALLOW_PRIVILEGED_APP must be true or false (got "yes")',

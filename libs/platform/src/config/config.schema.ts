@@ -21,7 +21,9 @@ export interface HeraldConfig {
   databaseUrl: string | undefined;
   /** The `herald_app` login that tenant-scoped work uses (unset: the owner's, switching role). */
   databaseAppUrl: string | undefined;
-  /** Lets the tenant-scoped pool log in as a superuser, BYPASSRLS or owner role in production. */
+  /** The `herald_system` login the roles' cross-tenant work uses (unset: the owner's, DATABASE_URL). */
+  databaseSystemUrl: string | undefined;
+  /** Lets the tenant-scoped and system pools log in as a superuser, BYPASSRLS or owner role in production. */
   databaseAllowPrivilegedApp: boolean;
   kafkaBrokers: string[] | undefined;
   baseDomain: string;
@@ -107,6 +109,7 @@ export function loadConfig(env: Env, opts: { projectRoot: string }): HeraldConfi
     bind: parseBind(env, 'HERALD_BIND', runtime === 'production' ? '0.0.0.0' : '127.0.0.1'),
     databaseUrl: parseUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     databaseAppUrl: parseUrl(env, 'HERALD_DATABASE_APP_URL', ['postgres:', 'postgresql:']),
+    databaseSystemUrl: parseUrl(env, 'HERALD_DATABASE_SYSTEM_URL', ['postgres:', 'postgresql:']),
     databaseAllowPrivilegedApp: parseBoolean(env, 'HERALD_DATABASE_ALLOW_PRIVILEGED_APP', false),
     kafkaBrokers: parseBrokers(env, 'KAFKA_BROKERS'),
     baseDomain: parseDomain(env, 'HERALD_BASE_DOMAIN', 'localhost'),

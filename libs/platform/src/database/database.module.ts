@@ -1,7 +1,9 @@
 /**
- * Provides the process-wide DataSource, the owner's pool (initialised at boot, closed on
- * shutdown), and binds to it the tenant pool of the `herald_app` login when
- * HERALD_DATABASE_APP_URL is set (libs/platform/src/tenancy/tenant-pool.ts).
+ * Provides the process-wide DataSource, the system pool (initialised at boot, closed on
+ * shutdown): the `herald_system` login when HERALD_DATABASE_SYSTEM_URL is set, else the
+ * owner's (DATABASE_URL). Binds to it the tenant pool of the `herald_app` login when
+ * HERALD_DATABASE_APP_URL is set (libs/platform/src/tenancy/tenant-pool.ts). Roles never
+ * need the owner: it only migrates (`herald migrate`, `herald dev`).
  */
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -9,7 +11,7 @@ import { HERALD_CONFIG, HeraldConfig } from '../config';
 import { TenantDirectory } from '../tenancy/tenant-directory';
 import { bindTenantDataSource, tenantDataSource } from '../tenancy/tenant-pool';
 import { TenantsRepository } from '../tenancy/tenants.repository';
-import { createDataSource } from './data-source';
+import { createDataSource, systemDatabaseUrl } from './data-source';
 
 @Global()
 @Module({
@@ -20,7 +22,10 @@ import { createDataSource } from './data-source';
       useFactory: async (config: HeraldConfig): Promise<DataSource> => {
         if (!config.databaseUrl) throw new Error('DATABASE_URL is not set');
         const applicationName = `herald-${process.pid}`;
-        const ds = await createDataSource({ url: config.databaseUrl, applicationName }).initialize();
+        const ds = await createDataSource({
+          url: systemDatabaseUrl(config) as string,
+          applicationName,
+        }).initialize();
         if (config.databaseAppUrl) {
           const app = createDataSource({ url: config.databaseAppUrl, applicationName, scope: 'tenant' });
           try {

@@ -1,7 +1,8 @@
 /**
- * Refuses, in production, a tenant-scoped pool whose login could leave its tenant: a
- * superuser, a BYPASSRLS role, or one owning the schema's tables (and so able to switch
- * row-level security off). Without HERALD_DATABASE_APP_URL that pool is the owner's own.
+ * Refuses, in production, a tenant-scoped or system pool whose login could leave the rules:
+ * a superuser, a BYPASSRLS role, or one owning the schema's tables (and so able to switch
+ * row-level security off). Sets up the `herald_app` and `herald_system` logins for
+ * `herald dev` and tests.
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -29,67 +30,129 @@ export async function loginPrivileges(ds: DataSource): Promise<LoginPrivileges> 
   return { role: row.role, superuser: row.superuser, bypassRls: row.bypass_rls, ownedRelations: row.owned };
 }
 
-/** Why a login with `p` must not serve tenant-scoped work, or undefined when it may. */
-export function tenantLoginProblem(p: LoginPrivileges): string | undefined {
+/** Why a login with `p` must not serve a role (tenant-scoped or system work), or undefined when it may. */
+export function privilegedLoginProblem(p: LoginPrivileges): string | undefined {
   if (p.superuser) return `"${p.role}" is a superuser`;
   if (p.bypassRls) return `"${p.role}" has BYPASSRLS`;
   if (p.ownedRelations > 0) return `"${p.role}" owns ${p.ownedRelations} relations of the schema`;
   return undefined;
 }
 
-/** Production only: throws a one-line ConfigError unless HERALD_DATABASE_ALLOW_PRIVILEGED_APP=true. */
-export async function assertTenantLogin(config: HeraldConfig): Promise<void> {
-  if (config.env !== 'production' || config.databaseAllowPrivilegedApp) return;
-  const url = config.databaseAppUrl ?? config.databaseUrl;
-  if (!url) return;
-  const ds = await createDataSource({ url, poolSize: 1, scope: 'tenant' }).initialize();
-  let problem: string | undefined;
-  try {
-    problem = tenantLoginProblem(await loginPrivileges(ds));
-  } finally {
-    await ds.destroy();
-  }
-  if (problem) {
-    const which = config.databaseAppUrl
-      ? 'HERALD_DATABASE_APP_URL'
-      : 'DATABASE_URL (HERALD_DATABASE_APP_URL is unset)';
-    throw new ConfigError(
-      `tenant-scoped queries would log in as ${which}, and ${problem}: set HERALD_DATABASE_APP_URL to the herald_app login (docs/operations.md), or HERALD_DATABASE_ALLOW_PRIVILEGED_APP=true`,
-    );
-  }
+/** One pool's login as production checks it: which variable configures it, and its URL. */
+interface CheckedLogin {
+  purpose: string;
+  variable: string;
+  url: string;
+  fix: string;
 }
 
 /**
- * `herald dev` (and tests): lets `herald_app` log in to the owner's server and returns the
- * URL of that login, or undefined when the owner may not change the role or the login does
- * not work there (then tenant work stays on the owner's pool, switching role per
- * transaction). The password is derived from the owner's, so every `herald dev` sharing a
- * server agrees on it whatever its data dir; the server is sent a SCRAM verifier of it.
+ * The logins a role process would use for tenant-scoped and for cross-tenant work. Without
+ * HERALD_DATABASE_APP_URL tenant work runs on the system pool; without
+ * HERALD_DATABASE_SYSTEM_URL the system pool is the owner's (DATABASE_URL).
  */
-export async function provisionAppLogin(owner: DataSource, ownerUrl: string): Promise<string | undefined> {
-  const url = new URL(ownerUrl);
-  // An owner without a password has nothing to derive a secret from.
-  if (!url.password) return undefined;
-  const password = createHmac('sha256', decodeURIComponent(url.password))
-    .update(`herald_app for ${decodeURIComponent(url.username)}`)
-    .digest('base64url');
+function loginsToCheck(config: HeraldConfig): CheckedLogin[] {
+  const system = config.databaseSystemUrl
+    ? { variable: 'HERALD_DATABASE_SYSTEM_URL', url: config.databaseSystemUrl }
+    : config.databaseUrl
+      ? { variable: 'DATABASE_URL (HERALD_DATABASE_SYSTEM_URL is unset)', url: config.databaseUrl }
+      : undefined;
+  const tenant = config.databaseAppUrl
+    ? { variable: 'HERALD_DATABASE_APP_URL', url: config.databaseAppUrl }
+    : system && {
+        variable: config.databaseSystemUrl
+          ? 'HERALD_DATABASE_SYSTEM_URL (HERALD_DATABASE_APP_URL is unset)'
+          : 'DATABASE_URL (HERALD_DATABASE_APP_URL is unset)',
+        url: system.url,
+      };
+  const logins: CheckedLogin[] = [];
+  if (tenant)
+    logins.push({
+      ...tenant,
+      purpose: 'tenant-scoped queries',
+      fix: 'set HERALD_DATABASE_APP_URL to the herald_app login',
+    });
+  if (system)
+    logins.push({
+      ...system,
+      purpose: "the roles' cross-tenant work",
+      fix: 'set HERALD_DATABASE_SYSTEM_URL to the herald_system login',
+    });
+  return logins;
+}
+
+/**
+ * Production only: throws a one-line ConfigError when the tenant-scoped or the system pool
+ * would log in as a superuser, a BYPASSRLS role or an owner of the schema, unless
+ * HERALD_DATABASE_ALLOW_PRIVILEGED_APP=true. Migrations alone need the owner.
+ */
+export async function assertLeastPrivilege(config: HeraldConfig): Promise<void> {
+  if (config.env !== 'production' || config.databaseAllowPrivilegedApp) return;
+  for (const login of loginsToCheck(config)) {
+    const ds = await createDataSource({ url: login.url, poolSize: 1, scope: 'tenant' }).initialize();
+    let problem: string | undefined;
+    try {
+      problem = privilegedLoginProblem(await loginPrivileges(ds));
+    } finally {
+      await ds.destroy();
+    }
+    if (problem) {
+      throw new ConfigError(
+        `${login.purpose} would log in as ${login.variable}, and ${problem}: ${login.fix} (docs/operations.md, "Database roles"), or HERALD_DATABASE_ALLOW_PRIVILEGED_APP=true`,
+      );
+    }
+  }
+}
+
+/** The logins `herald dev` (and tests) set up beside the owner. */
+export type HeraldLogin = 'herald_app' | 'herald_system';
+
+/**
+ * `herald dev` (and tests): lets `role` (a login the migrations created) log in to the
+ * owner's server and returns the URL of that login, or undefined when the owner may not
+ * change the role or the login does not work there (then that work stays on the owner's
+ * pool). The password is derived from the owner's, so every `herald dev` sharing a server
+ * agrees on it whatever its data dir; the server is sent a SCRAM verifier of it.
+ */
+export async function provisionLogin(
+  owner: DataSource,
+  ownerUrl: string,
+  role: HeraldLogin,
+): Promise<string | undefined> {
+  const url = loginUrl(ownerUrl, role);
+  if (!url) return undefined;
   try {
-    await owner.query(`ALTER ROLE herald_app WITH LOGIN PASSWORD '${scramVerifier(password)}'`);
+    const password = decodeURIComponent(new URL(url).password);
+    await owner.query(`ALTER ROLE ${role} WITH LOGIN PASSWORD '${scramVerifier(password)}'`);
   } catch (err) {
     if ((err as { code?: string }).code === '42501') return undefined; // insufficient_privilege
     throw err;
   }
-  url.username = 'herald_app';
-  url.password = password;
-  const app = createDataSource({ url: url.toString(), poolSize: 1, scope: 'tenant' });
+  const login = createDataSource({ url, poolSize: 1, scope: 'tenant' });
   try {
-    await app.initialize();
-    return url.toString();
+    await login.initialize();
+    return url;
   } catch {
     return undefined; // e.g. the server admits this login by no rule of pg_hba.conf
   } finally {
-    if (app.isInitialized) await app.destroy();
+    if (login.isInitialized) await login.destroy();
   }
+}
+
+/**
+ * The URL `role` logs in with once `provisionLogin` set it up on `ownerUrl`'s server: the
+ * owner's URL (same server and database) with the role's name and a password derived from
+ * the owner's. Undefined for an owner without a password.
+ */
+export function loginUrl(ownerUrl: string, role: HeraldLogin): string | undefined {
+  const url = new URL(ownerUrl);
+  // An owner without a password has nothing to derive a secret from.
+  if (!url.password) return undefined;
+  url.password = createHmac('sha256', decodeURIComponent(url.password))
+    .update(`${role} for ${decodeURIComponent(url.username)}`)
+    .digest('base64url');
+  url.username = role;
+  return url.toString();
 }
 
 /**

@@ -25,6 +25,7 @@ export const REDACT_PATHS: string[] = [
   'serviceToken',
   'databaseUrl',
   'databaseAppUrl',
+  'databaseSystemUrl',
   '*.authorization',
   '*.password',
   '*.secret',
