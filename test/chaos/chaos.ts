@@ -26,6 +26,7 @@ import {
   createKafka,
   createScratchDatabase,
   migrate,
+  provisionLogin,
   TenantsRepository,
 } from '@herald/platform';
 import { generateEndpointSecret, MasterKeyring, SecretBox } from '@herald/webhooks';
@@ -640,6 +641,17 @@ async function main(): Promise<number> {
     const masterKey = randomBytes(32);
     const ds = await openDb(dbUrl);
     await migrate(ds);
+    // The roles log in as production's do: herald_system for cross-tenant work, herald_app
+    // for tenant queries; the owner only migrates and seeds.
+    const logins: Record<string, string> = {};
+    for (const [role, variable] of [
+      ['herald_system', 'HERALD_DATABASE_SYSTEM_URL'],
+      ['herald_app', 'HERALD_DATABASE_APP_URL'],
+    ] as const) {
+      const url = await provisionLogin(ds, dbUrl, role);
+      if (!url) throw new Error(`the chaos server did not let ${role} log in`);
+      logins[variable] = url;
+    }
     const box = new SecretBox(new MasterKeyring(masterKey));
     for (const t of TENANTS) await new TenantsRepository(ds).create(t);
     for (const ep of ENDPOINTS) await seedEndpoint(ds, box, ep, `${receiver.url}${ep.path}`);
@@ -650,6 +662,7 @@ async function main(): Promise<number> {
         NODE_ENV: 'test',
         KAFKA_BROKERS: engines.brokers.join(','),
         DATABASE_URL: dbUrl,
+        ...logins,
         HERALD_DATA_DIR: engines.dataDir,
         HERALD_SERVICE_TOKEN: TOKEN,
         HERALD_MASTER_KEY: masterKey.toString('base64'),

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '@herald/platform';
-import { freshDatabase, testKafkaBrokers } from '../support/infra';
+import { freshDatabase, rawClient, testKafkaBrokers } from '../support/infra';
 import {
   cleanEnv,
   isAlive,
@@ -37,15 +37,33 @@ describe('herald dev', () => {
   it('runs on configured Kafka and Postgres, serves health, and is found by a second terminal', async () => {
     const dataDir = tempDataDir();
     const port = await freePort();
+    const databaseUrl = await freshDatabase();
     const env = cleanEnv({
       PORT: String(port),
       HERALD_DATA_DIR: dataDir,
-      DATABASE_URL: await freshDatabase(),
+      DATABASE_URL: databaseUrl,
       KAFKA_BROKERS: testKafkaBrokers().join(','),
     });
     const herald = startHerald(['dev'], env);
     try {
       await waitForReady(port, herald);
+
+      // The owner migrated; the running roles log in as herald_system and herald_app only.
+      const owner = decodeURIComponent(new URL(databaseUrl).username);
+      expect(herald.output()).toContain(
+        `  db logins   ${owner} (migrations), herald_system (cross-tenant work), herald_app (tenant queries)\n`,
+      );
+      const db = await rawClient(databaseUrl);
+      try {
+        const { rows } = await db.query<{ login: string }>(
+          `SELECT DISTINCT usename AS login FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid() ORDER BY 1`,
+        );
+        expect(rows.map((r) => r.login)).toContain('herald_system');
+        expect(rows.map((r) => r.login).filter((l) => l !== 'herald_app')).toEqual(['herald_system']);
+      } finally {
+        await db.end();
+      }
 
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`, {
         headers: { 'x-request-id': 'probe-1' },

@@ -231,6 +231,11 @@ export interface AttemptLog {
   onRequest: ((entry: LoggedRequest) => void | Promise<void>) | undefined;
   /** Requests that arrived and are not answered yet. */
   inFlight(): LoggedRequest[];
+  /**
+   * Resolves once every request that has arrived so far knows its lease owner (the lookup
+   * runs after the entry is logged): read senders' entries only after this.
+   */
+  ownersKnown(): Promise<void>;
   byDelivery(): Map<string, LoggedRequest[]>;
   /**
    * Deliveries with a request that arrived before the previous request for the same
@@ -246,6 +251,7 @@ export interface AttemptLog {
  */
 export function attemptLog(ds: DataSource, delayMs: () => number): AttemptLog {
   const entries: LoggedRequest[] = [];
+  const lookups = new Set<Promise<unknown>>();
   const log: AttemptLog = {
     entries,
     onRequest: undefined,
@@ -261,10 +267,12 @@ export function attemptLog(ds: DataSource, delayMs: () => number): AttemptLog {
       };
       entries.push(entry);
       try {
-        const rows = await ds.query<Array<{ lease_owner: string | null }>>(
+        const lookup = ds.query<Array<{ lease_owner: string | null }>>(
           `SELECT lease_owner FROM webhook_deliveries WHERE id = $1`,
           [deliveryId],
         );
+        lookups.add(lookup);
+        const rows = await lookup.finally(() => lookups.delete(lookup));
         entry.owner = rows[0]?.lease_owner ?? null;
         entry.ownerPid = ownerPid(entry.owner);
         await log.onRequest?.(entry);
@@ -276,6 +284,9 @@ export function attemptLog(ds: DataSource, delayMs: () => number): AttemptLog {
       }
     },
     inFlight: () => entries.filter((e) => e.answeredHr === undefined),
+    ownersKnown: async () => {
+      while (lookups.size > 0) await Promise.allSettled([...lookups]);
+    },
     byDelivery() {
       const out = new Map<string, LoggedRequest[]>();
       for (const e of entries) {

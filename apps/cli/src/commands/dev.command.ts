@@ -173,6 +173,8 @@ async function runDev(opts: DevOptions): Promise<void> {
     await listen(app, config.port, config.bind);
     writeDevState(base.dataDir, {
       database_url: pg.url,
+      ...(databaseSystemUrl ? { database_system_url: databaseSystemUrl } : {}),
+      ...(databaseAppUrl ? { database_app_url: databaseAppUrl } : {}),
       kafka_brokers: kafka.brokers,
       http_port: config.port,
       pid: process.pid,

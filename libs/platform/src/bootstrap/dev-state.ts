@@ -9,6 +9,9 @@ import type { HeraldConfig } from '../config';
 
 export interface DevState {
   database_url: string;
+  /** The `herald_system` and `herald_app` logins it set up, when it could. */
+  database_system_url?: string;
+  database_app_url?: string;
   kafka_brokers: string[];
   http_port: number;
   pid: number;
@@ -47,14 +50,21 @@ export function removeDevState(dataDir: string, pid = process.pid): void {
   if (state?.pid === pid) fs.rmSync(devStatePath(dataDir), { force: true });
 }
 
-/** Fills DATABASE_URL / KAFKA_BROKERS from a running `herald dev` when they are not configured. */
+/**
+ * Fills DATABASE_URL / KAFKA_BROKERS from a running `herald dev` when they are not configured,
+ * and with its database the logins it set up (so a role started by hand beside it logs in as
+ * `herald dev`'s roles do).
+ */
 export function withDevState(config: HeraldConfig): HeraldConfig {
   if (config.databaseUrl && config.kafkaBrokers) return config;
   const state = config.env === 'production' ? undefined : readDevState(config.dataDir);
   if (!state) return config;
+  const itsDatabase = !config.databaseUrl;
   return {
     ...config,
     databaseUrl: config.databaseUrl ?? state.database_url,
+    databaseSystemUrl: config.databaseSystemUrl ?? (itsDatabase ? state.database_system_url : undefined),
+    databaseAppUrl: config.databaseAppUrl ?? (itsDatabase ? state.database_app_url : undefined),
     kafkaBrokers: config.kafkaBrokers ?? state.kafka_brokers,
   };
 }
