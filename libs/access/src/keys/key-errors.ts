@@ -22,7 +22,7 @@ export const API_KEY_NOT_FOUND = new ErrorCode(
 export function scopesNotHeld(requested: readonly Scope[], missing: readonly Scope[]): DomainError {
   return new DomainError(
     'insufficient_scope',
-    `this API key cannot grant scope${missing.length > 1 ? 's' : ''} it does not hold: ${missing.join(', ')}`,
+    `this API key cannot grant ${missing.length > 1 ? 'scopes' : 'a scope'} it does not hold: ${missing.join(', ')}`,
     403,
     { requested_scopes: requested, missing_scopes: missing },
   );
