@@ -1,5 +1,4 @@
 /** An `api_keys` row, with its last 24 h of usage, as the public object (see ApiKeyResponseDto). */
-import type { Scope } from '@herald/contracts';
 import { isScope } from '@herald/contracts';
 import type { KeyMode } from '../api-key-secret';
 import type { ApiKeyResponseDto } from './api-key.response.dto';
@@ -56,7 +55,7 @@ export function apiKeyItem(r: ApiKeyItemRow): ApiKeyResponseDto {
     label: r.label,
     prefix: r.prefix,
     mode: r.mode,
-    scopes: r.scopes.filter(isScope) satisfies Scope[],
+    scopes: r.scopes.filter(isScope),
     rate_limit_per_minute: r.rate_limit_per_minute,
     daily_quota: r.daily_quota,
     expires_at: r.expires_at,
