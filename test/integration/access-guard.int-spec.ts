@@ -59,6 +59,19 @@ class AccessProbeController {
     return 'created';
   }
 
+  @Get('keys')
+  @RequireScopes('keys:read')
+  keys(): string {
+    return 'keys';
+  }
+
+  @Post('keys')
+  @HttpCode(201)
+  @RequireScopes('keys:manage')
+  manageKeys(): string {
+    return 'created';
+  }
+
   @Get('conflict')
   @RequireScopes('events:read')
   conflict(): never {
@@ -73,6 +86,8 @@ const ROUTE_OF: Record<Scope, { method: string; path: string; status: number }> 
   'posts:read': { method: 'GET', path: `${PROBE}/posts`, status: 200 },
   'webhooks:read': { method: 'GET', path: `${PROBE}/webhooks`, status: 200 },
   'webhooks:manage': { method: 'POST', path: `${PROBE}/webhooks`, status: 201 },
+  'keys:read': { method: 'GET', path: `${PROBE}/keys`, status: 200 },
+  'keys:manage': { method: 'POST', path: `${PROBE}/keys`, status: 201 },
 };
 
 @Module({ controllers: [AccessProbeController] })

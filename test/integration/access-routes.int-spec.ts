@@ -27,6 +27,11 @@ const CONTRACT: Record<string, string> = {
   'POST /api/v1/webhooks/:param/test': 'webhooks:manage',
   'POST /api/v1/webhooks/:param/rotate-secret': 'webhooks:manage',
   'POST /api/v1/webhooks/deliveries/:param/replay': 'webhooks:manage',
+  'GET /api/v1/keys': 'keys:read',
+  'POST /api/v1/keys': 'keys:manage',
+  'GET /api/v1/keys/:param': 'keys:read',
+  'GET /api/v1/keys/:param/usage': 'keys:read',
+  'POST /api/v1/keys/:param/revoke': 'keys:manage',
 };
 
 @PublicApi()

@@ -3,6 +3,7 @@ export * from './keys/api-key';
 export * from './keys/api-key-input';
 export * from './keys/api-key-secret';
 export * from './keys/api-keys.repository';
+export * from './keys/keys-api.module';
 export * from './demo/demo-key';
 export * from './guard/access-errors';
 export * from './guard/public-routes';

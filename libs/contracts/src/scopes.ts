@@ -5,10 +5,13 @@ export const SCOPES = [
   'posts:read',
   'webhooks:read',
   'webhooks:manage',
+  'keys:read',
+  'keys:manage',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];
 
+/** The data a tenant publishes, read-only: what the demo key gets (never the keys themselves). */
 export const READ_SCOPES: readonly Scope[] = ['events:read', 'users:read', 'posts:read', 'webhooks:read'];
 
 export function isScope(value: string): value is Scope {

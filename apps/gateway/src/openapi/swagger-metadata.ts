@@ -2,6 +2,10 @@
 // run it): DTO types, class-validator rules and doc comments of the gateway. Do not edit.
 export default async () => {
   const t = {
+    ['../../../../libs/access/src/keys/shared/api-key.response.dto']:
+      await import('../../../../libs/access/src/keys/shared/api-key.response.dto'),
+    ['../../../../libs/access/src/keys/get-key-usage/key-usage.response.dto']:
+      await import('../../../../libs/access/src/keys/get-key-usage/key-usage.response.dto'),
     ['../../../../libs/events/src/queries/shared/post.response.dto']:
       await import('../../../../libs/events/src/queries/shared/post.response.dto'),
     ['../../../../libs/webhooks/src/deliveries/shared/delivery.response.dto']:
@@ -43,6 +47,223 @@ export default async () => {
                 description:
                   '`asc` (default): oldest first, in the order items were added; `desc`: newest first.',
                 enum: ['asc', 'desc'],
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/keys/shared/api-key.response.dto'),
+          {
+            ApiKeyUsageTotalsDto: {
+              requests: {
+                required: true,
+                type: () => Number,
+                description: 'Authenticated requests made with the key.',
+              },
+              errors: {
+                required: true,
+                type: () => Number,
+                description:
+                  'Of those, the ones answered with a status of 400 or more (refusals by the guard included).',
+              },
+            },
+            ApiKeyResponseDto: {
+              id: { required: true, type: () => String, description: '`key_` + a ULID.' },
+              label: {
+                required: true,
+                type: () => String,
+                nullable: true,
+                description: 'A name to recognise the key by.',
+              },
+              prefix: {
+                required: true,
+                type: () => String,
+                description:
+                  'The first characters of the key (`mc_live_AbCd1234`), to tell keys apart; not a secret.',
+              },
+              mode: {
+                required: true,
+                description: '`live` (`mc_live_\u2026`) or `test` (`mc_test_\u2026`).',
+                enum: ['live', 'test'],
+              },
+              scopes: {
+                required: true,
+                type: () => [Object],
+                description: 'What the key may do.',
+                enum: [
+                  'events:read',
+                  'users:read',
+                  'posts:read',
+                  'webhooks:read',
+                  'webhooks:manage',
+                  'keys:read',
+                  'keys:manage',
+                ],
+                isArray: true,
+              },
+              rate_limit_per_minute: {
+                required: true,
+                type: () => Number,
+                nullable: true,
+                description: "The key's own per-minute limit; null when the tenant's setting applies.",
+              },
+              daily_quota: {
+                required: true,
+                type: () => Number,
+                nullable: true,
+                description:
+                  "The key's own daily quota (per UTC day); null when the tenant's setting applies.",
+              },
+              expires_at: {
+                required: true,
+                type: () => String,
+                nullable: true,
+                description: 'When the key stops working; null when it does not expire.',
+              },
+              revoked_at: {
+                required: true,
+                type: () => String,
+                nullable: true,
+                description: 'When the key was revoked; null while it is not.',
+              },
+              created_at: { required: true, type: () => String },
+              last_used_at: {
+                required: true,
+                type: () => String,
+                nullable: true,
+                description:
+                  'The last authenticated request made with it (written every few seconds); null if never used.',
+              },
+              usage_24h: {
+                required: true,
+                type: () =>
+                  t['../../../../libs/access/src/keys/shared/api-key.response.dto'].ApiKeyUsageTotalsDto,
+                description:
+                  'Requests in the current UTC hour and the 23 before it (written every few seconds).',
+              },
+            },
+            ApiKeyWithSecretResponseDto: {
+              key: {
+                required: true,
+                type: () => String,
+                description:
+                  'The API key (`mc_live_\u2026` or `mc_test_\u2026`), shown once: store it now, no later call returns it.',
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/keys/create-key/create-key.request.dto'),
+          {
+            CreateApiKeyRequestDto: {
+              label: {
+                required: true,
+                type: () => String,
+                description:
+                  'A name to recognise the key by: 1\u2013100 printable characters, not only spaces.',
+              },
+              scopes: {
+                required: true,
+                type: () => [Object],
+                description:
+                  'What the key may do; repeats are dropped. Only scopes the calling key holds itself can\nbe granted (403 `insufficient_scope` otherwise).',
+                enum: [
+                  'events:read',
+                  'users:read',
+                  'posts:read',
+                  'webhooks:read',
+                  'webhooks:manage',
+                  'keys:read',
+                  'keys:manage',
+                ],
+                isArray: true,
+                minItems: 1,
+              },
+              mode: {
+                required: false,
+                description: '`live` (default) mints `mc_live_\u2026`, `test` mints `mc_test_\u2026`.',
+                enum: ['live', 'test'],
+              },
+              expires_at: {
+                required: false,
+                type: () => String,
+                description:
+                  'When the key stops working, RFC 3339, in the future (422 otherwise). No expiry when absent.',
+              },
+              rate_limit_per_minute: {
+                required: false,
+                type: () => Number,
+                description: "The key's own requests per minute; the tenant's setting applies when absent.",
+                minimum: 1,
+              },
+              daily_quota: {
+                required: false,
+                type: () => Number,
+                description: "The key's own requests per UTC day; the tenant's setting applies when absent.",
+                minimum: 1,
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/keys/shared/key-id-params.dto'),
+          {
+            KeyIdParamsDto: {
+              id: { required: true, type: () => String, description: 'The key id, `key_` + a ULID.' },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/keys/get-key-usage/key-usage.response.dto'),
+          {
+            KeyUsageHourDto: {
+              hour: { required: true, type: () => String, description: 'Start of the UTC hour.' },
+              requests: {
+                required: true,
+                type: () => Number,
+                description: 'Authenticated requests made with the key in that hour.',
+              },
+              errors: {
+                required: true,
+                type: () => Number,
+                description: 'Of those, the ones answered with a status of 400 or more.',
+              },
+            },
+            KeyUsageResponseDto: {
+              key_id: { required: true, type: () => String, description: 'The key, `key_` + a ULID.' },
+              buckets: {
+                required: true,
+                type: () => [
+                  t['../../../../libs/access/src/keys/get-key-usage/key-usage.response.dto'].KeyUsageHourDto,
+                ],
+                description:
+                  'The 24 hours, oldest first, ending with the current one; hours without requests count 0.',
+              },
+              totals: {
+                required: true,
+                type: () =>
+                  t['../../../../libs/access/src/keys/shared/api-key.response.dto'].ApiKeyUsageTotalsDto,
+                description: 'The sums of the 24 buckets.',
+              },
+              last_seen_at: {
+                required: true,
+                type: () => String,
+                nullable: true,
+                description:
+                  'The last authenticated request ever made with the key (not only in this window); null if never used.',
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/keys/list-keys/list-keys.request.dto'),
+          {
+            ListKeysRequestDto: {
+              status: {
+                required: false,
+                description:
+                  'Only keys in this state: `active` (usable: not revoked, not expired), `revoked`, or\n`expired` (past `expires_at`, never revoked). All keys when absent.',
+                enum: ['active', 'revoked', 'expired'],
               },
             },
           },
@@ -508,6 +729,72 @@ export default async () => {
         [
           import('../../../../libs/platform/src/health/health.controller'),
           { HealthController: { healthz: {}, readyz: {} } },
+        ],
+        [
+          import('../../../../libs/access/src/keys/create-key/create-key.http.controller'),
+          {
+            CreateKeyHttpController: {
+              createKey: {
+                summary: 'Create an API key',
+                description:
+                  'The answer carries the new `key`, shown this once: store it now, no later call returns it\n(only its SHA-256 is kept). The calling key can grant only scopes it holds itself; asking for more\nis a 403 `insufficient_scope` whose `details.missing_scopes` names them, and nothing is created. A\nbody that does not fit the schema is a 400 `bad_request`; an expiry that is not in the future is a\n422 `invalid_api_key_input`. Recorded in the audit log as `api_key.created`.',
+                type: t['../../../../libs/access/src/keys/shared/api-key.response.dto']
+                  .ApiKeyWithSecretResponseDto,
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/keys/get-key/get-key.http.controller'),
+          {
+            GetKeyHttpController: {
+              getKey: {
+                summary: 'Get an API key',
+                description:
+                  'One key with its usage of the last 24 hours; never the key itself, which only the create\ncall returns.',
+                type: t['../../../../libs/access/src/keys/shared/api-key.response.dto'].ApiKeyResponseDto,
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/keys/get-key-usage/get-key-usage.http.controller'),
+          {
+            GetKeyUsageHttpController: {
+              getKeyUsage: {
+                summary: "Get an API key's usage",
+                description:
+                  "Requests made with the key and those answered with an error (status 400 or more, the\nguard's refusals included), per UTC hour over the last 24 hours: 24 buckets, oldest first, hours\nwithout requests at 0. Gateways write their counts every few seconds, so the latest requests may\nnot be counted yet.",
+                type: t['../../../../libs/access/src/keys/get-key-usage/key-usage.response.dto']
+                  .KeyUsageResponseDto,
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/keys/list-keys/list-keys.http.controller'),
+          {
+            ListKeysHttpController: {
+              listKeys: {
+                summary: 'List API keys',
+                description:
+                  "The tenant's keys, oldest first (`order=desc`: newest first), revoked and expired ones\nincluded unless `status` says otherwise, each with its usage of the last 24 hours. Never the keys\nthemselves: only their display prefix.",
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/keys/revoke-key/revoke-key.http.controller'),
+          {
+            RevokeKeyHttpController: {
+              revokeKey: {
+                summary: 'Revoke an API key',
+                description:
+                  'Answers the revoked key once every running gateway refuses it: the next request made with\nit gets a 401 `invalid_api_key`. Revoking a revoked key is safe to retry: it changes nothing and\nanswers the key with its original `revoked_at`. A key may revoke itself. Recorded in the audit log\nas `api_key.revoked` (once).',
+                type: t['../../../../libs/access/src/keys/shared/api-key.response.dto'].ApiKeyResponseDto,
+              },
+            },
+          },
         ],
         [
           import('../../../../libs/events/src/queries/get-event/get-event.http.controller'),

@@ -46,3 +46,18 @@ describe('validateKeyInput', () => {
     expect(msg).not.toContain('\n');
   });
 });
+
+describe('validateKeyInput field names', () => {
+  it.each([
+    [{ scopes: ['events:write'] }, 'scopes'],
+    [{ mode: 'prod' as never }, 'mode'],
+    [{ label: 'a\tb' }, 'label'],
+    [{ expiresAt: new Date('2026-05-28T11:00:00Z') }, 'expires_at'],
+    [{ rateLimitPerMinute: -1 }, 'rate_limit_per_minute'],
+    [{ dailyQuota: 2 ** 31 }, 'daily_quota'],
+  ])('names the API field of %j', (patch, field) => {
+    expect(() => validateKeyInput({ ...base, ...patch }, now)).toThrow(
+      expect.objectContaining({ field }) as Error,
+    );
+  });
+});

@@ -67,6 +67,13 @@ export interface KeyRecord {
 /** Bad input to a key operation, phrased as the one line the operator needs. */
 export class ApiKeyInputError extends Error {
   readonly code: string = 'invalid_api_key_input';
+  constructor(
+    message: string,
+    /** The input it is about (`scopes`, `expires_at`, …), for an API answer's details. */
+    readonly field?: string,
+  ) {
+    super(message);
+  }
 }
 
 export class UnknownTenantError extends ApiKeyInputError {

@@ -13,5 +13,6 @@ export { PLAIN_HTTP_PATHS } from './transport-security';
 export { JSON_CONTENT_TYPE } from './error-reply';
 export * from './list-request.dto';
 export * from './list-page';
+export * from './text-keyset';
 export * from './request-text';
 export * from './is-rfc3339-time';

@@ -158,6 +158,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   Users: 'The users read model, built from the user events.',
   Posts: 'The posts read model, built from the post events; deleted posts stay, flagged.',
   Webhooks: 'Endpoints that receive signed events, their deliveries and attempts.',
+  Keys: 'The API keys of the tenant: created with the key shown once, listed, revoked, with their hourly usage.',
 };
 
 /** `/api/v1/events/{id}` → `Events`. */

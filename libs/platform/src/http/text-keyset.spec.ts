@@ -1,4 +1,4 @@
-import { CursorCodec, CursorScope, InvalidCursorError } from '@herald/platform';
+import { CursorCodec, CursorScope, InvalidCursorError } from './cursor';
 import { decodeTextCursor, encodeTextCursor, keysetClause, OPEN_END, toTextPage } from './text-keyset';
 
 const codec = CursorCodec.fromMasterKey(Buffer.alloc(32, 5));
