@@ -26,7 +26,8 @@ const PROFILES = {
   ci: { examples: 10 },
   full: { examples: 100 },
 };
-const ALL_SCOPES = 'events:read,users:read,posts:read,webhooks:read,webhooks:manage';
+// Every read scope, and the one write scope whose changes the checks account for (endpoints).
+const ALL_SCOPES = 'events:read,users:read,posts:read,webhooks:read,webhooks:manage,keys:read';
 /**
  * Rows the API may change on any authorized request, whatever its answer, or that the
  * roles change on their own: usage counters, key last use, listener heartbeats and
