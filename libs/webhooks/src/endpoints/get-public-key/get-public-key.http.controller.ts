@@ -1,6 +1,6 @@
 /** `GET /api/v1/webhooks/{id}/public-key` (scope `webhooks:read`). */
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiOkResponse } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse } from '@nestjs/swagger';
 import { ApiCaller, Caller, PublicApi, RequireScopes } from '@herald/platform';
 import { ApiErrors } from '@herald/platform/openapi';
 import { ENDPOINT_NOT_FOUND, NO_PUBLIC_KEY } from '../../webhook-errors';
@@ -22,6 +22,9 @@ export class GetPublicKeyHttpController {
    * have none: 409 `no_public_key`.
    */
   @Get(':id/public-key')
+  // Listed as an extra model too, as in rotate-secret: @nestjs/swagger places `type` of an
+  // enum property differently on a DTO's first scan than on later ones.
+  @ApiExtraModels(WebhookPublicKeyResponseDto)
   // Explicit, so the response keeps its plain description (the plugin would copy the remarks into it).
   @ApiOkResponse({ type: WebhookPublicKeyResponseDto })
   @ApiErrors(ENDPOINT_NOT_FOUND, NO_PUBLIC_KEY)
