@@ -159,6 +159,18 @@ describe('verify: missing and malformed headers', () => {
     expect(new WebhookVerificationError('malformed', 'x').status).toBe(400);
   });
 
+  it('tries each signature kind with its own keys when a list mixes whsec_ and whpk_', () => {
+    const hmac = generateEndpointSecret('standard-webhooks');
+    const ed = generateEndpointSecret('standard-webhooks-ed25519');
+    const h = signed('standard-webhooks', { current: hmac.signing });
+    const e = signed('standard-webhooks-ed25519', { current: ed.signing });
+    expect(verifyDelivery(h, body, [ed.shown, hmac.shown], { now: NOW }).secretIndex).toBe(1);
+    expect(verifyDelivery(e, body, [hmac.shown, ed.shown], { now: NOW }).secretIndex).toBe(1);
+    expect(
+      codeOf(() => verify(e, body, [hmac.shown], { now: NOW, scheme: 'standard-webhooks-ed25519' })),
+    ).toBe('no_secret');
+  });
+
   it('needs at least one secret', () => {
     expect(codeOf(() => verify(good, body, [], { now: NOW }))).toBe('no_secret');
   });

@@ -189,13 +189,25 @@ function verifyStandard(
     throw new WebhookVerificationError('missing_signature', `webhook-signature has no ${version}, signature`);
   }
   const signed = Buffer.concat([Buffer.from(`${id}.${timestamp}.`, 'utf8'), body]);
+  // A list may hold both kinds during a change of scheme: each signature kind is tried with its own keys.
+  const isPublicKey = (key: string) => key.startsWith('whpk_');
+  if (!secrets.some((key) => isPublicKey(key) === (scheme === 'standard-webhooks-ed25519'))) {
+    throw new WebhookVerificationError(
+      'no_secret',
+      scheme === 'standard-webhooks'
+        ? 'no whsec_ secret to check v1 with'
+        : 'no whpk_ public key to check v1a with',
+    );
+  }
   const secretIndex =
     scheme === 'standard-webhooks'
       ? secrets.findIndex((secret) => {
+          if (isPublicKey(secret)) return false;
           const mac = createHmac('sha256', hmacKey(secret)).update(signed).digest();
           return given.some((sig) => safeEqual(mac, sig));
         })
       : secrets.findIndex((key) => {
+          if (!isPublicKey(key)) return false;
           const publicKey = ed25519PublicKey(key);
           return given.some((sig) => sig.length === 64 && verifySignature(null, signed, publicKey, sig));
         });
