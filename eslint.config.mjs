@@ -9,6 +9,7 @@ export default tseslint.config(
     ignores: [
       'node_modules/',
       'dist/',
+      'libs/receiver/dist/',
       '.herald/',
       'coverage/',
       'infra/kafka/lib/',

@@ -6,7 +6,10 @@
 // - platform depends on contracts only;
 // - a context library depends on contracts and platform, never on another context;
 // - kafkajs is used inside platform only: everything else takes its types from @herald/platform;
-// - library code never reaches into test/ (specs may).
+// - library code never reaches into test/ (specs may);
+// - libs/receiver is published on its own (@herald/receiver): it imports nothing of Herald,
+//   no file outside its folder and no driver (clients are passed in); its specs may use
+//   Herald's signer to prove they agree.
 // Specs and tests follow the same direction, except that they may use test support.
 'use strict';
 
@@ -52,6 +55,18 @@ const FORBIDDEN = {
   ),
 };
 
+const RECEIVER = [
+  {
+    group: ['@herald/*', '@herald/*/*', '../../*', '../../../*', '**/libs/*'],
+    message:
+      '@herald/receiver is published on its own: it imports nothing of Herald or outside libs/receiver.',
+  },
+  {
+    group: ['pg', 'ioredis', 'redis', 'typeorm', 'express', 'kafkajs'],
+    message: '@herald/receiver has no dependencies: take clients structurally, frameworks as optional peers.',
+  },
+];
+
 const SPECS = ['**/*.spec.ts'];
 const rule = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
@@ -60,6 +75,7 @@ module.exports = [
     { files: [`libs/${lib}/src/**/*.ts`], ignores: SPECS, rules: rule([...FORBIDDEN[lib], TEST_CODE]) },
     { files: SPECS.map((s) => `libs/${lib}/src/${s}`), rules: rule(FORBIDDEN[lib]) },
   ]),
+  { files: ['libs/receiver/src/**/*.ts'], ignores: SPECS, rules: rule([...RECEIVER, TEST_CODE]) },
   { files: ['apps/**/*.ts'], ignores: SPECS, rules: rule([KAFKAJS, TEST_CODE]) },
   { files: SPECS.map((s) => `apps/${s}`), rules: rule([KAFKAJS]) },
 ];

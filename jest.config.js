@@ -30,6 +30,8 @@ const moduleNameMapper = {
   '^@herald/events/(.*)$': '<rootDir>/libs/events/src/$1',
   '^@herald/webhooks$': '<rootDir>/libs/webhooks/src',
   '^@herald/webhooks/(.*)$': '<rootDir>/libs/webhooks/src/$1',
+  '^@herald/receiver$': '<rootDir>/libs/receiver/src',
+  '^@herald/receiver/(.*)$': '<rootDir>/libs/receiver/src/$1',
 };
 
 const common = {
@@ -38,7 +40,7 @@ const common = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper,
   moduleFileExtensions: ['ts', 'js', 'json'],
-  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.herald/'],
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.herald/', '<rootDir>/libs/receiver/dist/'],
 };
 
 module.exports = {

@@ -31,6 +31,9 @@ describe('dependency direction', () => {
     ['libs/platform/src/kafka/x.ts', `import type { Kafka } from 'kafkajs';`],
     ['libs/platform/src/x.spec.ts', `import { a } from '../../../test/support/tls';`],
     ['libs/contracts/src/x.ts', `import Ajv from 'ajv/dist/2020';`],
+    ['libs/receiver/src/dedupe/x.ts', `import { a } from '../verify';`],
+    ['libs/receiver/src/x.ts', `import type { FastifyReply } from 'fastify';`],
+    ['libs/receiver/src/x.spec.ts', `import { a } from '../../webhooks/src/signing';`],
   ])('lets %s %s', (file, source) => {
     expect(problems(file, source)).toEqual([]);
   });
@@ -54,6 +57,10 @@ describe('dependency direction', () => {
       `import { a } from '../../../test/fixtures/internal-events';`,
       'never depends on test code',
     ],
+    ['libs/receiver/src/x.ts', `import { a } from '@herald/contracts';`, 'published on its own'],
+    ['libs/receiver/src/x.ts', `import { a } from '../../webhooks/src/signing';`, 'published on its own'],
+    ['libs/receiver/src/dedupe/x.ts', `import { a } from '../../../libs/platform';`, 'published on its own'],
+    ['libs/receiver/src/dedupe/x.ts', `import { Pool } from 'pg';`, 'no dependencies'],
   ])('refuses in %s: %s', (file, source, why) => {
     const found = problems(file, source);
     expect(found).toHaveLength(1);

@@ -23,3 +23,9 @@ export const ENDPOINT_DISABLED = new ErrorCode(
   409,
   'The endpoint is disabled (`active: false`); enable it with `PATCH {"active": true}` first.',
 );
+export const NO_PUBLIC_KEY = new ErrorCode(
+  'no_public_key',
+  409,
+  'The endpoint signs with a shared secret (an HMAC scheme), so it has no public key: only ' +
+    '`standard-webhooks-ed25519` endpoints do.',
+);

@@ -1,7 +1,7 @@
 /**
  * The webhook management routes of the public API (DESIGN.md §6): endpoints (register,
- * list, read, change, delete, rotate the secret, send a test event) and their delivery
- * logs (list with attempts, replay). Served by the gateway.
+ * list, read, change, delete, rotate the secret, fetch the Ed25519 public key, send a test
+ * event) and their delivery logs (list with attempts, replay). Served by the gateway.
  */
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -16,6 +16,8 @@ import { DeleteEndpointHandler } from './endpoints/delete-endpoint/delete-endpoi
 import { DeleteEndpointHttpController } from './endpoints/delete-endpoint/delete-endpoint.http.controller';
 import { GetEndpointHttpController } from './endpoints/get-endpoint/get-endpoint.http.controller';
 import { GetEndpointQuery } from './endpoints/get-endpoint/get-endpoint.query';
+import { GetPublicKeyHttpController } from './endpoints/get-public-key/get-public-key.http.controller';
+import { GetPublicKeyQuery } from './endpoints/get-public-key/get-public-key.query';
 import { ListEndpointsHttpController } from './endpoints/list-endpoints/list-endpoints.http.controller';
 import { ListEndpointsQuery } from './endpoints/list-endpoints/list-endpoints.query';
 import { RotateSecretHandler } from './endpoints/rotate-secret/rotate-secret.handler';
@@ -33,6 +35,7 @@ import { WebhooksCoreModule } from './webhooks-core.module';
     ListEndpointsHttpController,
     CreateEndpointHttpController,
     GetEndpointHttpController,
+    GetPublicKeyHttpController,
     UpdateEndpointHttpController,
     DeleteEndpointHttpController,
     ListDeliveriesHttpController,
@@ -53,6 +56,7 @@ import { WebhooksCoreModule } from './webhooks-core.module';
     },
     ListEndpointsQuery,
     GetEndpointQuery,
+    GetPublicKeyQuery,
     CreateEndpointHandler,
     UpdateEndpointHandler,
     DeleteEndpointHandler,

@@ -18,6 +18,8 @@ export default async () => {
       await import('../../../../libs/webhooks/src/endpoints/shared/endpoint.response.dto'),
     ['../../../../libs/webhooks/src/endpoints/delete-endpoint/delete-endpoint.response.dto']:
       await import('../../../../libs/webhooks/src/endpoints/delete-endpoint/delete-endpoint.response.dto'),
+    ['../../../../libs/webhooks/src/endpoints/get-public-key/get-public-key.response.dto']:
+      await import('../../../../libs/webhooks/src/endpoints/get-public-key/get-public-key.response.dto'),
     ['../../../../libs/webhooks/src/endpoints/send-test-event/send-test-event.response.dto']:
       await import('../../../../libs/webhooks/src/endpoints/send-test-event/send-test-event.response.dto'),
   };
@@ -646,6 +648,46 @@ export default async () => {
           },
         ],
         [
+          import('../../../../libs/webhooks/src/endpoints/get-public-key/get-public-key.response.dto'),
+          {
+            WebhookPublicKeyResponseDto: {
+              endpoint_id: {
+                required: true,
+                type: () => String,
+                description: 'The endpoint the key belongs to.',
+              },
+              signing_scheme: {
+                required: true,
+                description: 'Always `standard-webhooks-ed25519`: only that scheme has a public key.',
+                enum: ['mobieus-v1', 'mobieus-v1-sha512', 'standard-webhooks', 'standard-webhooks-ed25519'],
+              },
+              public_key: {
+                required: true,
+                type: () => String,
+                description:
+                  'The Ed25519 key that verifies the `v1a,` signatures: `whpk_` + base64 of the raw 32-byte\nkey (the Standard Webhooks format). Not a secret.',
+              },
+              key_id: {
+                required: true,
+                type: () => String,
+                description:
+                  'A short fingerprint of `public_key`: `whpk_` base64 decoded, SHA-256, first 8 bytes in hex.',
+              },
+              previous_public_key: {
+                required: false,
+                type: () => String,
+                description:
+                  "During a rotation's grace window, the previous key, which still signs (a second `v1a,`)\nuntil `previous_public_key_expires_at`; absent otherwise.",
+              },
+              previous_public_key_expires_at: {
+                required: false,
+                type: () => String,
+                description: 'When the previous key stops signing; present with `previous_public_key`.',
+              },
+            },
+          },
+        ],
+        [
           import('../../../../libs/webhooks/src/endpoints/list-endpoints/list-endpoints.request.dto'),
           { ListWebhooksRequestDto: {} },
         ],
@@ -903,6 +945,20 @@ export default async () => {
                 description: 'One endpoint, never with its secret.',
                 type: t['../../../../libs/webhooks/src/endpoints/shared/endpoint.response.dto']
                   .WebhookEndpointResponseDto,
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/webhooks/src/endpoints/get-public-key/get-public-key.http.controller'),
+          {
+            GetPublicKeyHttpController: {
+              getPublicKey: {
+                summary: "Get the endpoint's public key",
+                description:
+                  "The Ed25519 public key that verifies the `v1a,` signatures of a\n`standard-webhooks-ed25519` endpoint (`whpk_` + base64, the Standard Webhooks format),\nand during a rotation's grace window the previous one. Endpoints of the HMAC schemes\nhave none: 409 `no_public_key`.",
+                type: t['../../../../libs/webhooks/src/endpoints/get-public-key/get-public-key.response.dto']
+                  .WebhookPublicKeyResponseDto,
               },
             },
           },
