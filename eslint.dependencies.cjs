@@ -6,7 +6,8 @@
 // - platform depends on contracts only;
 // - a context library depends on contracts and platform, never on another context;
 // - kafkajs is used inside platform only: everything else takes its types from @herald/platform;
-// - library code never reaches into test/ (specs may).
+// - library code never reaches into test/ (specs may);
+// - libs/client is a package of its own: Node built-ins and its own files only.
 // Specs and tests follow the same direction, except that they may use test support.
 'use strict';
 
@@ -52,6 +53,19 @@ const FORBIDDEN = {
   ),
 };
 
+/** libs/client ships on its own: no Herald library, no npm dependency, nothing outside it. */
+const CLIENT = [
+  { group: herald([...LIBRARIES, 'client']), message: 'the client package depends on nothing of Herald.' },
+  {
+    regex: '^(?!node:|@herald/|\\.{1,2}/)',
+    message: 'the client package has no dependencies: Node built-ins (node:…) and its own files only.',
+  },
+];
+const outside = (depth) => ({
+  regex: `^(\\.\\./){${depth},}`,
+  message: 'the client package imports nothing outside libs/client.',
+});
+
 const SPECS = ['**/*.spec.ts'];
 const rule = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
@@ -60,6 +74,8 @@ module.exports = [
     { files: [`libs/${lib}/src/**/*.ts`], ignores: SPECS, rules: rule([...FORBIDDEN[lib], TEST_CODE]) },
     { files: SPECS.map((s) => `libs/${lib}/src/${s}`), rules: rule(FORBIDDEN[lib]) },
   ]),
+  { files: ['libs/client/src/*.ts'], rules: rule([...CLIENT, outside(2)]) },
+  { files: ['libs/client/src/*/**/*.ts'], rules: rule([...CLIENT, outside(3)]) },
   { files: ['apps/**/*.ts'], ignores: SPECS, rules: rule([KAFKAJS, TEST_CODE]) },
   { files: SPECS.map((s) => `apps/${s}`), rules: rule([KAFKAJS]) },
 ];

@@ -31,6 +31,10 @@ describe('dependency direction', () => {
     ['libs/platform/src/kafka/x.ts', `import type { Kafka } from 'kafkajs';`],
     ['libs/platform/src/x.spec.ts', `import { a } from '../../../test/support/tls';`],
     ['libs/contracts/src/x.ts', `import Ajv from 'ajv/dist/2020';`],
+    ['libs/client/src/x.ts', `import * as http from 'node:http';`],
+    ['libs/client/src/x.ts', `import { Transport } from './transport';`],
+    ['libs/client/src/fake/x.ts', `import { publicEventId } from '../public-id';`],
+    ['libs/client/src/fake/x.ts', `import { MAX_JSON_DEPTH } from '../generated/catalogue';`],
   ])('lets %s %s', (file, source) => {
     expect(problems(file, source)).toEqual([]);
   });
@@ -54,6 +58,12 @@ describe('dependency direction', () => {
       `import { a } from '../../../test/fixtures/internal-events';`,
       'never depends on test code',
     ],
+    ['libs/client/src/x.ts', `import { a } from '@herald/contracts';`, 'nothing of Herald'],
+    ['libs/client/src/fake/x.spec.ts', `import { a } from '@herald/platform/http';`, 'nothing of Herald'],
+    ['libs/client/src/x.ts', `import Ajv from 'ajv/dist/2020';`, 'no dependencies'],
+    ['libs/client/src/x.ts', `import * as http from 'http';`, 'no dependencies'],
+    ['libs/client/src/x.ts', `import { a } from '../../contracts/src';`, 'nothing outside libs/client'],
+    ['libs/client/src/fake/x.ts', `import { a } from '../../../platform/src';`, 'nothing outside libs/client'],
   ])('refuses in %s: %s', (file, source, why) => {
     const found = problems(file, source);
     expect(found).toHaveLength(1);
