@@ -63,7 +63,11 @@ describe('dependency direction', () => {
     ['libs/client/src/x.ts', `import Ajv from 'ajv/dist/2020';`, 'no dependencies'],
     ['libs/client/src/x.ts', `import * as http from 'http';`, 'no dependencies'],
     ['libs/client/src/x.ts', `import { a } from '../../contracts/src';`, 'nothing outside libs/client'],
-    ['libs/client/src/fake/x.ts', `import { a } from '../../../platform/src';`, 'nothing outside libs/client'],
+    [
+      'libs/client/src/fake/x.ts',
+      `import { a } from '../../../platform/src';`,
+      'nothing outside libs/client',
+    ],
   ])('refuses in %s: %s', (file, source, why) => {
     const found = problems(file, source);
     expect(found).toHaveLength(1);

@@ -26,7 +26,8 @@ const SUPPORTED = new Set([
 function assertSupported(schema, where) {
   if (typeof schema !== 'object' || schema === null) return;
   for (const [k, v] of Object.entries(schema)) {
-    if (!SUPPORTED.has(k)) throw new Error(`${where} uses ${k}, which the client's validator does not evaluate`);
+    if (!SUPPORTED.has(k))
+      throw new Error(`${where} uses ${k}, which the client's validator does not evaluate`);
     if (k === 'properties') for (const [p, s] of Object.entries(v)) assertSupported(s, `${where}.${p}`);
     if (k === 'additionalProperties') assertSupported(v, `${where}.additionalProperties`);
   }

@@ -23,7 +23,8 @@ function tsType(schema, refName, indent = '') {
   if (Array.isArray(schema.enum)) return schema.enum.map(literal).join(' | ');
   const union = schema.anyOf ?? schema.oneOf;
   if (Array.isArray(union)) return union.map((s) => wrap(tsType(s, refName, indent))).join(' | ');
-  if (Array.isArray(schema.allOf)) return schema.allOf.map((s) => wrap(tsType(s, refName, indent))).join(' & ');
+  if (Array.isArray(schema.allOf))
+    return schema.allOf.map((s) => wrap(tsType(s, refName, indent))).join(' & ');
   const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
   if (types.length === 0) return schema.properties ? objectType(schema, refName, indent) : 'unknown';
   return types
@@ -76,7 +77,9 @@ function renderTypeScript(spec, banner) {
   for (const { name, schema } of spec.schemas) {
     if (schema.description || schema.title) out += doc(schema.description ?? schema.title, '');
     const body = tsType(schema, refName);
-    out += body.startsWith('{\n') ? `export interface ${name} ${body}\n\n` : `export type ${name} = ${body};\n\n`;
+    out += body.startsWith('{\n')
+      ? `export interface ${name} ${body}\n\n`
+      : `export type ${name} = ${body};\n\n`;
   }
   const events = spec.webhookEvents.filter((e) => e.schema);
   if (events.length > 0) {
