@@ -118,6 +118,7 @@ function typedDict(name, schema, refName) {
 function renderPython(spec, banner) {
   const { refName } = spec;
   let out = `${banner.replace(/^\/\/ ?/gm, '# ')}
+import urllib.parse
 from typing import Any, Dict, List, Literal, Optional, TypedDict, Union
 
 from ._transport import ApiResult, Transport
@@ -135,8 +136,6 @@ ${[...spec.schemas.map((s) => s.name), 'WebhookEvent'].map((n) => `    ${str(n)}
   out += `
 
 def _path(value: str) -> str:
-    import urllib.parse
-
     return urllib.parse.quote(value, safe="")
 
 
