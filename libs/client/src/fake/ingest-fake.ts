@@ -8,7 +8,7 @@
  *   herald.assertAppended('forum.post.created', (e) => e.data.post_id === 42);
  */
 import { HeraldApiError } from '../errors';
-import { MAX_EVENTS_PER_REQUEST, PublishedKind } from '../generated/catalogue';
+import { MAX_EVENTS_PER_REQUEST, MAX_JSON_DEPTH, PublishedKind } from '../generated/catalogue';
 import type { AppendResult, HeraldIngest } from '../ingest';
 import { publicEventId } from '../public-id';
 import { checkInternalEvent, InternalEvent } from './validate-event';
@@ -35,7 +35,12 @@ export class FakeHeraldIngest implements HeraldIngest {
 
   async append(events: InternalEvent | readonly InternalEvent[]): Promise<AppendResult> {
     // What Herald sees is the JSON on the wire: undefined fields vanish, dates become strings.
-    const raw = JSON.parse(JSON.stringify(events)) as unknown;
+    const text = JSON.stringify(events);
+    // Herald's HTTP layer refuses such a body before the ingest sees it.
+    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+      throw refusal(400, 'invalid_json', `the body nests deeper than ${MAX_JSON_DEPTH} levels`, undefined);
+    }
+    const raw = JSON.parse(text) as unknown;
     const items: unknown[] = Array.isArray(raw) ? raw : [raw];
     if (raw === null || typeof raw !== 'object') {
       throw refusal(
@@ -127,6 +132,23 @@ export class FakeHeraldIngest implements HeraldIngest {
 
 function show(e: InternalEvent): string {
   return `  - ${e.kind} ${JSON.stringify(e.data)}`;
+}
+
+/** Whether JSON text nests arrays and objects deeper than `max` (brackets outside strings). */
+function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '[' || c === '{') {
+      if (++depth > max) return true;
+    } else if (c === ']' || c === '}') depth--;
+  }
+  return false;
 }
 
 function refusal(status: number, code: string, message: string, details: unknown): HeraldApiError {
