@@ -86,6 +86,16 @@ describe('generated clients', () => {
     expect(py).toContain('"/api/v1/audit-log/{entry_id}/notes".format(entry_id=_path(entry_id))');
   });
 
+  it('the TypeScript client is a package with no dependencies, for Node 18 and later', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'libs/client/package.json'), 'utf8'));
+    expect(pkg).toMatchObject({
+      name: '@herald/client',
+      engines: { node: '>=18' },
+      types: 'dist/index.d.ts',
+    });
+    expect(Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies })).toEqual([]);
+  });
+
   it('the Python client passes its offline tests', () => {
     const res = spawnSync('python3', ['-m', 'unittest', 'tests.test_client'], {
       cwd: path.join(ROOT, 'libs/client-python'),

@@ -4,7 +4,7 @@
  * over the cursor-paginated lists.
  */
 import { GeneratedOperations, ListEventsQuery, Method, PublicEvent } from './generated/api';
-import { ListWalker } from './paging';
+import { ListWalker, PageFetcher } from './paging';
 import { RequestOptions, Transport, TransportOptions } from './transport';
 
 export interface HeraldClientOptions extends Omit<TransportOptions, 'token'> {
@@ -44,7 +44,7 @@ export class HeraldClient extends GeneratedOperations {
    * Any list operation as a walker, e.g.
    * `client.walk((cursor) => client.listDeliveries(id, { cursor }))`.
    */
-  walk<T>(fetchPage: ConstructorParameters<typeof ListWalker<T>>[0], startCursor?: string): ListWalker<T> {
+  walk<T>(fetchPage: PageFetcher<T>, startCursor?: string): ListWalker<T> {
     return new ListWalker(fetchPage, startCursor);
   }
 }

@@ -70,6 +70,17 @@ describe('FakeHeraldIngest', () => {
     expect(err.problems).toEqual([{ index: 0, reason: 'unknown tenant "other"' }]);
   });
 
+  it('refuses a body nested deeper than the HTTP layer takes, before looking at events', async () => {
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 64; i++) deep = [deep];
+    const err = await refusal(new FakeHeraldIngest().append({ ...post(1), data: { ...post(1).data, deep } }));
+    expect([err.status, err.code, err.message]).toEqual([
+      400,
+      'invalid_json',
+      'the body nests deeper than 64 levels',
+    ]);
+  });
+
   it('refuses an empty call', async () => {
     const err = await refusal(new FakeHeraldIngest().append([]));
     expect([err.code, err.message]).toEqual(['invalid_events', 'no events given']);
