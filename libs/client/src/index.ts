@@ -14,4 +14,4 @@ export { publicEventId } from './public-id';
 export { FakeHeraldIngest, HeraldFakeAssertionError } from './fake/ingest-fake';
 export type { FakeHeraldIngestOptions } from './fake/ingest-fake';
 export { checkInternalEvent } from './fake/validate-event';
-export type { EventCheck, InternalEvent } from './fake/validate-event';
+export type { AppendableEvent, EventCheck, InternalEvent } from './fake/validate-event';

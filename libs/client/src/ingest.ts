@@ -3,7 +3,7 @@
  * the service token. HeraldIngest is what services depend on; HeraldIngestClient talks to
  * Herald, FakeHeraldIngest (./fake) stands in for it in a service's own tests.
  */
-import type { InternalEvent } from './fake/validate-event';
+import type { AppendableEvent } from './fake/validate-event';
 import { Transport, TransportOptions } from './transport';
 
 export interface AppendedEvent {
@@ -22,7 +22,7 @@ export interface AppendResult {
  * `details` listing `{index, reason}` for each bad event, 413 `too_many_events` past 1,000.
  */
 export interface HeraldIngest {
-  append(events: InternalEvent | readonly InternalEvent[]): Promise<AppendResult>;
+  append(events: AppendableEvent | readonly AppendableEvent[]): Promise<AppendResult>;
 }
 
 export interface HeraldIngestClientOptions extends Omit<TransportOptions, 'token'> {
@@ -38,7 +38,7 @@ export class HeraldIngestClient implements HeraldIngest {
     this.transport = new Transport({ ...rest, token: serviceToken });
   }
 
-  async append(events: InternalEvent | readonly InternalEvent[]): Promise<AppendResult> {
+  async append(events: AppendableEvent | readonly AppendableEvent[]): Promise<AppendResult> {
     const res = await this.transport.call<{ data: AppendResult }>(
       'POST',
       '/internal/v1/events',

@@ -1,6 +1,6 @@
 import { HeraldApiError } from '../errors';
 import { FakeHeraldIngest, HeraldFakeAssertionError } from './ingest-fake';
-import type { InternalEvent } from './validate-event';
+import type { AppendableEvent, InternalEvent } from './validate-event';
 
 const post = (
   postId: number,
@@ -53,9 +53,12 @@ describe('FakeHeraldIngest', () => {
   it('refuses the whole call with each bad index and reason, appending nothing', async () => {
     const herald = new FakeHeraldIngest();
     const { author_id: _gone, ...noAuthor } = post(2).data;
-    const err = await refusal(
-      herald.append([post(1), { ...post(2), data: noAuthor }, { ...post(3), kind: 'forum.post.exploded' }]),
-    );
+    // Typed callers cannot write these (the compiler refuses both); untyped ones can.
+    // @ts-expect-error -- data lacks author_id
+    const missingField: AppendableEvent = { ...post(2), data: noAuthor };
+    // @ts-expect-error -- no such kind
+    const unknownKind: AppendableEvent = { ...post(3), kind: 'forum.post.exploded' };
+    const err = await refusal(herald.append([post(1), missingField, unknownKind]));
     expect([err.status, err.code]).toEqual([400, 'invalid_events']);
     expect(err.details).toEqual([
       { index: 1, reason: 'data.author_id is required' },

@@ -11,7 +11,7 @@ import { HeraldApiError } from '../errors';
 import { MAX_EVENTS_PER_REQUEST, MAX_JSON_DEPTH, PublishedKind } from '../generated/catalogue';
 import type { AppendResult, HeraldIngest } from '../ingest';
 import { publicEventId } from '../public-id';
-import { checkInternalEvent, InternalEvent } from './validate-event';
+import { AppendableEvent, checkInternalEvent, InternalEvent } from './validate-event';
 
 export interface FakeHeraldIngestOptions {
   /** Tenants that exist; an event for another is refused as Herald refuses it. Default: any. */
@@ -33,7 +33,7 @@ export class FakeHeraldIngest implements HeraldIngest {
     this.tenants = options.tenants ? new Set(options.tenants) : undefined;
   }
 
-  async append(events: InternalEvent | readonly InternalEvent[]): Promise<AppendResult> {
+  async append(events: AppendableEvent | readonly AppendableEvent[]): Promise<AppendResult> {
     // What Herald sees is the JSON on the wire: undefined fields vanish, dates become strings.
     const text = JSON.stringify(events);
     // Herald's HTTP layer refuses such a body before the ingest sees it.

@@ -7,6 +7,7 @@ import {
   INTERNAL_ENVELOPE_SCHEMA,
   INTERNAL_ONLY_KINDS,
   InternalEventData,
+  InternalOnlyKind,
   PUBLISHED_KINDS,
   PublishedKind,
 } from '../generated/catalogue';
@@ -24,6 +25,13 @@ export interface InternalEvent<K extends string = string> {
   occurred_at: string;
   data: K extends PublishedKind ? InternalEventData[K] : Record<string, unknown>;
 }
+
+/**
+ * What `append` takes: a published kind with its typed `data`, or an internal-only kind
+ * (accepted, never published). Told apart by `kind`.
+ */
+export type AppendableEvent =
+  { [K in PublishedKind]: InternalEvent<K> }[PublishedKind] | InternalEvent<InternalOnlyKind>;
 
 export type EventCheck =
   { ok: true; event: InternalEvent; published: boolean } | { ok: false; reason: string };
