@@ -141,7 +141,13 @@ class Transport:
     ) -> ApiResult[Any]:
         """Sends one request; answers the envelope, raises HeraldApiError on any non-2xx."""
         url = self._origin + self._prefix + path
-        pairs = [(k, _query_value(v)) for k, v in (query or {}).items() if v is not None]
+        # OpenAPI's default query style (form, exploded): a list repeats its key.
+        pairs = [
+            (k, _query_value(item))
+            for k, v in (query or {}).items()
+            for item in (v if isinstance(v, (list, tuple)) else [v])
+            if item is not None
+        ]
         if pairs:
             url += "?" + urllib.parse.urlencode(pairs)
         headers = {"Accept": "application/json", "Authorization": f"Bearer {self._token}", **self._headers}

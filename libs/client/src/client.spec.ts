@@ -96,6 +96,12 @@ describe('HeraldClient over HTTP', () => {
     });
   });
 
+  it('repeats the key of an array query parameter and leaves out unset ones', async () => {
+    const client = new HeraldClient({ baseUrl: `http://127.0.0.1:${port}`, apiKey: 'k' });
+    await client.listEvents({ type: ['post.created', 'user.joined'] as never, cursor: undefined, limit: 1 });
+    expect(seen[0]!.url).toBe('/api/v1/events?type=post.created&type=user.joined&limit=1');
+  });
+
   it('sends an explicit Host override, and the URL host otherwise', async () => {
     await new HeraldClient({
       baseUrl: `http://127.0.0.1:${port}`,

@@ -81,9 +81,13 @@ export class Transport {
       path.replace(/^\//, ''),
       this.base.href.endsWith('/') ? this.base : `${this.base.href}/`,
     );
-    for (const [k, v] of Object.entries(query ?? {})) {
-      if (v === undefined || v === null) continue;
-      url.searchParams.set(k, String(v));
+    // OpenAPI's default query style (form, exploded): an array repeats its key.
+    for (const [k, v] of Object.entries(query ?? {}) as Array<[string, unknown]>) {
+      for (const item of Array.isArray(v) ? (v as unknown[]) : [v]) {
+        if (typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean') {
+          url.searchParams.append(k, String(item));
+        }
+      }
     }
     const headers: Record<string, string> = {
       accept: 'application/json',
