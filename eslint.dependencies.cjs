@@ -10,6 +10,7 @@
 // - libs/receiver is published on its own (@herald/receiver): it imports nothing of Herald,
 //   no file outside its folder and no driver (clients are passed in); its specs may use
 //   Herald's signer to prove they agree.
+// - libs/client is a package of its own: Node built-ins and its own files only.
 // Specs and tests follow the same direction, except that they may use test support.
 'use strict';
 
@@ -66,6 +67,18 @@ const RECEIVER = [
     message: '@herald/receiver has no dependencies: take clients structurally, frameworks as optional peers.',
   },
 ];
+/** libs/client ships on its own: no Herald library, no npm dependency, nothing outside it. */
+const CLIENT = [
+  { group: herald([...LIBRARIES, 'client']), message: 'the client package depends on nothing of Herald.' },
+  {
+    regex: '^(?!node:|@herald/|\\.{1,2}/)',
+    message: 'the client package has no dependencies: Node built-ins (node:…) and its own files only.',
+  },
+];
+const outside = (depth) => ({
+  regex: `^(\\.\\./){${depth},}`,
+  message: 'the client package imports nothing outside libs/client.',
+});
 
 const SPECS = ['**/*.spec.ts'];
 const rule = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
@@ -76,6 +89,8 @@ module.exports = [
     { files: SPECS.map((s) => `libs/${lib}/src/${s}`), rules: rule(FORBIDDEN[lib]) },
   ]),
   { files: ['libs/receiver/src/**/*.ts'], ignores: SPECS, rules: rule([...RECEIVER, TEST_CODE]) },
+  { files: ['libs/client/src/*.ts'], rules: rule([...CLIENT, outside(2)]) },
+  { files: ['libs/client/src/*/**/*.ts'], rules: rule([...CLIENT, outside(3)]) },
   { files: ['apps/**/*.ts'], ignores: SPECS, rules: rule([KAFKAJS, TEST_CODE]) },
   { files: SPECS.map((s) => `apps/${s}`), rules: rule([KAFKAJS]) },
 ];

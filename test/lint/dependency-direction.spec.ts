@@ -34,6 +34,10 @@ describe('dependency direction', () => {
     ['libs/receiver/src/dedupe/x.ts', `import { a } from '../verify';`],
     ['libs/receiver/src/x.ts', `import type { FastifyReply } from 'fastify';`],
     ['libs/receiver/src/x.spec.ts', `import { a } from '../../webhooks/src/signing';`],
+    ['libs/client/src/x.ts', `import * as http from 'node:http';`],
+    ['libs/client/src/x.ts', `import { Transport } from './transport';`],
+    ['libs/client/src/fake/x.ts', `import { publicEventId } from '../public-id';`],
+    ['libs/client/src/fake/x.ts', `import { MAX_JSON_DEPTH } from '../generated/catalogue';`],
   ])('lets %s %s', (file, source) => {
     expect(problems(file, source)).toEqual([]);
   });
@@ -61,6 +65,16 @@ describe('dependency direction', () => {
     ['libs/receiver/src/x.ts', `import { a } from '../../webhooks/src/signing';`, 'published on its own'],
     ['libs/receiver/src/dedupe/x.ts', `import { a } from '../../../libs/platform';`, 'published on its own'],
     ['libs/receiver/src/dedupe/x.ts', `import { Pool } from 'pg';`, 'no dependencies'],
+    ['libs/client/src/x.ts', `import { a } from '@herald/contracts';`, 'nothing of Herald'],
+    ['libs/client/src/fake/x.spec.ts', `import { a } from '@herald/platform/http';`, 'nothing of Herald'],
+    ['libs/client/src/x.ts', `import Ajv from 'ajv/dist/2020';`, 'no dependencies'],
+    ['libs/client/src/x.ts', `import * as http from 'http';`, 'no dependencies'],
+    ['libs/client/src/x.ts', `import { a } from '../../contracts/src';`, 'nothing outside libs/client'],
+    [
+      'libs/client/src/fake/x.ts',
+      `import { a } from '../../../platform/src';`,
+      'nothing outside libs/client',
+    ],
   ])('refuses in %s: %s', (file, source, why) => {
     const found = problems(file, source);
     expect(found).toHaveLength(1);
