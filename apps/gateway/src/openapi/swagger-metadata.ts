@@ -48,6 +48,15 @@ export default async () => {
           },
         ],
         [
+          import('../../../../libs/access/src/admins/login.request.dto'),
+          {
+            LoginRequestDto: {
+              email: { required: true, type: () => String, minLength: 1, maxLength: 254 },
+              password: { required: true, type: () => String, minLength: 1, maxLength: 1024 },
+            },
+          },
+        ],
+        [
           import('../../../../libs/events/src/queries/shared/public-event.response.dto'),
           {
             PublicEventResponseDto: {
@@ -508,6 +517,10 @@ export default async () => {
         [
           import('../../../../libs/platform/src/health/health.controller'),
           { HealthController: { healthz: {}, readyz: {} } },
+        ],
+        [
+          import('../../../../libs/access/src/admins/admin-session.http.controller'),
+          { AdminSessionHttpController: { login: { type: Object }, current: { type: Object }, logout: {} } },
         ],
         [
           import('../../../../libs/events/src/queries/get-event/get-event.http.controller'),
