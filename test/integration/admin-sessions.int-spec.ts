@@ -285,6 +285,20 @@ describe('admin sessions', () => {
     expect((await call(a, 'GET', SESSION, { headers: { cookie: s.cookie } })).status).toBe(200);
   });
 
+  it('names the admin in the audit rows of changes made through the session', async () => {
+    const s = await login(a, emailA, passwordA);
+    const res = await call(a, 'POST', '/api/v1/webhooks', {
+      headers: { cookie: s.cookie, 'x-csrf-token': s.csrf },
+      body: { url: 'https://93.184.216.34/hooks/herald', events: ['post.*'] },
+    });
+    expect(res.status).toBe(201);
+    const rows = await t.ds.query(
+      `SELECT actor, action FROM audit_log WHERE tenant = $1 AND target_id = $2`,
+      [a, res.body.data.id],
+    );
+    expect(rows).toEqual([{ actor: `admin:${emailA.toLowerCase()}`, action: 'webhook_endpoint.created' }]);
+  });
+
   it('keeps API keys working exactly as before, cookie or not', async () => {
     const key = await mintTestKey(t.ds, a, ['events:read']);
     const s = await login(a, emailA, passwordA);
