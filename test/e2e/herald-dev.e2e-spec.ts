@@ -136,6 +136,13 @@ describe('herald dev', () => {
         body: { email: 'admin@dev.localhost', password },
       });
       expect(login.status).toBe(200);
+      // The console's files, served from dist/ as the build copied them.
+      const script = await apiRequest(`http://127.0.0.1:${env.PORT}`, '/admin/pages/login.js', {
+        tenant: 'dev',
+      });
+      expect(script.status).toBe(200);
+      expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+      expect(script.body).toContain("from '../api.js'");
       expect(processesMentioning(dataDir).length).toBe(2);
       await expectCleanStop(dev, 'SIGINT', () => signalGroup(dev.herald, 'SIGINT'));
       expect(processesMentioning(dataDir)).toEqual([]);
