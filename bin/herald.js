@@ -9,13 +9,16 @@ const { spawnSync } = require('node:child_process');
 const root = path.resolve(__dirname, '..');
 const entry = path.join(root, 'dist', 'apps', 'cli', 'src', 'main.js');
 const stamp = path.join(root, 'dist', '.build-stamp');
+// Served as written and copied into dist/ by the build: any file there counts.
+const adminUi = path.join(root, 'apps', 'gateway', 'admin');
 
 function newestSource(dir) {
   let newest = 0;
   for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, ent.name);
     if (ent.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (ent.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+    else if (ent.name.endsWith('.ts') || p.startsWith(adminUi + path.sep))
+      newest = Math.max(newest, fs.statSync(p).mtimeMs);
   }
   return newest;
 }

@@ -11,6 +11,7 @@ import { DeliveryForeignKeys1764590400000 } from './1764590400000-delivery-forei
 import { LeastPrivilege1764676800000 } from './1764676800000-least-privilege';
 import { DeadLetterRedrives1764680400000 } from './1764680400000-dead-letter-redrives';
 import { SystemLogin1764759600000 } from './1764759600000-system-login';
+import { TenantAdmins1764763200000 } from './1764763200000-tenant-admins';
 import { KeyManagementScopes1764766800000 } from './1764766800000-key-management-scopes';
 
 export const MIGRATIONS = [
@@ -26,5 +27,6 @@ export const MIGRATIONS = [
   LeastPrivilege1764676800000,
   DeadLetterRedrives1764680400000,
   SystemLogin1764759600000,
+  TenantAdmins1764763200000,
   KeyManagementScopes1764766800000,
 ];

@@ -14,11 +14,24 @@ fs.rmSync(dist, { recursive: true, force: true });
 const swc = path.join(root, 'node_modules', '.bin', 'swc');
 const res = spawnSync(
   swc,
-  [...sources, '-d', 'dist', '--config-file', '.swcrc', '--ignore', '**/*.spec.ts', '--quiet'],
+  [
+    ...sources,
+    '-d',
+    'dist',
+    '--config-file',
+    '.swcrc',
+    '--ignore',
+    '**/*.spec.ts,apps/gateway/admin/**',
+    '--quiet',
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 if (res.status !== 0) {
   console.error('herald: build failed');
   process.exit(res.status ?? 1);
 }
+// The admin console is served as written (plain ES modules): copied, not compiled.
+fs.cpSync(path.join(root, 'apps', 'gateway', 'admin'), path.join(dist, 'apps', 'gateway', 'admin'), {
+  recursive: true,
+});
 fs.writeFileSync(path.join(dist, '.build-stamp'), new Date().toISOString() + '\n');

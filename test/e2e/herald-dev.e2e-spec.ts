@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '@herald/platform';
-import { freshDatabase, rawClient, testKafkaBrokers } from '../support/infra';
+import { apiRequest } from '../support/api-keys';
+import { eventually, freshDatabase, rawClient, testKafkaBrokers } from '../support/infra';
 import {
   cleanEnv,
   isAlive,
@@ -135,6 +136,31 @@ describe('herald dev', () => {
       timings.push(Date.now() - started);
       if (run === 0) expect(dev.herald.output()).toContain('created tenant "dev"');
       else expect(dev.herald.output()).not.toContain('created tenant');
+      // The console admin: its password printed on the first start only, kept in secrets.json.
+      const secretsFile = path.join(dataDir, 'secrets.json');
+      const { admin_password: password } = JSON.parse(fs.readFileSync(secretsFile, 'utf8')) as {
+        admin_password: string;
+      };
+      const adminLine = await eventually(async () => /^ {2}admin {7}.*$/m.exec(dev.herald.output())?.[0]);
+      const url = `http://dev.localhost:${env.PORT}/admin`;
+      expect(adminLine).toBe(
+        run === 0
+          ? `  admin       ${url}  admin@dev.localhost / ${password}  (password shown once; kept in ${secretsFile})`
+          : `  admin       ${url}  admin@dev.localhost (password: admin_password in ${secretsFile})`,
+      );
+      const login = await apiRequest(`http://127.0.0.1:${env.PORT}`, '/admin/api/session', {
+        tenant: 'dev',
+        method: 'POST',
+        body: { email: 'admin@dev.localhost', password },
+      });
+      expect(login.status).toBe(200);
+      // The console's files, served from dist/ as the build copied them.
+      const script = await apiRequest(`http://127.0.0.1:${env.PORT}`, '/admin/pages/login.js', {
+        tenant: 'dev',
+      });
+      expect(script.status).toBe(200);
+      expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+      expect(script.body).toContain("from '../api.js'");
       expect(processesMentioning(dataDir).length).toBe(2);
       await expectCleanStop(dev, 'SIGINT', () => signalGroup(dev.herald, 'SIGINT'));
       expect(processesMentioning(dataDir)).toEqual([]);

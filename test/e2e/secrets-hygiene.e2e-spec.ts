@@ -105,6 +105,7 @@ describe('secrets hygiene (herald dev at LOG_LEVEL=debug)', () => {
     const stored = JSON.parse(fs.readFileSync(path.join(dataDir, 'secrets.json'), 'utf8')) as {
       master_key: string;
       service_token: string;
+      admin_password: string;
     };
     const dev = JSON.parse(fs.readFileSync(path.join(dataDir, 'dev.json'), 'utf8')) as {
       database_url: string;
@@ -216,19 +217,21 @@ describe('secrets hygiene (herald dev at LOG_LEVEL=debug)', () => {
       secret('demo API key', demoKey!),
       secret('service token', stored.service_token),
       secret('master key', stored.master_key),
+      secret('admin password', stored.admin_password),
       ...webhookSecrets.map((s, i) => secret(`webhook secret #${i + 1}`, s)),
     ];
     const found: string[] = [];
 
     // Log lines: everything the process printed, but the banner lines that show the demo
-    // key and the service token once (and the curl lines that spell the demo key out).
-    const shownOnce = /^ {2}(service token|demo key|try|deliveries) /;
+    // key, the service token and the console admin's password once (and the curl lines that
+    // spell the demo key out).
+    const shownOnce = /^ {2}(service token|demo key|try|deliveries|admin) /;
     herald
       .output()
       .split('\n')
       .forEach((line, i) => {
         const allowed = shownOnce.test(line)
-          ? secrets.filter((s) => !/^(demo API key|service token)$/.test(s.name))
+          ? secrets.filter((s) => !/^(demo API key|service token|admin password)$/.test(s.name))
           : secrets;
         found.push(...leaks(`log line ${i + 1}`, line, allowed));
       });

@@ -29,9 +29,9 @@ let handlerCalls = 0;
 class AccessProbeController {
   @Get('events')
   @RequireScopes('events:read')
-  events(@Caller() caller: ApiCaller): { tenant: string; key_id: string } {
+  events(@Caller() caller: ApiCaller): { tenant: string; key_id: string | null; actor: string } {
     handlerCalls++;
-    return { tenant: caller.tenant, key_id: caller.keyId };
+    return { tenant: caller.tenant, key_id: caller.keyId, actor: caller.actor };
   }
 
   @Get('users')
@@ -141,7 +141,7 @@ describe('access guard', () => {
     it("serves A's key on A, with the caller set from the Host", async () => {
       const res = await get(a, `${PROBE}/events`, keyA.key);
       expect(res.status).toBe(200);
-      expect(res.body.data).toEqual({ tenant: a, key_id: keyA.id });
+      expect(res.body.data).toEqual({ tenant: a, key_id: keyA.id, actor: `key:${keyA.id}` });
       expect(res.body.meta.request_id).toBe(res.headers['x-request-id']);
     });
 

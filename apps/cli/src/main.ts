@@ -5,6 +5,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { errorLine } from './cli-context';
+import { registerAdmins } from './commands/admins.command';
 import { registerDeadLetters } from './commands/deadletters.command';
 import { registerDeliveries } from './commands/deliveries.command';
 import { registerDev } from './commands/dev.command';
@@ -24,6 +25,7 @@ registerDev(program);
 registerMigrate(program);
 registerTenants(program);
 registerKeys(program);
+registerAdmins(program);
 registerReplay(program);
 registerDeliveries(program);
 registerTopics(program);

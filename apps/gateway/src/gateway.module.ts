@@ -1,14 +1,23 @@
 /**
  * Public API: /api/v1/* over the Postgres read models and the webhook and API key
- * management routes, behind the access guard, with its OpenAPI document and Redoc page.
+ * management routes, behind the access guard, with its OpenAPI document and Redoc page;
+ * and the admin console at /admin.
  */
 import { Module } from '@nestjs/common';
 import { AccessModule, KeysApiModule } from '@herald/access';
 import { EventQueriesModule } from '@herald/events';
 import { WebhooksApiModule } from '@herald/webhooks';
+import { AdminUiModule } from './admin-ui/admin-ui.module';
 import { GatewayOpenApiModule } from './openapi/gateway-openapi.module';
 
 @Module({
-  imports: [AccessModule, KeysApiModule, EventQueriesModule, WebhooksApiModule, GatewayOpenApiModule],
+  imports: [
+    AccessModule,
+    KeysApiModule,
+    EventQueriesModule,
+    WebhooksApiModule,
+    GatewayOpenApiModule,
+    AdminUiModule,
+  ],
 })
 export class GatewayModule {}

@@ -1,10 +1,17 @@
-/** Access control of the public API: API keys, the tenant/key/scope guard, rate limits, usage. */
+/**
+ * Access control of the public API: API keys, the tenant/key/scope guard, rate limits, usage;
+ * and the admin console's logins and sessions, which the guard also accepts.
+ */
 import { Module } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { HERALD_CONFIG, HERALD_LOGGER, HeraldConfig } from '@herald/platform';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { AccessLifecycle } from './access-lifecycle';
+import { AdminSessionGate } from './admins/admin-session-gate';
+import { AdminSessionHttpController } from './admins/admin-session.http.controller';
+import { AdminSessions } from './admins/admin-sessions';
+import { AdminsRepository } from './admins/admins.repository';
 import { AccessGuard } from './guard/access.guard';
 import { PublicRoutes } from './guard/public-routes';
 import { KeyCache } from './key-cache/key-cache';
@@ -17,7 +24,19 @@ import { UsageRecorder } from './usage/usage-recorder';
 
 @Module({
   imports: [DiscoveryModule],
+  controllers: [AdminSessionHttpController],
   providers: [
+    {
+      provide: AdminsRepository,
+      inject: [DataSource],
+      useFactory: (ds: DataSource) => new AdminsRepository(ds),
+    },
+    {
+      provide: AdminSessions,
+      inject: [DataSource, HERALD_CONFIG],
+      useFactory: (ds: DataSource, config: HeraldConfig) => new AdminSessions(ds, config.adminSessions),
+    },
+    AdminSessionGate,
     {
       provide: ApiKeysRepository,
       inject: [DataSource],
@@ -52,6 +71,14 @@ import { UsageRecorder } from './usage/usage-recorder';
     AccessGuard,
     { provide: APP_GUARD, useExisting: AccessGuard },
   ],
-  exports: [ApiKeysRepository, KeyCache, UsageRecorder, PublicRoutes, ReadCache],
+  exports: [
+    ApiKeysRepository,
+    KeyCache,
+    UsageRecorder,
+    PublicRoutes,
+    ReadCache,
+    AdminsRepository,
+    AdminSessions,
+  ],
 })
 export class AccessModule {}

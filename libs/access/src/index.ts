@@ -13,3 +13,8 @@ export * from './rate-limit/rate-limit';
 export * from './usage/usage-recorder';
 export * from './read-cache/read-cache';
 export * from './access-lifecycle';
+export * from './admins/admin';
+export * from './admins/admin-password';
+export * from './admins/admin-cookie';
+export * from './admins/admin-sessions';
+export * from './admins/admins.repository';

@@ -1,7 +1,7 @@
 /**
  * `herald dev` (= `npm start`): the whole system in one process on embedded defaults.
- * Finds or starts Postgres and Kafka, migrates, creates topics and the `dev` tenant,
- * boots every role with the demo webhook receiver (apps/cli/src/dev/), serves /healthz,
+ * Finds or starts Postgres and Kafka, migrates, creates topics and the `dev` tenant and its
+ * console admin, boots every role with the demo webhook receiver (apps/cli/src/dev/), serves /healthz,
  * /readyz and /metrics, and stops what it started on SIGINT/SIGTERM.
  */
 import {
@@ -32,6 +32,7 @@ import { ProjectorModule } from '../../../projector/src/projector.module';
 import { TranslatorModule } from '../../../translator/src/translator.module';
 import { cliConfig, errorLine } from '../cli-context';
 import { connectDemoWebhooks, startDemoWebhooks } from '../dev/demo-webhooks';
+import { DevAdmin, devAdminLine, ensureDevAdmin } from '../dev/dev-admin';
 
 export const DEV_TENANT = 'dev';
 
@@ -125,6 +126,7 @@ async function runDev(opts: DevOptions): Promise<void> {
 
     const ds = await createDataSource({ url: pg.url, poolSize: 2 }).initialize();
     let demo: DemoKey;
+    let admin: DevAdmin;
     let databaseAppUrl = base.databaseAppUrl;
     let databaseSystemUrl = base.databaseSystemUrl;
     try {
@@ -137,6 +139,7 @@ async function runDev(opts: DevOptions): Promise<void> {
       if (await new TenantsRepository(ds).ensure(DEV_TENANT, 'Development'))
         say(`created tenant "${DEV_TENANT}"`);
       demo = await mintDemoKey(new ApiKeysRepository(ds), DEV_TENANT);
+      admin = await ensureDevAdmin(ds, base.dataDir, DEV_TENANT);
     } finally {
       await ds.destroy();
     }
@@ -197,6 +200,7 @@ async function runDev(opts: DevOptions): Promise<void> {
       `  try         curl -s localhost:${config.port}/readyz`,
       `  demo key    ${demo.key.key}  (${DEV_TENANT}, read scopes, test mode; a new one at each start)`,
       `  try         curl -s -H "Authorization: Bearer ${demo.key.key}" http://${DEV_TENANT}.${config.baseDomain}:${config.port}/api/v1/events`,
+      devAdminLine(admin, `http://${DEV_TENANT}.${config.baseDomain}:${config.port}/admin`),
       ...demoLines,
       `  stop        Ctrl-C`,
     ];

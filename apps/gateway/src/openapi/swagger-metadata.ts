@@ -54,6 +54,15 @@ export default async () => {
           },
         ],
         [
+          import('../../../../libs/access/src/admins/login.request.dto'),
+          {
+            LoginRequestDto: {
+              email: { required: true, type: () => String, minLength: 1, maxLength: 254 },
+              password: { required: true, type: () => String, minLength: 1, maxLength: 1024 },
+            },
+          },
+        ],
+        [
           import('../../../../libs/access/src/keys/shared/api-key.response.dto'),
           {
             ApiKeyUsageTotalsDto: {
@@ -771,6 +780,10 @@ export default async () => {
         [
           import('../../../../libs/platform/src/health/health.controller'),
           { HealthController: { healthz: {}, readyz: {} } },
+        ],
+        [
+          import('../../../../libs/access/src/admins/admin-session.http.controller'),
+          { AdminSessionHttpController: { login: { type: Object }, current: { type: Object }, logout: {} } },
         ],
         [
           import('../../../../libs/access/src/keys/create-key/create-key.http.controller'),

@@ -1,6 +1,7 @@
 import { Controller, ExecutionContext, Get } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { loadConfig, PublicApi, RequireScopes, TenantDirectory } from '@herald/platform';
+import type { AdminSessionGate } from '../admins/admin-session-gate';
 import type { KeyCache } from '../key-cache/key-cache';
 import { MemoryRateLimiter } from '../rate-limit/memory-rate-limiter';
 import { AccessGuard, UnscopedPublicRouteError } from './access.guard';
@@ -51,6 +52,7 @@ describe('AccessGuard', () => {
       },
     } as unknown as KeyCache,
     new MemoryRateLimiter(),
+    {} as AdminSessionGate,
   );
 
   it('lets routes that are not public through untouched', async () => {

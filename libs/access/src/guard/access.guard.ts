@@ -4,10 +4,15 @@
  * from the Host (404), the key within that tenant (401), the rate limit (429, and the
  * RateLimit-* headers on every later response), the route's scopes (403). A public
  * route that declares no scopes is refused, never served open.
+ *
+ * A request with no Authorization header but an admin console session cookie is admitted
+ * as that admin (admins/admin-session-gate.ts: live session of the Host's tenant, Origin,
+ * CSRF token on writes) with every scope there is, rate-limited per session and metered
+ * against no key.
  */
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Scope } from '@herald/contracts';
+import { SCOPES, type Scope } from '@herald/contracts';
 import {
   HERALD_CONFIG,
   HeraldConfig,
@@ -17,7 +22,10 @@ import {
   TenantDirectory,
 } from '@herald/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { adminActor } from '../admins/admin';
+import { AdminSessionGate } from '../admins/admin-session-gate';
 import { hashApiKey, isWellFormedApiKey } from '../keys/api-key-secret';
+import { DEFAULT_RATE_LIMIT_PER_MINUTE } from '../keys/api-keys.repository';
 import { KeyCache } from '../key-cache/key-cache';
 import type { KeyRecord } from '../keys/api-key';
 import { RATE_LIMITER, RateDecision, RateLimiter } from '../rate-limit/rate-limit';
@@ -40,6 +48,7 @@ export class AccessGuard implements CanActivate {
     private readonly tenants: TenantDirectory,
     private readonly keys: KeyCache,
     @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
+    private readonly adminSessions: AdminSessionGate,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -57,6 +66,9 @@ export class AccessGuard implements CanActivate {
 
     const tenant = tenantFromHost(req.host, this.config.baseDomain);
     if (!tenant) throw tenantNotFound();
+    if (req.headers.authorization === undefined && AdminSessionGate.tokenOf(req) !== undefined) {
+      return this.admitAdminSession(req, reply, tenant);
+    }
     const hash = presentedKeyHash(req);
     // A cached entry proves the tenant too (disabling a tenant drops its entries).
     let lookup = hash && this.keys.peek(tenant, hash);
@@ -80,7 +92,28 @@ export class AccessGuard implements CanActivate {
     const missing = required.filter((s) => !key.scopes.includes(s));
     if (missing.length > 0) throw insufficientScope(required, missing);
 
-    setApiCaller(req, { tenant, keyId: key.id, scopes: key.scopes });
+    setApiCaller(req, { tenant, actor: `key:${key.id}`, keyId: key.id, scopes: key.scopes });
+    return true;
+  }
+
+  /** An admin console session: every scope, its own rate limit, no key usage. */
+  private async admitAdminSession(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    tenant: string,
+  ): Promise<boolean> {
+    if (!(await this.tenants.exists(tenant))) throw tenantNotFound();
+    const session = await this.adminSessions.admit(req, tenant);
+    const rate = await this.limiter.consume(`admin_session:${session.handle}`, {
+      perMinute: DEFAULT_RATE_LIMIT_PER_MINUTE,
+      daily: null,
+    });
+    setRateHeaders(reply, rate);
+    if (!rate.allowed) {
+      void reply.header('retry-after', rate.retryAfterSeconds);
+      throw rateLimited(rate.retryAfterSeconds);
+    }
+    setApiCaller(req, { tenant, actor: adminActor(session.email), keyId: null, scopes: SCOPES });
     return true;
   }
 
@@ -105,7 +138,7 @@ export class AccessGuard implements CanActivate {
     if (!rate.allowed) return false;
     markUsage(req, { tenant, keyId: key.id });
     setRateHeaders(reply, rate);
-    setApiCaller(req, { tenant, keyId: key.id, scopes: key.scopes });
+    setApiCaller(req, { tenant, actor: `key:${key.id}`, keyId: key.id, scopes: key.scopes });
     return true;
   }
 

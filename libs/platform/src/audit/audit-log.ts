@@ -14,9 +14,15 @@ export type AuditAction =
   | 'webhook_endpoint.secret_rotated'
   | 'webhook_endpoint.disabled'
   | 'webhook_endpoint.enabled'
-  | 'webhook_endpoint.auto_disabled';
+  | 'webhook_endpoint.auto_disabled'
+  | 'admin.created'
+  | 'admin.disabled'
+  | 'admin.login'
+  | 'admin.login_failed'
+  | 'admin.locked'
+  | 'admin.logout';
 
-export type AuditTargetType = 'api_key' | 'webhook_endpoint';
+export type AuditTargetType = 'api_key' | 'webhook_endpoint' | 'admin';
 
 export interface AuditEntry {
   tenant: string;

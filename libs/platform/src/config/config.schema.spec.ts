@@ -261,3 +261,28 @@ describe('parseDuration', () => {
     expect(parseDuration(raw)).toBeUndefined(),
   );
 });
+
+describe('admin console sessions', () => {
+  it('default to 30 minutes idle and 12 hours in all, Secure cookies outside development', () => {
+    expect(load({}).adminSessions).toEqual({
+      idleTimeoutMs: 1_800_000,
+      ttlMs: 43_200_000,
+      secureCookie: false,
+    });
+    expect(load({ NODE_ENV: 'test' }).adminSessions.secureCookie).toBe(true);
+    expect(load({ NODE_ENV: 'production' }).adminSessions.secureCookie).toBe(true);
+  });
+
+  it('read HERALD_ADMIN_IDLE_TIMEOUT and HERALD_ADMIN_SESSION_TTL as durations', () => {
+    const config = load({ HERALD_ADMIN_IDLE_TIMEOUT: '90s', HERALD_ADMIN_SESSION_TTL: '1d' });
+    expect(config.adminSessions).toMatchObject({ idleTimeoutMs: 90_000, ttlMs: 86_400_000 });
+  });
+
+  it.each([
+    ['HERALD_ADMIN_IDLE_TIMEOUT', '30'],
+    ['HERALD_ADMIN_SESSION_TTL', '0'],
+    ['HERALD_ADMIN_SESSION_TTL', 'soon'],
+  ])('refuses %s=%j in one line', (name, raw) => {
+    expect(() => load({ [name]: raw })).toThrow(new RegExp(`^${name} must be a positive duration`));
+  });
+});

@@ -82,6 +82,15 @@ export interface HeraldConfig {
   };
   /** `HERALD_FAST_PATHS`: the kafkajs, pg and Node fast paths (fast-paths/fast-paths.ts). */
   fastPaths: boolean;
+  /** Admin console sessions (`/admin`). */
+  adminSessions: {
+    /** A session unused this long ends (`HERALD_ADMIN_IDLE_TIMEOUT`, sliding). */
+    idleTimeoutMs: number;
+    /** A session ends this long after login whatever its use (`HERALD_ADMIN_SESSION_TTL`). */
+    ttlMs: number;
+    /** The session cookie is `Secure` (outside development, or whenever TLS is served). */
+    secureCookie: boolean;
+  };
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -148,7 +157,13 @@ export function loadConfig(env: Env, opts: { projectRoot: string }): HeraldConfi
       embeddedPort: parsePort(env, 'HERALD_PG_PORT', 5433),
     },
     fastPaths: parseFastPaths(env),
+    adminSessions: {
+      idleTimeoutMs: parseDurationValue(env, 'HERALD_ADMIN_IDLE_TIMEOUT', '30m'),
+      ttlMs: parseDurationValue(env, 'HERALD_ADMIN_SESSION_TTL', '12h'),
+      secureCookie: false,
+    },
   };
+  config.adminSessions.secureCookie = runtime !== 'development' || config.tls !== undefined;
   if (config.kafka.embeddedPort === config.kafka.embeddedControllerPort) {
     throw new ConfigError('HERALD_KAFKA_CONTROLLER_PORT must differ from HERALD_KAFKA_PORT');
   }

@@ -30,7 +30,10 @@ export const CachedRead = (): MethodDecorator => SetMetadata(CACHED_READ, true);
 /** What the access guard learned about the caller; set on the request before the handler runs. */
 export interface ApiCaller {
   tenant: string;
-  keyId: string;
+  /** Who is calling, for audit rows: `key:<id>` for an API key, `admin:<email>` for an admin session. */
+  actor: string;
+  /** The API key's id; null for an admin console session, which no key meters. */
+  keyId: string | null;
   scopes: readonly Scope[];
 }
 
@@ -44,7 +47,7 @@ export function apiCallerOf(req: FastifyRequest): ApiCaller | undefined {
   return (req as RequestWithCaller).heraldCaller;
 }
 
-/** Handler parameter: the authenticated caller (tenant, key, scopes). */
+/** Handler parameter: the authenticated caller (tenant, actor, key, scopes). */
 export const Caller = createParamDecorator((_: unknown, ctx: ExecutionContext): ApiCaller => {
   const caller = apiCallerOf(ctx.switchToHttp().getRequest<FastifyRequest>());
   // The guard always sets it on public routes; reaching here without it is a wiring bug.

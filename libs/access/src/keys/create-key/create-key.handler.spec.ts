@@ -9,7 +9,12 @@ describe('CreateKeyHandler', () => {
     { create } as unknown as ApiKeysRepository,
     { execute: jest.fn() } as unknown as GetKeyQuery,
   );
-  const caller = { tenant: 'support', keyId: 'key_manager', scopes: ['keys:manage', 'events:read'] as const };
+  const caller = {
+    tenant: 'support',
+    keyId: 'key_manager',
+    actor: 'key:key_manager',
+    scopes: ['keys:manage', 'events:read'] as const,
+  };
 
   async function refusal(body: Parameters<CreateKeyHandler['execute']>[1]): Promise<DomainError> {
     try {

@@ -63,7 +63,12 @@ describe('POST /api/v1/keys body', () => {
   });
 
   it('becomes the repository input of the calling key, the actor named after it', async () => {
-    const caller: ApiCaller = { tenant: 'support', keyId: 'key_01ABC', scopes: ['keys:manage'] };
+    const caller: ApiCaller = {
+      tenant: 'support',
+      keyId: 'key_01ABC',
+      actor: 'key:key_01ABC',
+      scopes: ['keys:manage'],
+    };
     const body = await parse({ ...ok, expires_at: '2030-01-31T00:00:00Z', daily_quota: 10 });
     expect(toKeyInput(caller, body)).toEqual({
       tenant: 'support',

@@ -1,4 +1,4 @@
 /** Who changed a key, for the audit log and `created_by`: the one place that says so. */
 import type { ApiCaller } from '@herald/platform';
 
-export const callerActor = (caller: ApiCaller): string => `key:${caller.keyId}`;
+export const callerActor = (caller: ApiCaller): string => caller.actor;

@@ -1,4 +1,7 @@
-/** Who changed an endpoint, for the audit log: the API key (`key:<id>`) or an operator of the CLI. */
+/**
+ * Who changed an endpoint, for the audit log: the API key (`key:<id>`), the admin of a console
+ * session (`admin:<email>`) or an operator of the CLI.
+ */
 import type { ApiCaller } from '@herald/platform';
 
 export interface Actor {
@@ -8,5 +11,5 @@ export interface Actor {
 
 export const keyActor = (caller: ApiCaller): Actor => ({
   tenant: caller.tenant,
-  actor: `key:${caller.keyId}`,
+  actor: caller.actor,
 });
