@@ -2,9 +2,9 @@
  * Secrets hygiene of the real system: `herald dev` on its embedded engines at
  * LOG_LEVEL=debug, driven through key creation, webhook registration, rotations, signed
  * deliveries to the HTTPS demo receiver, internal appends and a few bad requests. Then no
- * API key, webhook secret (nor its raw key, in base64, base64url or hex), service token or
- * master key may appear in any line the process printed (the start banner's one showing of
- * the demo key and service token aside), in any response after the one that showed it, in
+ * API key, webhook secret (nor its raw key, in base64, base64url or hex), service token,
+ * master key or console admin password may appear in any line the process printed (the start
+ * banner's one showing of the demo key, service token and admin password aside), in any response after the one that showed it, in
  * any error body, audit row or Kafka record of any topic.
  */
 import * as fs from 'node:fs';
