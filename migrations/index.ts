@@ -10,6 +10,7 @@ import { DeliveryClaims1764504000000 } from './1764504000000-delivery-claims';
 import { DeliveryForeignKeys1764590400000 } from './1764590400000-delivery-foreign-keys';
 import { LeastPrivilege1764676800000 } from './1764676800000-least-privilege';
 import { DeadLetterRedrives1764680400000 } from './1764680400000-dead-letter-redrives';
+import { ManagementApi1764770400000 } from './1764770400000-management-api';
 
 export const MIGRATIONS = [
   TenancyBase1764072000000,
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   DeliveryForeignKeys1764590400000,
   LeastPrivilege1764676800000,
   DeadLetterRedrives1764680400000,
+  ManagementApi1764770400000,
 ];

@@ -1,12 +1,15 @@
 /**
- * Public API: /api/v1/* over the Postgres read models and the webhook management
- * routes, behind the access guard, with its OpenAPI document and Redoc page.
+ * Public API: /api/v1/* over the Postgres read models, the webhook management routes and
+ * the tenant administration routes (audit log, settings), behind the access guard, with
+ * its OpenAPI document and Redoc page.
  */
 import { Module } from '@nestjs/common';
-import { AccessModule } from '@herald/access';
+import { AccessModule, ManagementApiModule } from '@herald/access';
 import { EventQueriesModule } from '@herald/events';
 import { WebhooksApiModule } from '@herald/webhooks';
 import { GatewayOpenApiModule } from './openapi/gateway-openapi.module';
 
-@Module({ imports: [AccessModule, EventQueriesModule, WebhooksApiModule, GatewayOpenApiModule] })
+@Module({
+  imports: [AccessModule, ManagementApiModule, EventQueriesModule, WebhooksApiModule, GatewayOpenApiModule],
+})
 export class GatewayModule {}

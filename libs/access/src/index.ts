@@ -12,3 +12,4 @@ export * from './rate-limit/rate-limit';
 export * from './usage/usage-recorder';
 export * from './read-cache/read-cache';
 export * from './access-lifecycle';
+export * from './management-api.module';

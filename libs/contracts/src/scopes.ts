@@ -5,6 +5,9 @@ export const SCOPES = [
   'posts:read',
   'webhooks:read',
   'webhooks:manage',
+  'audit:read',
+  'settings:read',
+  'settings:manage',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

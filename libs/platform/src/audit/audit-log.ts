@@ -14,9 +14,10 @@ export type AuditAction =
   | 'webhook_endpoint.secret_rotated'
   | 'webhook_endpoint.disabled'
   | 'webhook_endpoint.enabled'
-  | 'webhook_endpoint.auto_disabled';
+  | 'webhook_endpoint.auto_disabled'
+  | 'tenant_settings.updated';
 
-export type AuditTargetType = 'api_key' | 'webhook_endpoint';
+export type AuditTargetType = 'api_key' | 'webhook_endpoint' | 'tenant_settings';
 
 export interface AuditEntry {
   tenant: string;
