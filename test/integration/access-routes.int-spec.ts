@@ -27,6 +27,11 @@ const CONTRACT: Record<string, string> = {
   'POST /api/v1/webhooks/:param/test': 'webhooks:manage',
   'POST /api/v1/webhooks/:param/rotate-secret': 'webhooks:manage',
   'POST /api/v1/webhooks/deliveries/:param/replay': 'webhooks:manage',
+  'GET /api/v1/webhooks/health': 'webhooks:read',
+  'GET /api/v1/webhooks/:param/stats': 'webhooks:read',
+  'GET /api/v1/audit-log': 'audit:read',
+  'GET /api/v1/settings': 'settings:read',
+  'PATCH /api/v1/settings': 'settings:manage',
 };
 
 @PublicApi()

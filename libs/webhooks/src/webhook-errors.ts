@@ -23,3 +23,9 @@ export const ENDPOINT_DISABLED = new ErrorCode(
   409,
   'The endpoint is disabled (`active: false`); enable it with `PATCH {"active": true}` first.',
 );
+export const INVALID_TEST_EVENT = new ErrorCode(
+  'invalid_test_event',
+  422,
+  'The test event does not fit its type: `data` is missing for a type other than `webhook.test`, or does not ' +
+    "match that type's schema; `details` says which field and why.",
+);
