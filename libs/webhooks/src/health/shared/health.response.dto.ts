@@ -1,4 +1,5 @@
 /** The webhook health objects of the management API (docs/webhooks.md, "Health"). */
+import { ApiProperty } from '@nestjs/swagger';
 import type { BreakerState } from '../../delivery/delivery-store';
 import type { HealthStatus } from './health-status';
 
@@ -59,6 +60,8 @@ export class EndpointHealthResponseDto {
 
 export class WebhookHealthResponseDto {
   /** `green`, `amber` or `red`; the thresholds are in the description above. */
+  // Explicit: left to the plugin, this enum's schema came out in a different key order on a second render.
+  @ApiProperty({ type: 'string', enum: ['green', 'amber', 'red'] })
   status!: HealthStatus;
 
   /** Share (0–1) of the last 24 h's attempted deliveries whose latest attempt succeeded; null when none was attempted. */
