@@ -144,6 +144,20 @@ describe('management API', () => {
       seeded.push(late!);
     });
 
+    it('oldest first, even an empty log gives a cursor that later brings what came since', async () => {
+      const quiet = uniqueName('mgmt-quiet');
+      await new TenantsRepository(t.ds).create(quiet);
+      const k = await mintTestKey(t.ds, quiet, ['audit:read']);
+      const empty = await call(k, 'GET', '/api/v1/audit-log?order=asc');
+      expect(empty.body.data).toEqual([]);
+      expect(empty.body.meta).toMatchObject({ has_more: false, next_cursor: expect.any(String) });
+      const [first] = await seedAudit(quiet, [{ at: new Date().toISOString(), action: 'api_key.created' }]);
+      const since = await call(k, 'GET', `/api/v1/audit-log?order=asc&cursor=${empty.body.meta.next_cursor}`);
+      expect(ids(since)).toEqual([first]);
+      const after = await call(k, 'GET', `/api/v1/audit-log?order=asc&cursor=${since.body.meta.next_cursor}`);
+      expect(after.body.data).toEqual([]);
+    });
+
     it('filters by action (exact or prefix), actor, target and time', async () => {
       const only = async (query: string): Promise<string[]> =>
         ids(await call(key, 'GET', `/api/v1/audit-log?${query}`));

@@ -39,7 +39,9 @@ interface Row {
   details: unknown;
 }
 
-const POSITION_TEXT = /^(\d{1,18})_(\d{1,19})$/;
+const POSITION_TEXT = /^(-?\d{1,18})_(\d{1,19})$/;
+/** Before every row: where an oldest-first walk starts. */
+const ORIGIN: AuditPosition = { micros: '-62135596800000000', id: '0' };
 
 export function encodeAuditCursor(codec: CursorCodec, scope: CursorScope, p: AuditPosition): string {
   const text = `${p.micros}_${p.id}`;
@@ -122,7 +124,8 @@ export class ListAuditLogQuery {
     const page = cutPage<Row, AuditLogEntryResponseDto, AuditPosition | undefined>(rows, {
       limit,
       order,
-      start: after,
+      // An oldest-first walk always gets a cursor, an empty first page too, to ask later for what came since.
+      start: after ?? (order === 'asc' ? ORIGIN : undefined),
       keyOf: (r) => ({ micros: r.micros, id: r.id }),
       itemOf: (r) => ({
         id: r.id,
@@ -133,7 +136,6 @@ export class ListAuditLogQuery {
         target_id: r.target_id,
         details: redactAuditDetails(r.details),
       }),
-      // An ascending walk over an empty log keeps the cursor it started with (none: the start).
       encode: (p) => (p === undefined ? '' : encodeAuditCursor(this.codec, scope, p)),
     });
     return { ...page, next_cursor: page.next_cursor || null };
