@@ -6,8 +6,9 @@
  * - each endpoint keeps the state of its circuit breaker as the delivery workers last
  *   reported it (written on transitions only, never per delivery), so the gateway can
  *   show it;
- * - the webhook health summary counts a tenant's deliveries of the last 24 hours and finds
- *   its oldest pending one through indexes of its own;
+ * - the webhook health summary needs no index of its own: it reads the delivery indexes that
+ *   exist (a delivery id is `dlv_` + a ULID, so id order is creation order), and every index
+ *   added to `webhook_deliveries` would cost each of its many writes;
  * - a change to a tenant's settings is announced on `herald_tenant_settings` (payload: the
  *   tenant), so the delivery workers drop their cached copy at once.
  */
@@ -47,13 +48,6 @@ export class ManagementApi1764770400000 implements MigrationInterface {
         ADD COLUMN breaker_changed_at timestamptz`);
 
     await q.query(`
-      CREATE INDEX webhook_deliveries_tenant_created ON webhook_deliveries (tenant, created_at)
-        INCLUDE (endpoint_id, status)`);
-    await q.query(`
-      CREATE INDEX webhook_deliveries_tenant_pending ON webhook_deliveries (tenant, created_at)
-        WHERE status IN ('pending', 'retrying')`);
-
-    await q.query(`
       CREATE FUNCTION herald_tenant_settings_notify() RETURNS trigger
       LANGUAGE plpgsql AS $$
       BEGIN
@@ -68,8 +62,6 @@ export class ManagementApi1764770400000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TRIGGER tenant_settings_changed ON tenant_settings`);
     await q.query(`DROP FUNCTION herald_tenant_settings_notify()`);
-    await q.query(`DROP INDEX webhook_deliveries_tenant_pending`);
-    await q.query(`DROP INDEX webhook_deliveries_tenant_created`);
     await q.query(`ALTER TABLE webhook_endpoints DROP COLUMN breaker_changed_at, DROP COLUMN breaker_state`);
     await q.query(`DROP INDEX audit_log_tenant_target`);
     await q.query(`DROP INDEX audit_log_tenant_action`);

@@ -13,7 +13,8 @@ import { startTestApp, TestApp } from '../support/app';
 import { eventually, testKafka, uniqueName } from '../support/infra';
 import { createTestCa, TestCa } from '../support/tls';
 import { startWebhookReceiver, verifyMobieusSignature, WebhookReceiver } from '../support/webhook-receiver';
-import { publicEvent, publish } from '../support/webhooks';
+import { publicEvent, publish, seedEndpoint } from '../support/webhooks';
+import { newUlid } from '@herald/contracts';
 
 interface Endpoint {
   id: string;
@@ -203,6 +204,50 @@ describe('webhook health, settings and test events over the delivery pipeline', 
       disabled_reason: 'consecutive_failures',
       consecutive_failures: 3,
     });
+  });
+
+  it('counts the deliveries created in the last 24 hours, and colours by the oldest pending one', async () => {
+    const slug = uniqueName('whh-aged');
+    await new TenantsRepository(t.ds).create(slug);
+    const k = await mintTestKey(t.ds, slug, ['webhooks:read']);
+    // Never dialled: every delivery below is due an hour from now.
+    const ep = await seedEndpoint(t.ds, { tenant: slug, url: `${receiver.url}/aged` });
+    const seed = (status: string, ageMs: number) => {
+      const at = new Date(Date.now() - ageMs);
+      return t.ds.query(
+        `INSERT INTO webhook_deliveries (id, tenant, endpoint_id, event_id, event_type, status, attempt_count,
+                                         max_attempts, next_attempt_at, created_at)
+         VALUES ($1, $2, $3, $4, 'post.created', $5, 0, 3,
+                 CASE WHEN $5 IN ('pending', 'retrying') THEN now() + interval '1 hour' END, $6)`,
+        [`dlv_${newUlid(at.getTime())}`, slug, ep.id, `evt_${newUlid(at.getTime())}`, status, at],
+      );
+    };
+    const health = async () =>
+      (await apiRequest(t.baseUrl, '/api/v1/webhooks/health', { tenant: slug, key: k.key })).body.data;
+
+    await seed('succeeded', 25 * 3_600_000);
+    await seed('dead', 25 * 3_600_000);
+    expect(await health()).toMatchObject({
+      status: 'green',
+      success_rate_24h: null,
+      deliveries_24h: { succeeded: 0, failed: 0, dead: 0, pending: 0, cancelled: 0 },
+      oldest_pending_age_seconds: null,
+    });
+    await seed('pending', 10 * 60_000);
+    await seed('succeeded', 60_000);
+    const amber = await health();
+    expect(amber).toMatchObject({
+      status: 'amber',
+      success_rate_24h: 1,
+      deliveries_24h: { succeeded: 1, pending: 1 },
+    });
+    expect(amber.oldest_pending_age_seconds).toBeGreaterThanOrEqual(600);
+    expect(amber.oldest_pending_age_seconds).toBeLessThan(3600);
+    // Created (and pending) for 26 hours: outside the window's counts, but the oldest pending: red.
+    await seed('retrying', 26 * 3_600_000);
+    const red = await health();
+    expect(red).toMatchObject({ status: 'red', deliveries_24h: { succeeded: 1, failed: 0, pending: 1 } });
+    expect(red.oldest_pending_age_seconds).toBeGreaterThanOrEqual(26 * 3600);
   });
 
   it('sends a test event with custom data, signed, to that endpoint only, and answers with its delivery', async () => {

@@ -4,7 +4,12 @@ import { DataSource } from 'typeorm';
 import { readAsTenant } from '@herald/platform';
 import { ENDPOINT_NOT_FOUND } from '../../webhook-errors';
 import { endpointHealth } from '../shared/endpoint-health';
-import { EndpointHealthRow, endpointHealthSql } from '../shared/endpoint-health.sql';
+import {
+  EndpointHealthRow,
+  endpointHealthSql,
+  firstDeliveryIdSince,
+  WINDOW_MS,
+} from '../shared/endpoint-health.sql';
 import type { EndpointHealthResponseDto } from '../shared/health.response.dto';
 
 @Injectable()
@@ -14,6 +19,7 @@ export class EndpointStatsQuery {
   async execute(tenant: string, endpointId: string): Promise<EndpointHealthResponseDto> {
     const [row] = await readAsTenant<EndpointHealthRow>(this.ds, tenant, endpointHealthSql(true), [
       tenant,
+      firstDeliveryIdSince(new Date(Date.now() - WINDOW_MS)),
       endpointId,
     ]);
     // Another tenant's endpoint is as absent as one that never existed.

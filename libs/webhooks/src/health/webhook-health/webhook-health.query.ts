@@ -3,7 +3,12 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { readAsTenant } from '@herald/platform';
 import { endpointHealth } from '../shared/endpoint-health';
-import { EndpointHealthRow, endpointHealthSql } from '../shared/endpoint-health.sql';
+import {
+  EndpointHealthRow,
+  endpointHealthSql,
+  firstDeliveryIdSince,
+  WINDOW_MS,
+} from '../shared/endpoint-health.sql';
 import { addCounts, healthStatus, NO_DELIVERIES, successRate } from '../shared/health-status';
 import type { WebhookHealthResponseDto } from '../shared/health.response.dto';
 
@@ -12,7 +17,10 @@ export class WebhookHealthQuery {
   constructor(private readonly ds: DataSource) {}
 
   async execute(tenant: string): Promise<WebhookHealthResponseDto> {
-    const rows = await readAsTenant<EndpointHealthRow>(this.ds, tenant, endpointHealthSql(false), [tenant]);
+    const rows = await readAsTenant<EndpointHealthRow>(this.ds, tenant, endpointHealthSql(false), [
+      tenant,
+      firstDeliveryIdSince(new Date(Date.now() - WINDOW_MS)),
+    ]);
     const endpoints = rows.map(endpointHealth);
     const counts = endpoints.reduce((sum, e) => addCounts(sum, e.deliveries_24h), NO_DELIVERIES);
     const ages = endpoints.map((e) => e.oldest_pending_age_seconds).filter((a): a is number => a !== null);
