@@ -47,9 +47,11 @@ export function endpointHealthSql(one: boolean): string {
       FROM webhook_endpoints e
       LEFT JOIN LATERAL (
         SELECT json_object_agg(s.status, s.n) AS counts, max(s.last_at) AS last_at
-          FROM (SELECT d.status, count(*)::int AS n, max(a.at) AS last_at
+          FROM (SELECT d.status, count(*)::int AS n,
+                       -- A subquery, not a join: one primary-key lookup per delivery, never a scan of all attempts.
+                       max((SELECT a.at FROM webhook_attempts a
+                             WHERE a.delivery_id = d.id AND a.n = d.attempt_count)) AS last_at
                   FROM webhook_deliveries d
-                  LEFT JOIN webhook_attempts a ON a.delivery_id = d.id AND a.n = d.attempt_count
                  WHERE d.tenant = $1 AND d.endpoint_id = e.id AND d.id >= $2
                  GROUP BY d.status) s
       ) w ON true
