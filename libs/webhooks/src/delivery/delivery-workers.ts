@@ -42,6 +42,8 @@ const UNTRIED_GRACE_MS = 100;
 const LANE_WARMUP_MS = 1_000;
 /** Attempts per second below which a lane's overflow goes to the table at once. */
 const SLOW_PACE = 64;
+/** How long a stopping process tries to record its open breakers as closed. */
+const BREAKER_RECORD_ON_STOP_MS = 1_000;
 
 export class DeliveryWorkers {
   readonly owner = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -223,11 +225,21 @@ export class DeliveryWorkers {
     while (this.held.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     if (this.renewTimer) clearInterval(this.renewTimer);
     await this.writer.flush();
-    // The breakers end with this process; another one starts its own, closed.
+    // The breakers end with this process; another one starts its own, closed. Best effort, and
+    // bounded: a database that does not answer must not hold up the shutdown.
     const stillOpen = [...this.lanes.values()].filter((l) => !l.breaker.closed).map((l) => l.endpointId);
-    await Promise.all(
-      stillOpen.map((id) => this.store.recordBreakerState(id, 'closed', new Date()).catch(() => undefined)),
-    );
+    if (stillOpen.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(
+          stillOpen.map((id) =>
+            this.store.recordBreakerState(id, 'closed', new Date()).catch(() => undefined),
+          ),
+        ),
+        new Promise((resolve) => (timer = setTimeout(resolve, BREAKER_RECORD_ON_STOP_MS))),
+      ]);
+      clearTimeout(timer);
+    }
     for (const lane of this.lanes.values()) lane.shutdown();
     this.lanes.clear();
   }
