@@ -27,7 +27,8 @@ const PROFILES = {
   full: { examples: 100 },
 };
 // Every read scope, and the one write scope whose changes the checks account for (endpoints).
-const ALL_SCOPES = 'events:read,users:read,posts:read,webhooks:read,webhooks:manage,keys:read';
+const ALL_SCOPES =
+  'events:read,users:read,posts:read,webhooks:read,webhooks:manage,keys:read,audit:read,settings:read';
 /**
  * Rows the API may change on any authorized request, whatever its answer, or that the
  * roles change on their own: usage counters, key last use, listener heartbeats and
