@@ -325,12 +325,12 @@ describe('docs that run', () => {
   }
 
   async function sendHttp(p: SnippetProgram): Promise<string | undefined> {
-    const text = p.code.replace(/\$\{?([A-Z_]+)\}?/g, (m, name: string) => snippetEnv[name] ?? m);
+    const text = p.code.trim().replace(/\$\{?([A-Z_]+)\}?/g, (m, name: string) => snippetEnv[name] ?? m);
     const [head, ...bodyParts] = text.split(/\n\n/);
     const [requestLine, ...headerLines] = head!.split('\n');
     const [method, target] = requestLine!.split(' ');
     const headers: Record<string, string> = {};
-    for (const h of headerLines) {
+    for (const h of headerLines.filter((l) => l.trim() !== '')) {
       const i = h.indexOf(':');
       headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
     }
