@@ -1,4 +1,4 @@
-import { parseSnippets, programs, runnerOf } from '../support/doc-snippets';
+import { parseSnippets, programs, runnerOf, withTopLevelAwait } from '../support/doc-snippets';
 
 const DOC = [
   '# Title',
@@ -54,5 +54,14 @@ describe('doc snippets', () => {
     expect(runnerOf('ts')).toBe('node');
     expect(runnerOf('text')).toBe('skipped');
     expect(runnerOf('')).toBeUndefined();
+  });
+});
+
+describe('withTopLevelAwait', () => {
+  it('keeps the leading imports at the top and runs the rest in an async function', () => {
+    const code = "// c\nimport { a } from 'x';\nimport {\n  b,\n} from 'y';\nawait a(b);\n";
+    expect(withTopLevelAwait(code)).toBe(
+      "// c\nimport { a } from 'x';\nimport {\n  b,\n} from 'y';\n(async () => {\nawait a(b);\n\n})().catch((err) => {\n  console.error(err);\n  process.exit(1);\n});\n",
+    );
   });
 });

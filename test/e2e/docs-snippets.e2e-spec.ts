@@ -30,6 +30,7 @@ import {
   programs,
   runnerOf,
   Runner,
+  withTopLevelAwait,
   Snippet,
   SnippetProgram,
 } from '../support/doc-snippets';
@@ -212,7 +213,10 @@ describe('docs that run', () => {
       HERALD_API_KEY: key,
       HERALD_WEBHOOK_URL: `${receiver.url}/hooks`,
       HERALD_ENDPOINT_ID: (created.body as { data: { id: string } }).data.id,
+      // Product services' side (libs/client README): the internal API and a tenant of it.
+      HERALD_INTERNAL_URL: `http://127.0.0.1:${port}`,
       HERALD_SERVICE_TOKEN: serviceToken,
+      HERALD_TENANT: 'dev',
       // The CLI examples find the running Herald through its data dir; receivers keep their
       // dedupe table in the same database.
       HERALD_DATA_DIR: dataDir,
@@ -352,9 +356,9 @@ describe('docs that run', () => {
     const dir = path.join(scratch, String(index));
     fs.mkdirSync(dir, { recursive: true });
     const named = typeof p.attrs.file === 'string' ? p.attrs.file : undefined;
-    const write = (fallback: string) => {
+    const write = (fallback: string, code = p.code) => {
       const file = path.join(dir, named ?? fallback);
-      fs.writeFileSync(file, p.code);
+      fs.writeFileSync(file, code);
       return file;
     };
     const expectOk = (o: Outcome) => (o.status === 0 ? undefined : `exit ${o.status}:\n${o.out}`);
@@ -363,7 +367,9 @@ describe('docs that run', () => {
         // From the repository root, where `npx herald` is this checkout's CLI.
         return expectOk(await run('bash', ['-euo', 'pipefail', write('snippet.sh')], snippetEnv, REPO_ROOT));
       case 'node': {
-        const file = write(['ts', 'typescript'].includes(p.lang) ? 'snippet.ts' : 'snippet.js');
+        const ts = ['ts', 'typescript'].includes(p.lang);
+        const code = ts && !p.attrs.receiver ? withTopLevelAwait(p.code) : p.code;
+        const file = write(ts ? 'snippet.ts' : 'snippet.js', code);
         if (p.attrs.receiver) return runReceiver(p, file, [process.execPath, '-r', PRELOAD]);
         return expectOk(await run(process.execPath, ['-r', PRELOAD, file], snippetEnv, dir));
       }
@@ -396,7 +402,7 @@ describe('docs that run', () => {
     }
   }
 
-  it('runs every code block of docs/*.md', async () => {
+  it('runs every code block of docs/*.md and the client READMEs', async () => {
     const snippets: Snippet[] = docFiles(REPO_ROOT).flatMap((doc) =>
       parseSnippets(doc, fs.readFileSync(path.join(REPO_ROOT, doc), 'utf8')),
     );

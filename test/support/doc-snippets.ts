@@ -11,6 +11,7 @@
  *   `schema=Name` checks a `json` block against that OpenAPI component, `envelope=Name` checks a
  *   success envelope whose `data` is that component (or a list of it).
  * - A block that truly cannot run is preceded by `<!-- snippet: not-run (reason) -->`.
+ * - TypeScript blocks may use top-level await (see withTopLevelAwait).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -113,13 +114,30 @@ export function programs(snippets: Snippet[]): SnippetProgram[] {
   return out;
 }
 
-/** Every docs/*.md of the repository, sorted. */
+/** The client libraries' READMEs, whose examples integrators copy too. */
+export const LIBRARY_READMES = ['libs/client/README.md', 'libs/client-python/README.md'];
+
+/** Every docs/*.md of the repository, sorted, then the client READMEs. */
 export function docFiles(root: string): string[] {
-  return fs
+  const docs = fs
     .readdirSync(path.join(root, 'docs'))
     .filter((f) => f.endsWith('.md'))
     .sort()
     .map((f) => path.join('docs', f));
+  return [...docs, ...LIBRARY_READMES.filter((f) => fs.existsSync(path.join(root, f)))];
+}
+
+const LEADING_IMPORTS = /^(?:\s*(?:\/\/[^\n]*|import\s[\s\S]*?from\s*'[^']+';?|import\s*'[^']+';?)[ \t]*\n)*/;
+
+/**
+ * A TypeScript example may await at the top level, as an ES module can: its statements after
+ * the imports run in an async function (the snippets are compiled to CommonJS, where top-level
+ * await does not exist). A rejection exits non-zero.
+ */
+export function withTopLevelAwait(code: string): string {
+  const imports = LEADING_IMPORTS.exec(code)?.[0] ?? '';
+  const body = code.slice(imports.length);
+  return `${imports}(async () => {\n${body}\n})().catch((err) => {\n  console.error(err);\n  process.exit(1);\n});\n`;
 }
 
 export const LANGUAGES = {
