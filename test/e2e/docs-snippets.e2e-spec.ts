@@ -1,5 +1,6 @@
 /**
- * Docs that run: every fenced block of every docs/*.md is executed or checked against a real
+ * Docs that run: every fenced block of every docs/*.md and of the integrator libraries' READMEs
+ * (client, client-python, receiver) is executed or checked against a real
  * `herald dev` (all roles, on the run's Kafka and Postgres). Shell runs with bash, JS/TS with
  * node (TypeScript through the repository's SWC hook; `@herald/receiver` and `@herald/client`
  * resolve to their sources), Python with python3 (`herald_client` on PYTHONPATH); JSON is
@@ -44,6 +45,7 @@ import {
 } from '../support/herald-process';
 import { eventually, freshDatabase, testKafkaBrokers } from '../support/infra';
 import { createTestCa, LOCAL_DNS, TestCa } from '../support/tls';
+import { RunningRedis, startRedisServer } from '../support/redis-server';
 import { startWebhookReceiver, WebhookReceiver } from '../support/webhook-receiver';
 
 /** Blocks that may be marked `not-run`; each one is printed with its reason. */
@@ -91,7 +93,11 @@ async function waitForPort(port: number, proc: ChildProcess, output: () => strin
 }
 
 /** An HTTPS origin Herald may dial, passing each request on unchanged to a plain HTTP port. */
-async function httpsFront(ca: TestCa, targetPort: number): Promise<{ url: string; close(): Promise<void> }> {
+async function httpsFront(
+  ca: TestCa,
+  targetPort: number,
+  hookPath: string,
+): Promise<{ url: string; close(): Promise<void> }> {
   const cert = ca.issue({ dns: LOCAL_DNS, ips: ['127.0.0.1'] });
   const server = https.createServer({ cert: cert.cert, key: cert.key }, (req, res) => {
     const upstream = http.request(
@@ -110,7 +116,7 @@ async function httpsFront(ca: TestCa, targetPort: number): Promise<{ url: string
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
   return {
-    url: `https://127.0.0.1:${port}/webhooks`,
+    url: `https://127.0.0.1:${port}${hookPath}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -123,6 +129,7 @@ describe('docs that run', () => {
   let herald: RunningHerald;
   let ca: TestCa;
   let receiver: WebhookReceiver;
+  let redis: RunningRedis;
   let port: number;
   let databaseUrl: string;
   let dataDir: string;
@@ -137,6 +144,7 @@ describe('docs that run', () => {
   beforeAll(async () => {
     ca = createTestCa();
     receiver = await startWebhookReceiver({ ca });
+    redis = await startRedisServer(); // the receiver library's Redis dedupe store
     port = await freePort();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-docs-data-'));
     fs.chmodSync(dataDir, 0o755);
@@ -221,6 +229,7 @@ describe('docs that run', () => {
       // dedupe table in the same database.
       HERALD_DATA_DIR: dataDir,
       DATABASE_URL: databaseUrl,
+      REDIS_URL: redis.url,
       NODE_PATH: path.join(REPO_ROOT, 'node_modules'),
       PYTHONPATH,
       PYTHONUNBUFFERED: '1',
@@ -231,6 +240,7 @@ describe('docs that run', () => {
     herald?.child.kill('SIGINT');
     await herald?.waitForExit().catch(() => undefined);
     await receiver?.close();
+    await redis?.stop();
     ca?.dispose();
     for (const dir of [scratch, dataDir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -273,7 +283,11 @@ describe('docs that run', () => {
 
   async function runReceiver(p: SnippetProgram, file: string, cmd: string[]): Promise<string | undefined> {
     const appPort = await freePort();
-    const front = await httpsFront(ca, appPort);
+    const front = await httpsFront(
+      ca,
+      appPort,
+      typeof p.attrs.path === 'string' ? p.attrs.path : '/webhooks',
+    );
     const scheme = typeof p.attrs.scheme === 'string' ? p.attrs.scheme : 'mobieus-v1';
     const created = await api('/api/v1/webhooks', {
       method: 'POST',
@@ -402,7 +416,7 @@ describe('docs that run', () => {
     }
   }
 
-  it('runs every code block of docs/*.md and the client READMEs', async () => {
+  it('runs every code block of docs/*.md and the library READMEs', async () => {
     const snippets: Snippet[] = docFiles(REPO_ROOT).flatMap((doc) =>
       parseSnippets(doc, fs.readFileSync(path.join(REPO_ROOT, doc), 'utf8')),
     );

@@ -7,7 +7,8 @@
  * - The info string may carry attributes after the language: `file=NAME` joins the blocks of
  *   one page that name the same file into one program (in page order, run where the first one
  *   is); `receiver` makes the program a webhook receiver the test registers and sends real
- *   deliveries to; `scheme=S` picks the endpoint's signing scheme for a receiver;
+ *   deliveries to; `scheme=S` picks the endpoint's signing scheme for a receiver, `path=P` the
+ *   path of its URL (default `/webhooks`);
  *   `schema=Name` checks a `json` block against that OpenAPI component, `envelope=Name` checks a
  *   success envelope whose `data` is that component (or a list of it).
  * - A block that truly cannot run is preceded by `<!-- snippet: not-run (reason) -->`.
@@ -114,8 +115,12 @@ export function programs(snippets: Snippet[]): SnippetProgram[] {
   return out;
 }
 
-/** The client libraries' READMEs, whose examples integrators copy too. */
-export const LIBRARY_READMES = ['libs/client/README.md', 'libs/client-python/README.md'];
+/** The integrator libraries' READMEs, whose examples are copied as much as the docs'. */
+export const LIBRARY_READMES = [
+  'libs/client/README.md',
+  'libs/client-python/README.md',
+  'libs/receiver/README.md',
+];
 
 /** Every docs/*.md of the repository, sorted, then the client READMEs. */
 export function docFiles(root: string): string[] {
