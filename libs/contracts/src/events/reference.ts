@@ -23,7 +23,7 @@ export const KIND_REFERENCE: Record<InternalKind, KindReference> = {
     example: { user_id: 11, username: 'ada', display_name: 'Ada Lovelace', email: 'ada@example.com' },
   },
   'forum.thread.created': {
-    firesWhen: 'A member starts a new forum thread (its opening post fires `post.created` too).',
+    firesWhen: 'A member starts a new forum thread.',
     example: { thread_id: 5, forum_slug: 'general', title: 'Hello', author_id: 11, author_username: 'ada' },
   },
   'forum.post.created': {
@@ -53,7 +53,7 @@ export const KIND_REFERENCE: Record<InternalKind, KindReference> = {
     example: { user_id: 11, moderator_id: 12, reason: 'spam', until: '2026-12-01T00:00:00Z' },
   },
   'moderation.user.unbanned': {
-    firesWhen: 'A moderator lifts a ban before it ends.',
+    firesWhen: "A moderator lifts a member's ban.",
     example: { user_id: 11, moderator_id: 12 },
   },
   'help.ticket.opened': {
@@ -77,7 +77,7 @@ export const KIND_REFERENCE: Record<InternalKind, KindReference> = {
     example: { enrollment_id: 9, course_id: 4, learner_id: 11 },
   },
   'learn.enrollment.completed': {
-    firesWhen: 'A learner completes a course; `score` is null for courses without grading.',
+    firesWhen: 'A learner completes a course; `score` is a number, or null when the course gives none.',
     example: { enrollment_id: 9, course_id: 4, learner_id: 11, score: 87.5 },
   },
   'learn.course.published': {
@@ -89,7 +89,8 @@ export const KIND_REFERENCE: Record<InternalKind, KindReference> = {
     example: { page_id: 8, slug: 'getting-started', title: 'Getting started', approver_id: 12 },
   },
   'know.page.edit_applied': {
-    firesWhen: 'An approved edit is applied to a knowledge-base page; `revision` counts them.',
+    firesWhen:
+      "An approved edit is applied to a knowledge-base page; `revision` is the page's revision after it.",
     example: { page_id: 8, slug: 'getting-started', title: 'Getting started!', editor_id: 13, revision: 2 },
   },
 };
