@@ -17,7 +17,7 @@ import {
   time,
 } from '../ui.js';
 
-const SCOPES = [
+const SCOPE_TEXT = Object.fromEntries([
   ['events:read', 'Read events'],
   ['users:read', 'Read users'],
   ['posts:read', 'Read posts'],
@@ -25,7 +25,22 @@ const SCOPES = [
   ['webhooks:manage', 'Manage webhooks'],
   ['keys:read', 'Read API keys'],
   ['keys:manage', 'Manage API keys'],
-];
+  ['settings:read', 'Read tenant settings'],
+  ['settings:manage', 'Change tenant settings'],
+  ['audit:read', 'Read the audit log'],
+]);
+
+let scopes;
+
+/** The scopes a key may get, from the API document (the known ones when it does not answer). */
+function scopeCatalogue() {
+  scopes ??= fetch('/api/openapi.json', { credentials: 'same-origin' })
+    .then((res) => (res.ok ? res.json() : null))
+    .then((doc) => doc?.components?.schemas?.CreateApiKeyRequestDto?.properties?.scopes?.items?.enum)
+    .catch(() => undefined)
+    .then((list) => (Array.isArray(list) && list.length > 0 ? list : Object.keys(SCOPE_TEXT).slice(0, 7)));
+  return scopes;
+}
 
 export async function render(container) {
   const list = h('div', { 'data-testid': 'keys-list' });
@@ -45,7 +60,8 @@ export async function render(container) {
     list.append(keysTable(data, refresh));
   };
   create.addEventListener('click', async () => {
-    const created = await openDialog('Create an API key', (close) => createForm(close));
+    const known = await scopeCatalogue();
+    const created = await openDialog('Create an API key', (close) => createForm(close, known));
     if (!created) return;
     await secretDialog(
       'Your new API key',
@@ -139,7 +155,7 @@ function keysTable(keys, refresh) {
   );
 }
 
-function createForm(close) {
+function createForm(close, known) {
   const error = formError();
   const label = h('input', { name: 'label', required: true, maxlength: '100', autocomplete: 'off' });
   const mode = h(
@@ -163,7 +179,7 @@ function createForm(close) {
     step: '1',
     inputmode: 'numeric',
   });
-  const boxes = SCOPES.map(([scope, text]) =>
+  const boxes = known.map((scope) =>
     h(
       'label',
       { class: 'check' },
@@ -174,7 +190,7 @@ function createForm(close) {
         checked: scope.endsWith(':read') && !scope.startsWith('keys'),
       }),
       h('code', {}, scope),
-      h('span', { class: 'muted' }, text),
+      h('span', { class: 'muted' }, SCOPE_TEXT[scope] ?? ''),
     ),
   );
   const submit = h('button', { type: 'submit', class: 'button primary' }, 'Create key');
@@ -257,6 +273,8 @@ async function usageDialog(key) {
   );
 }
 
+const plural = (n, word) => n + ' ' + word + (n === 1 ? '' : 's');
+
 function usageBars(usage) {
   const max = Math.max(1, ...usage.buckets.map((b) => b.requests));
   // Heights through the CSSOM: the CSP forbids style attributes, not style properties.
@@ -270,11 +288,11 @@ function usageBars(usage) {
     {},
     h(
       'p',
-      {},
-      h('strong', {}, String(usage.totals.requests)),
-      ' requests, ',
-      h('strong', {}, String(usage.totals.errors)),
-      ' errors in the last 24 hours. Last seen: ',
+      { 'data-testid': 'usage-totals' },
+      h('strong', {}, plural(usage.totals.requests, 'request')),
+      ', ',
+      h('strong', {}, plural(usage.totals.errors, 'error')),
+      ' in the last 24 hours. Last seen: ',
       usage.last_seen_at ? formatTime(usage.last_seen_at) : 'never',
       '.',
     ),

@@ -253,7 +253,11 @@ export function rotateDialog(endpoint) {
  * Sends a test event (optional type and custom `data`, checked to be a JSON object here first)
  * and then shows its delivery, polled until it leaves `pending`.
  */
-export function testDialog(endpoint, renderDelivery) {
+export async function testDialog(endpoint, renderDelivery) {
+  const types = [
+    'webhook.test',
+    ...(await eventCatalogue()).filter((p) => !p.includes('*') && p !== 'webhook.test'),
+  ];
   return openDialog(
     'Send a test event',
     (close) => {
@@ -265,6 +269,11 @@ export function testDialog(endpoint, renderDelivery) {
         placeholder: '{ "hello": "world" }',
         spellcheck: 'false',
       });
+      const type = h(
+        'select',
+        { name: 'type' },
+        types.map((t) => h('option', { value: t }, t)),
+      );
       const result = h('div', { class: 'test-result', 'data-testid': 'test-result', 'aria-live': 'polite' });
       const submit = h('button', { type: 'submit', class: 'button primary' }, 'Send test event');
       let stop = false;
@@ -275,7 +284,7 @@ export function testDialog(endpoint, renderDelivery) {
           async onsubmit(event) {
             event.preventDefault();
             error.hide(form);
-            const body = {};
+            const body = type.value === 'webhook.test' ? {} : { type: type.value };
             if (data.value.trim()) {
               let parsed;
               try {
@@ -315,6 +324,7 @@ export function testDialog(endpoint, renderDelivery) {
           { class: 'muted' },
           'Sends a webhook.test event to ' + endpoint.url + ' through the normal delivery pipeline.',
         ),
+        field('Event type', type, 'Another type needs its full data, checked against its schema.'),
         field('Custom data (optional JSON object)', data),
         error.el,
         result,
@@ -332,7 +342,6 @@ export function testDialog(endpoint, renderDelivery) {
         slot.hidden = false;
         data.focus();
       }
-      form.addEventListener('close', () => (stop = true));
       queueMicrotask(() => form.closest('dialog')?.addEventListener('close', () => (stop = true)));
       return form;
     },
