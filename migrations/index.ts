@@ -13,6 +13,7 @@ import { DeadLetterRedrives1764680400000 } from './1764680400000-dead-letter-red
 import { SystemLogin1764759600000 } from './1764759600000-system-login';
 import { TenantAdmins1764763200000 } from './1764763200000-tenant-admins';
 import { KeyManagementScopes1764766800000 } from './1764766800000-key-management-scopes';
+import { ManagementApi1764770400000 } from './1764770400000-management-api';
 
 export const MIGRATIONS = [
   TenancyBase1764072000000,
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   SystemLogin1764759600000,
   TenantAdmins1764763200000,
   KeyManagementScopes1764766800000,
+  ManagementApi1764770400000,
 ];

@@ -27,7 +27,8 @@ const PROFILES = {
   full: { examples: 100 },
 };
 // Every read scope, and the one write scope whose changes the checks account for (endpoints).
-const ALL_SCOPES = 'events:read,users:read,posts:read,webhooks:read,webhooks:manage,keys:read';
+const ALL_SCOPES =
+  'events:read,users:read,posts:read,webhooks:read,webhooks:manage,keys:read,audit:read,settings:read';
 /**
  * Rows the API may change on any authorized request, whatever its answer, or that the
  * roles change on their own: usage counters, key last use, listener heartbeats and
@@ -213,7 +214,7 @@ function diff(before, after) {
 /**
  * Whether a changed row is accounted for by the endpoints that 2xx requests created or
  * changed (`endpoints`): the endpoint itself, its deliveries and their attempts, the audit
- * rows about it, and the messages of `webhook.test` events when a test send succeeded.
+ * rows about it, and the messages of test events (of any type) when a test send succeeded.
  */
 function accountedFor(change, endpoints, deliveries, testSent) {
   const r = change.row;
@@ -227,7 +228,7 @@ function accountedFor(change, endpoints, deliveries, testSent) {
     case 'audit_log':
       return r.target_type === 'webhook_endpoint' && endpoints.has(r.target_id);
     case 'webhook_messages':
-      return testSent && r.event_type === 'webhook.test';
+      return testSent;
     default:
       return false;
   }

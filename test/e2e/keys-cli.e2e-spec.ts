@@ -106,7 +106,7 @@ describe('herald keys', () => {
   it.each([
     [
       ['--scopes', 'events:write'],
-      'herald: unknown scope "events:write" (known: events:read, users:read, posts:read, webhooks:read, webhooks:manage, keys:read, keys:manage)\n',
+      'herald: unknown scope "events:write" (known: events:read, users:read, posts:read, webhooks:read, webhooks:manage, keys:read, keys:manage, audit:read, settings:read, settings:manage)\n',
     ],
     [
       ['--scopes', 'events:read', '--tenant', 'no-such-tenant'],

@@ -4,7 +4,7 @@
  * scopes, revocation on the next request, expiry, rate limits and the daily quota,
  * the usage log, and the refusal of public routes that declare no scopes.
  */
-import { Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Module, Patch, Post } from '@nestjs/common';
 import { ApiKeysRepository, KeyCache, UsageRecorder, waitForAccessPropagation } from '@herald/access';
 import { SCOPES, Scope } from '@herald/contracts';
 import {
@@ -72,6 +72,24 @@ class AccessProbeController {
     return 'created';
   }
 
+  @Get('audit')
+  @RequireScopes('audit:read')
+  audit(): string {
+    return 'audit';
+  }
+
+  @Get('settings')
+  @RequireScopes('settings:read')
+  settings(): string {
+    return 'settings';
+  }
+
+  @Patch('settings')
+  @RequireScopes('settings:manage')
+  manageSettings(): string {
+    return 'changed';
+  }
+
   @Get('conflict')
   @RequireScopes('events:read')
   conflict(): never {
@@ -88,6 +106,9 @@ const ROUTE_OF: Record<Scope, { method: string; path: string; status: number }> 
   'webhooks:manage': { method: 'POST', path: `${PROBE}/webhooks`, status: 201 },
   'keys:read': { method: 'GET', path: `${PROBE}/keys`, status: 200 },
   'keys:manage': { method: 'POST', path: `${PROBE}/keys`, status: 201 },
+  'audit:read': { method: 'GET', path: `${PROBE}/audit`, status: 200 },
+  'settings:read': { method: 'GET', path: `${PROBE}/settings`, status: 200 },
+  'settings:manage': { method: 'PATCH', path: `${PROBE}/settings`, status: 200 },
 };
 
 @Module({ controllers: [AccessProbeController] })

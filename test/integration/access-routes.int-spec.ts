@@ -32,6 +32,11 @@ const CONTRACT: Record<string, string> = {
   'GET /api/v1/keys/:param': 'keys:read',
   'GET /api/v1/keys/:param/usage': 'keys:read',
   'POST /api/v1/keys/:param/revoke': 'keys:manage',
+  'GET /api/v1/webhooks/health': 'webhooks:read',
+  'GET /api/v1/webhooks/:param/stats': 'webhooks:read',
+  'GET /api/v1/audit-log': 'audit:read',
+  'GET /api/v1/settings': 'settings:read',
+  'PATCH /api/v1/settings': 'settings:manage',
 };
 
 @PublicApi()

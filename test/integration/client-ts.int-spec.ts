@@ -80,7 +80,7 @@ describe('TypeScript client against Herald', () => {
     });
     const sent = await client.sendTestEvent(created.data.id);
     const delivery = await eventually(async () => {
-      const page = await client.listDeliveries(created.data.id, { status: 'succeeded' });
+      const page = await client.listDeliveries(created.data.id, { status: ['succeeded'] });
       return page.data.find((d) => d.event_id === sent.data.event_id);
     }, 60_000);
     expect(delivery).toMatchObject({

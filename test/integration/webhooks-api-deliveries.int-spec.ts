@@ -235,6 +235,22 @@ describe('webhooks API: deliveries', () => {
       expect(bad.body.error.details).toEqual([{ field: 'status', reason: expect.any(String) }]);
     });
 
+    it('filters by several statuses, repeated or comma-separated, one cursor for both spellings', async () => {
+      const ids = (res: ApiResponse): string[] => res.body.data.map((d: { id: string }) => d.id);
+      const comma = await call('GET', `/api/v1/webhooks/${endpoint}/deliveries?status=dead,retrying&limit=2`);
+      expect(comma.status).toBe(200);
+      expect(ids(comma)).toEqual([seeded[1], seeded[2]]);
+      const repeated = await call(
+        'GET',
+        `/api/v1/webhooks/${endpoint}/deliveries?status=retrying&status=dead&limit=2&cursor=${comma.body.meta.next_cursor}`,
+      );
+      expect(repeated.status).toBe(200);
+      expect(ids(repeated)).toEqual([seeded[6]]);
+      const oneBad = await call('GET', `/api/v1/webhooks/${endpoint}/deliveries?status=dead,failed`);
+      expect(oneBad.status).toBe(400);
+      expect(oneBad.body.error.code).toBe('bad_request');
+    });
+
     it('an endpoint without deliveries has an empty log; an unknown or foreign one is 404', async () => {
       const quiet = await newEndpoint();
       const empty = await call('GET', `/api/v1/webhooks/${quiet}/deliveries`);

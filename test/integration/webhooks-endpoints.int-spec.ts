@@ -5,14 +5,14 @@
  * tenant isolation, the audit trail, secret rotation with grace, and test events on the
  * public topic.
  */
-import { PUBLIC_ID_PATTERN, PUBLIC_TIME_PATTERN, Topics } from '@herald/contracts';
-import { PublicHeaders, TenantsRepository } from '@herald/platform';
+import { PUBLIC_ID_PATTERN, PUBLIC_TIME_PATTERN } from '@herald/contracts';
+import { TenantsRepository } from '@herald/platform';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module';
 import { MasterKeyring } from '../../libs/webhooks/src/secrets/master-keyring';
 import { SecretBox } from '../../libs/webhooks/src/secrets/secret-box';
 import { apiRequest, ApiResponse, mintTestKey, TestKey } from '../support/api-keys';
 import { startTestApp, TestApp } from '../support/app';
-import { testKafka, uniqueName } from '../support/infra';
+import { uniqueName } from '../support/infra';
 
 const ENDPOINT_FIELDS = [
   'id',
@@ -683,47 +683,67 @@ describe('webhooks API: endpoints', () => {
   });
 
   describe('test event', () => {
-    it('202 {event_id}; a webhook.test public event for this endpoint lands on the public topic', async () => {
+    it('202 with its delivery, due now: the webhook.test event stored for this endpoint only', async () => {
       const ep = await created({ events: ['user.joined'] });
+      const other = await created({ events: ['*'] });
       const res = await call('POST', `/api/v1/webhooks/${ep.id}/test`);
       expect(res.status).toBe(202);
-      expect(res.body.data).toEqual({ event_id: expect.stringMatching(new RegExp(PUBLIC_ID_PATTERN)) });
+      expect(res.body.data).toEqual({
+        id: expect.stringMatching(/^dlv_[0-9A-Z]{26}$/),
+        event_id: expect.stringMatching(new RegExp(PUBLIC_ID_PATTERN)),
+        event_type: 'webhook.test',
+        endpoint_id: ep.id,
+        status: 'pending',
+        attempt_count: 0,
+        max_attempts: expect.any(Number),
+        next_attempt_at: expect.stringMatching(TIME),
+        created_at: expect.stringMatching(TIME),
+        attempts: [],
+      });
       const eventId: string = res.body.data.event_id;
+      const [message] = await t.ds.query(
+        `SELECT payload FROM webhook_messages WHERE tenant = $1 AND event_id = $2`,
+        [a, eventId],
+      );
+      const body = JSON.parse(message.payload);
+      expect(Object.keys(body)).toEqual(['id', 'type', 'created_at', 'data']);
+      expect(body).toEqual({
+        id: eventId,
+        type: 'webhook.test',
+        created_at: expect.stringMatching(TIME),
+        data: { endpoint_id: ep.id, message: 'This is a test event from Herald.' },
+      });
+      const deliveries = await t.ds.query(`SELECT endpoint_id FROM webhook_deliveries WHERE event_id = $1`, [
+        eventId,
+      ]);
+      expect(deliveries).toEqual([{ endpoint_id: ep.id }]);
+      expect(other.id).not.toBe(ep.id);
+    });
 
-      const kafka = testKafka('herald-webhooks-test');
-      const consumer = kafka.consumer({ groupId: uniqueName('herald-webhooks-test'), maxWaitTimeInMs: 500 });
-      await consumer.connect();
-      try {
-        await consumer.subscribe({ topics: [Topics.publicEvents], fromBeginning: true });
-        const found = await new Promise<{ key: string; headers: Record<string, string>; value: any }>(
-          (resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`no ${eventId} on the public topic`)), 30_000);
-            consumer
-              .run({
-                eachMessage: async ({ message }) => {
-                  const value = JSON.parse(message.value?.toString('utf8') ?? 'null');
-                  if (value?.id !== eventId) return;
-                  clearTimeout(timer);
-                  const headers: Record<string, string> = {};
-                  for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-                  resolve({ key: message.key?.toString('utf8') ?? '', headers, value });
-                },
-              })
-              .catch(reject);
-          },
-        );
-        expect(found.key).toBe(`${a}:${ep.id}`);
-        expect(found.headers[PublicHeaders.tenant]).toBe(a);
-        expect(Object.keys(found.value)).toEqual(['id', 'type', 'created_at', 'data']);
-        expect(found.value).toEqual({
-          id: eventId,
-          type: 'webhook.test',
-          created_at: expect.stringMatching(TIME),
-          data: { endpoint_id: ep.id, message: 'This is a test event from Herald.' },
-        });
-      } finally {
-        await consumer.disconnect();
+    it('takes a type of the catalogue and data, checked: 400 for a bad shape, 422 for a bad event', async () => {
+      const ep = await created({ events: ['user.joined'] });
+      const cases: Array<[unknown, number, string]> = [
+        [{ type: 'post.nonsense' }, 400, 'bad_request'],
+        [{ data: [1, 2] }, 400, 'bad_request'],
+        [{ data: 'text' }, 400, 'bad_request'],
+        [{ data: { blob: 'x'.repeat(17 * 1024) } }, 400, 'bad_request'],
+        [{ extra: true }, 400, 'bad_request'],
+        [{ type: 'post.created' }, 422, 'invalid_test_event'],
+        [{ type: 'post.created', data: { nonsense: true } }, 422, 'invalid_test_event'],
+      ];
+      for (const [body, status, code] of cases) {
+        const res = await call('POST', `/api/v1/webhooks/${ep.id}/test`, body);
+        expect([JSON.stringify(body).slice(0, 60), res.status, res.body.error?.code]).toEqual([
+          JSON.stringify(body).slice(0, 60),
+          status,
+          code,
+        ]);
       }
+      const none = await t.ds.query(
+        `SELECT count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1`,
+        [ep.id],
+      );
+      expect(none).toEqual([{ n: 0 }]);
     });
 
     it('a disabled endpoint is 409 endpoint_disabled; an unknown one 404', async () => {

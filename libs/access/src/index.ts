@@ -18,3 +18,4 @@ export * from './admins/admin-password';
 export * from './admins/admin-cookie';
 export * from './admins/admin-sessions';
 export * from './admins/admins.repository';
+export * from './management-api.module';

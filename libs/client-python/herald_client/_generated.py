@@ -9,10 +9,13 @@ __all__ = [
     "ApiKey",
     "ApiKeyUsageTotals",
     "ApiKeyWithSecret",
+    "AuditLogEntry",
     "CoursePublishedEvent",
     "CreateApiKeyRequest",
     "CreateWebhookRequest",
     "DeletedWebhook",
+    "DeliveryCounts",
+    "EndpointHealth",
     "EnrollmentCompletedEvent",
     "EnrollmentCreatedEvent",
     "ErrorBody",
@@ -34,12 +37,14 @@ __all__ = [
     "Post",
     "PublicEvent",
     "RotateSecretRequest",
-    "TestEvent",
+    "SendTestEventRequest",
+    "TenantSettings",
     "ThreadCreatedEvent",
     "TicketAssignedEvent",
     "TicketCreatedEvent",
     "TicketRepliedEvent",
     "TicketStatusChangedEvent",
+    "UpdateSettingsRequest",
     "UpdateWebhookRequest",
     "UserJoinedEvent",
     "User",
@@ -48,13 +53,14 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "WebhookEndpointWithSecret",
+    "WebhookHealth",
     "WebhookPublicKey",
     "WebhookTestEvent",
     "WebhookEvent",
 ]
 
 
-_ApiKeyRequired = TypedDict("_ApiKeyRequired", {"id": str, "label": Optional[str], "prefix": str, "mode": Literal["live", "test"], "scopes": List[Literal["events:read", "users:read", "posts:read", "webhooks:read", "webhooks:manage", "keys:read", "keys:manage"]], "rate_limit_per_minute": Optional[float], "daily_quota": Optional[float], "expires_at": Optional[str], "revoked_at": Optional[str], "created_at": str, "last_used_at": Optional[str], "usage_24h": Dict[str, Any]})
+_ApiKeyRequired = TypedDict("_ApiKeyRequired", {"id": str, "label": Optional[str], "prefix": str, "mode": Literal["live", "test"], "scopes": List[Literal["events:read", "users:read", "posts:read", "webhooks:read", "webhooks:manage", "keys:read", "keys:manage", "audit:read", "settings:read", "settings:manage"]], "rate_limit_per_minute": Optional[float], "daily_quota": Optional[float], "expires_at": Optional[str], "revoked_at": Optional[str], "created_at": str, "last_used_at": Optional[str], "usage_24h": Dict[str, Any]})
 
 
 class ApiKey(_ApiKeyRequired, total=False):
@@ -68,10 +74,17 @@ class ApiKeyUsageTotals(_ApiKeyUsageTotalsRequired, total=False):
     pass
 
 
-_ApiKeyWithSecretRequired = TypedDict("_ApiKeyWithSecretRequired", {"id": str, "label": Optional[str], "prefix": str, "mode": Literal["live", "test"], "scopes": List[Literal["events:read", "users:read", "posts:read", "webhooks:read", "webhooks:manage", "keys:read", "keys:manage"]], "rate_limit_per_minute": Optional[float], "daily_quota": Optional[float], "expires_at": Optional[str], "revoked_at": Optional[str], "created_at": str, "last_used_at": Optional[str], "usage_24h": Dict[str, Any], "key": str})
+_ApiKeyWithSecretRequired = TypedDict("_ApiKeyWithSecretRequired", {"id": str, "label": Optional[str], "prefix": str, "mode": Literal["live", "test"], "scopes": List[Literal["events:read", "users:read", "posts:read", "webhooks:read", "webhooks:manage", "keys:read", "keys:manage", "audit:read", "settings:read", "settings:manage"]], "rate_limit_per_minute": Optional[float], "daily_quota": Optional[float], "expires_at": Optional[str], "revoked_at": Optional[str], "created_at": str, "last_used_at": Optional[str], "usage_24h": Dict[str, Any], "key": str})
 
 
 class ApiKeyWithSecret(_ApiKeyWithSecretRequired, total=False):
+    pass
+
+
+_AuditLogEntryRequired = TypedDict("_AuditLogEntryRequired", {"id": str, "at": str, "actor": str, "action": str, "target_type": str, "target_id": str, "details": Dict[str, Any]})
+
+
+class AuditLogEntry(_AuditLogEntryRequired, total=False):
     pass
 
 
@@ -82,7 +95,7 @@ class CoursePublishedEvent(_CoursePublishedEventRequired, total=False):
     """Published when `learn.course.published` happens."""
 
 
-_CreateApiKeyRequestRequired = TypedDict("_CreateApiKeyRequestRequired", {"label": str, "scopes": List[Literal["events:read", "users:read", "posts:read", "webhooks:read", "webhooks:manage", "keys:read", "keys:manage"]]})
+_CreateApiKeyRequestRequired = TypedDict("_CreateApiKeyRequestRequired", {"label": str, "scopes": List[Literal["events:read", "users:read", "posts:read", "webhooks:read", "webhooks:manage", "keys:read", "keys:manage", "audit:read", "settings:read", "settings:manage"]]})
 
 
 class CreateApiKeyRequest(_CreateApiKeyRequestRequired, total=False):
@@ -109,6 +122,20 @@ class DeletedWebhook(_DeletedWebhookRequired, total=False):
     pass
 
 
+_DeliveryCountsRequired = TypedDict("_DeliveryCountsRequired", {"succeeded": float, "failed": float, "dead": float, "pending": float, "cancelled": float})
+
+
+class DeliveryCounts(_DeliveryCountsRequired, total=False):
+    pass
+
+
+_EndpointHealthRequired = TypedDict("_EndpointHealthRequired", {"id": str, "url": str, "label": Optional[str], "active": bool, "disabled_reason": Optional[str], "breaker": Literal["open", "closed", "half_open"], "breaker_since": Optional[str], "success_rate_24h": Optional[float], "deliveries_24h": Dict[str, Any], "last_attempt_at": Optional[str], "consecutive_failures": float, "oldest_pending_age_seconds": Optional[float]})
+
+
+class EndpointHealth(_EndpointHealthRequired, total=False):
+    pass
+
+
 _EnrollmentCompletedEventRequired = TypedDict("_EnrollmentCompletedEventRequired", {"id": str, "type": Literal["enrollment.completed"], "created_at": str, "data": Dict[str, Any]})
 
 
@@ -130,7 +157,7 @@ class ErrorBody(_ErrorBodyRequired, total=False):
     details: Union[List["FieldProblem"], Dict[str, Any]]
 
 
-ErrorCode = Literal["bad_request", "invalid_cursor", "invalid_json", "invalid_api_key", "https_required", "insufficient_scope", "api_key_not_found", "delivery_not_found", "endpoint_not_found", "event_not_found", "not_found", "post_not_found", "tenant_not_found", "user_not_found", "method_not_allowed", "request_timeout", "endpoint_disabled", "no_public_key", "payload_too_large", "uri_too_long", "unsupported_media_type", "invalid_api_key_input", "invalid_endpoint", "rate_limited", "headers_too_large", "internal_error", "service_unavailable"]
+ErrorCode = Literal["bad_request", "invalid_cursor", "invalid_json", "invalid_api_key", "https_required", "insufficient_scope", "api_key_not_found", "delivery_not_found", "endpoint_not_found", "event_not_found", "not_found", "post_not_found", "tenant_not_found", "user_not_found", "method_not_allowed", "request_timeout", "endpoint_disabled", "no_public_key", "payload_too_large", "uri_too_long", "unsupported_media_type", "invalid_api_key_input", "invalid_endpoint", "invalid_settings", "invalid_test_event", "rate_limited", "headers_too_large", "internal_error", "service_unavailable"]
 
 
 _ErrorEnvelopeRequired = TypedDict("_ErrorEnvelopeRequired", {"error": "ErrorBody", "meta": "Meta"})
@@ -253,10 +280,18 @@ class RotateSecretRequest(_RotateSecretRequestRequired, total=False):
     signing_scheme: Optional[Literal["mobieus-v1", "mobieus-v1-sha512", "standard-webhooks", "standard-webhooks-ed25519"]]
 
 
-_TestEventRequired = TypedDict("_TestEventRequired", {"event_id": str})
+_SendTestEventRequestRequired = TypedDict("_SendTestEventRequestRequired", {})
 
 
-class TestEvent(_TestEventRequired, total=False):
+class SendTestEventRequest(_SendTestEventRequestRequired, total=False):
+    type: Literal["user.joined", "user.updated", "thread.created", "post.created", "post.edited", "post.deleted", "moderation.user_banned", "moderation.user_unbanned", "ticket.created", "ticket.replied", "ticket.status_changed", "ticket.assigned", "enrollment.created", "enrollment.completed", "course.published", "page.created", "page.updated", "webhook.test"]
+    data: Dict[str, Any]
+
+
+_TenantSettingsRequired = TypedDict("_TenantSettingsRequired", {"retry_schedule": List[str], "retry_schedule_is_default": bool, "attempt_timeout_ms": float, "auto_disable_threshold": float, "default_rate_limit_per_minute": float, "default_daily_quota": Optional[float], "updated_at": str})
+
+
+class TenantSettings(_TenantSettingsRequired, total=False):
     pass
 
 
@@ -293,6 +328,17 @@ _TicketStatusChangedEventRequired = TypedDict("_TicketStatusChangedEventRequired
 
 class TicketStatusChangedEvent(_TicketStatusChangedEventRequired, total=False):
     """Published when `help.ticket.status_changed` happens."""
+
+
+_UpdateSettingsRequestRequired = TypedDict("_UpdateSettingsRequestRequired", {})
+
+
+class UpdateSettingsRequest(_UpdateSettingsRequestRequired, total=False):
+    retry_schedule: Optional[Union[List[str], str]]
+    default_daily_quota: Optional[int]
+    attempt_timeout_ms: float
+    auto_disable_threshold: float
+    default_rate_limit_per_minute: float
 
 
 _UpdateWebhookRequestRequired = TypedDict("_UpdateWebhookRequestRequired", {})
@@ -356,6 +402,13 @@ class WebhookEndpointWithSecret(_WebhookEndpointWithSecretRequired, total=False)
     previous_secret_expires_at: str
 
 
+_WebhookHealthRequired = TypedDict("_WebhookHealthRequired", {"status": Literal["green", "amber", "red"], "success_rate_24h": Optional[float], "deliveries_24h": Dict[str, Any], "oldest_pending_age_seconds": Optional[float], "dead_endpoints": float, "disabled_endpoints": float, "endpoints": List["EndpointHealth"]})
+
+
+class WebhookHealth(_WebhookHealthRequired, total=False):
+    pass
+
+
 _WebhookPublicKeyRequired = TypedDict("_WebhookPublicKeyRequired", {"endpoint_id": str, "signing_scheme": Literal["mobieus-v1", "mobieus-v1-sha512", "standard-webhooks", "standard-webhooks-ed25519"], "public_key": str, "key_id": str})
 
 
@@ -368,7 +421,7 @@ _WebhookTestEventRequired = TypedDict("_WebhookTestEventRequired", {"id": str, "
 
 
 class WebhookTestEvent(_WebhookTestEventRequired, total=False):
-    """Sent by "Send test event"; never stored in the events read model."""
+    """Sent by "Send test event", with the fields of the request's `data` besides these two; never stored in the events read model."""
 
 
 WebhookEvent = Union["UserJoinedEvent", "UserUpdatedEvent", "ThreadCreatedEvent", "PostCreatedEvent", "PostEditedEvent", "PostDeletedEvent", "ModerationUserBannedEvent", "ModerationUserUnbannedEvent", "TicketCreatedEvent", "TicketRepliedEvent", "TicketStatusChangedEvent", "TicketAssignedEvent", "EnrollmentCreatedEvent", "EnrollmentCompletedEvent", "CoursePublishedEvent", "PageCreatedEvent", "PageUpdatedEvent", "WebhookTestEvent"]
@@ -383,6 +436,19 @@ class _GeneratedOperations:
     """One typed method per operation of the public API; HeraldClient supplies the transport."""
 
     _transport: Transport
+
+    def list_audit_log(self, *, limit: Optional[int] = None, cursor: Optional[str] = None, since: Optional[str] = None, until: Optional[str] = None, order: Optional[Literal["asc", "desc"]] = None, action: Optional[str] = None, actor: Optional[str] = None, target_type: Optional[str] = None, target_id: Optional[str] = None) -> ApiResult[List["AuditLogEntry"]]:
+        """List the audit log
+
+        Every change made to the tenant's configuration (API keys, webhook endpoints,
+        settings), by whom and when, newest first (`order=asc` for the oldest first). Rows are never
+        changed or deleted.
+
+        Requires an API key with `audit:read`.
+
+        `GET /api/v1/audit-log`
+        """
+        return self._transport.call("GET", "/api/v1/audit-log", query={"limit": limit, "cursor": cursor, "since": since, "until": until, "order": order, "action": action, "actor": actor, "target_type": target_type, "target_id": target_id}, body=None)
 
     def list_events(self, *, limit: Optional[int] = None, cursor: Optional[str] = None, type: Optional[Literal["course.*", "course.published", "enrollment.*", "enrollment.completed", "enrollment.created", "moderation.*", "moderation.user_banned", "moderation.user_unbanned", "page.*", "page.created", "page.updated", "post.*", "post.created", "post.deleted", "post.edited", "thread.*", "thread.created", "ticket.*", "ticket.assigned", "ticket.created", "ticket.replied", "ticket.status_changed", "user.*", "user.joined", "user.updated"]] = None, since: Optional[str] = None, until: Optional[str] = None, order: Optional[Literal["asc", "desc"]] = None) -> ApiResult[List["PublicEvent"]]:
         """List events
@@ -488,6 +554,31 @@ class _GeneratedOperations:
         """
         return self._transport.call("GET", "/api/v1/posts/{id}".format(id=_path(id)), query=None, body=None)
 
+    def get_settings(self) -> ApiResult["TenantSettings"]:
+        """Get the tenant's settings
+
+        Webhook delivery (retry schedule, attempt timeout, auto-disable threshold) and the
+        rate limit and daily quota of API keys that have none of their own.
+
+        Requires an API key with `settings:read`.
+
+        `GET /api/v1/settings`
+        """
+        return self._transport.call("GET", "/api/v1/settings", query=None, body=None)
+
+    def update_settings(self, body: "UpdateSettingsRequest") -> ApiResult["TenantSettings"]:
+        """Change the tenant's settings
+
+        Changes the fields sent and leaves the others. Every field is checked first: one out
+        of bounds and nothing is saved. A change is audit-logged (`tenant_settings.updated`, with the
+        fields before and after) and applies to the next delivery attempt and the next request.
+
+        Requires an API key with `settings:manage`.
+
+        `PATCH /api/v1/settings`
+        """
+        return self._transport.call("PATCH", "/api/v1/settings", query=None, body=body)
+
     def list_users(self, *, limit: Optional[int] = None, cursor: Optional[str] = None, order: Optional[Literal["asc", "desc"]] = None) -> ApiResult[List["User"]]:
         """List users
 
@@ -545,6 +636,22 @@ class _GeneratedOperations:
         """
         return self._transport.call("POST", "/api/v1/webhooks/deliveries/{delivery_id}/replay".format(delivery_id=_path(delivery_id)), query=None, body=None)
 
+    def get_webhook_health(self) -> ApiResult["WebhookHealth"]:
+        """Get the webhook health summary
+
+        The tenant's deliveries of the last 24 hours, its oldest pending delivery, its
+        disabled endpoints and each endpoint's breaker, with a colour: `red` when an endpoint was
+        disabled by Herald (410 Gone or the auto-disable threshold), under 90 % of attempted deliveries
+        succeeded or a delivery has been pending for over an hour; `green` when at least 99 % succeeded
+        (or none was attempted), nothing has been pending for 5 minutes and no breaker is open;
+        `amber` otherwise.
+
+        Requires an API key with `webhooks:read`.
+
+        `GET /api/v1/webhooks/health`
+        """
+        return self._transport.call("GET", "/api/v1/webhooks/health", query=None, body=None)
+
     def get_webhook(self, id: str) -> ApiResult["WebhookEndpoint"]:
         """Get an endpoint
 
@@ -581,7 +688,7 @@ class _GeneratedOperations:
         """
         return self._transport.call("DELETE", "/api/v1/webhooks/{id}".format(id=_path(id)), query=None, body=None)
 
-    def list_deliveries(self, id: str, *, limit: Optional[int] = None, cursor: Optional[str] = None, status: Optional[Literal["pending", "retrying", "succeeded", "dead", "cancelled"]] = None, order: Optional[Literal["asc", "desc"]] = None) -> ApiResult[List["WebhookDelivery"]]:
+    def list_deliveries(self, id: str, *, limit: Optional[int] = None, cursor: Optional[str] = None, status: Optional[List[Literal["pending", "retrying", "succeeded", "dead", "cancelled"]]] = None, order: Optional[Literal["asc", "desc"]] = None) -> ApiResult[List["WebhookDelivery"]]:
         """List an endpoint's deliveries
 
         The endpoint's delivery log, each delivery with all its attempts: oldest first, like
@@ -622,21 +729,36 @@ class _GeneratedOperations:
         """
         return self._transport.call("POST", "/api/v1/webhooks/{id}/rotate-secret".format(id=_path(id)), query=None, body=body)
 
-    def send_test_event(self, id: str) -> ApiResult["TestEvent"]:
+    def get_endpoint_stats(self, id: str) -> ApiResult["EndpointHealth"]:
+        """Get an endpoint's delivery figures
+
+        The endpoint's circuit breaker, its deliveries of the last 24 hours by status and
+        their success rate, its latest attempt, its run of dead deliveries and its oldest pending
+        delivery: the figures of one entry of the health summary.
+
+        Requires an API key with `webhooks:read`.
+
+        `GET /api/v1/webhooks/{id}/stats`
+        """
+        return self._transport.call("GET", "/api/v1/webhooks/{id}/stats".format(id=_path(id)), query=None, body=None)
+
+    def send_test_event(self, id: str, body: Optional["SendTestEventRequest"] = None) -> ApiResult["WebhookDelivery"]:
         """Send a test event
 
-        Sends a `webhook.test` event to this endpoint only, whatever it subscribes to, signed
-        and retried like any other delivery. Accepted once the event is durably queued; its delivery
-        then shows in the endpoint's delivery log.
+        Sends an event to this endpoint only, whatever it subscribes to: `webhook.test` (with
+        the fields of `data` besides its own), or any type of the catalogue with `data` as its data.
+        Signed, retried and logged like any other delivery; the answer is that delivery, due now, so
+        its progress can be followed in the endpoint's delivery log.
 
         Requires an API key with `webhooks:manage`.
 
         `POST /api/v1/webhooks/{id}/test`
         """
-        return self._transport.call("POST", "/api/v1/webhooks/{id}/test".format(id=_path(id)), query=None, body=None)
+        return self._transport.call("POST", "/api/v1/webhooks/{id}/test".format(id=_path(id)), query=None, body=body)
 
 
 OPERATIONS = {
+    "list_audit_log": ("GET", "/api/v1/audit-log"),
     "list_events": ("GET", "/api/v1/events"),
     "get_event": ("GET", "/api/v1/events/{id}"),
     "list_keys": ("GET", "/api/v1/keys"),
@@ -646,16 +768,20 @@ OPERATIONS = {
     "get_key_usage": ("GET", "/api/v1/keys/{id}/usage"),
     "list_posts": ("GET", "/api/v1/posts"),
     "get_post": ("GET", "/api/v1/posts/{id}"),
+    "get_settings": ("GET", "/api/v1/settings"),
+    "update_settings": ("PATCH", "/api/v1/settings"),
     "list_users": ("GET", "/api/v1/users"),
     "get_user": ("GET", "/api/v1/users/{id}"),
     "list_webhooks": ("GET", "/api/v1/webhooks"),
     "create_webhook": ("POST", "/api/v1/webhooks"),
     "replay_delivery": ("POST", "/api/v1/webhooks/deliveries/{delivery_id}/replay"),
+    "get_webhook_health": ("GET", "/api/v1/webhooks/health"),
     "get_webhook": ("GET", "/api/v1/webhooks/{id}"),
     "update_webhook": ("PATCH", "/api/v1/webhooks/{id}"),
     "delete_webhook": ("DELETE", "/api/v1/webhooks/{id}"),
     "list_deliveries": ("GET", "/api/v1/webhooks/{id}/deliveries"),
     "get_public_key": ("GET", "/api/v1/webhooks/{id}/public-key"),
     "rotate_secret": ("POST", "/api/v1/webhooks/{id}/rotate-secret"),
+    "get_endpoint_stats": ("GET", "/api/v1/webhooks/{id}/stats"),
     "send_test_event": ("POST", "/api/v1/webhooks/{id}/test"),
 }

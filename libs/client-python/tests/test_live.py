@@ -49,7 +49,7 @@ class LiveHeraldTest(unittest.TestCase):
         deadline = time.monotonic() + 60
         delivery = None
         while time.monotonic() < deadline:
-            page = self.client.list_deliveries(endpoint["id"], status="succeeded")
+            page = self.client.list_deliveries(endpoint["id"], status=["succeeded"])
             delivery = next((d for d in page.data if d["event_id"] == sent["event_id"]), None)
             if delivery:
                 break

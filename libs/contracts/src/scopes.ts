@@ -7,6 +7,9 @@ export const SCOPES = [
   'webhooks:manage',
   'keys:read',
   'keys:manage',
+  'audit:read',
+  'settings:read',
+  'settings:manage',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

@@ -1,7 +1,7 @@
 /**
  * The delivery side of webhooks, run by the dispatcher role: the dispatcher consumer and
  * this process's delivery workers, woken by `herald_deliveries` notifications (replays,
- * test events) and kept fresh by `herald_webhook_endpoints` ones.
+ * test events) and kept fresh by `herald_webhook_endpoints` and `herald_tenant_settings` ones.
  */
 import { Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import {
@@ -28,6 +28,8 @@ import { SsrfGuard } from './ssrf/ssrf-guard';
 import { WebhooksCoreModule } from './webhooks-core.module';
 
 export const ENDPOINTS_CHANNEL = 'herald_webhook_endpoints';
+/** Announced by a trigger on `tenant_settings`; the payload is the tenant. */
+export const TENANT_SETTINGS_CHANNEL = 'herald_tenant_settings';
 
 @Injectable()
 export class WebhookDeliveryService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -77,9 +79,13 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnApplica
       channels: {
         [DELIVERIES_WAKE_CHANNEL]: () => this.workers.wake(),
         [ENDPOINTS_CHANNEL]: (tenant) => this.registry.invalidate(tenant),
+        [TENANT_SETTINGS_CHANNEL]: (tenant) => settings.invalidate(tenant),
       },
-      // Changes announced while the connection was down are gone: forget every cached endpoint.
-      onUp: () => this.registry.invalidateAll(),
+      // Changes announced while the connection was down are gone: forget every cached endpoint and setting.
+      onUp: () => {
+        this.registry.invalidateAll();
+        settings.invalidateAll();
+      },
       logger: log,
       lostMessage: 'webhook listener lost its connection; retrying (due work is still found by polling)',
     });

@@ -29,3 +29,9 @@ export const NO_PUBLIC_KEY = new ErrorCode(
   'The endpoint signs with a shared secret (an HMAC scheme), so it has no public key: only ' +
     '`standard-webhooks-ed25519` endpoints do.',
 );
+export const INVALID_TEST_EVENT = new ErrorCode(
+  'invalid_test_event',
+  422,
+  'The test event does not fit its type: `data` is missing for a type other than `webhook.test`, or does not ' +
+    "match that type's schema; `details` says which field and why.",
+);

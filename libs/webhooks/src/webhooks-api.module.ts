@@ -1,7 +1,8 @@
 /**
  * The webhook management routes of the public API (DESIGN.md §6): endpoints (register,
  * list, read, change, delete, rotate the secret, fetch the Ed25519 public key, send a test
- * event) and their delivery logs (list with attempts, replay). Served by the gateway.
+ * event) and their delivery logs (list with attempts, replay), and their health (the
+ * summary and per-endpoint figures). Served by the gateway.
  */
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -26,11 +27,17 @@ import { SendTestEventHandler } from './endpoints/send-test-event/send-test-even
 import { SendTestEventHttpController } from './endpoints/send-test-event/send-test-event.http.controller';
 import { UpdateEndpointHandler } from './endpoints/update-endpoint/update-endpoint.handler';
 import { UpdateEndpointHttpController } from './endpoints/update-endpoint/update-endpoint.http.controller';
+import { EndpointStatsHttpController } from './health/endpoint-stats/endpoint-stats.http.controller';
+import { EndpointStatsQuery } from './health/endpoint-stats/endpoint-stats.query';
+import { WebhookHealthHttpController } from './health/webhook-health/webhook-health.http.controller';
+import { WebhookHealthQuery } from './health/webhook-health/webhook-health.query';
 import { WebhooksCoreModule } from './webhooks-core.module';
 
 @Module({
   imports: [WebhooksCoreModule],
   controllers: [
+    // Before the routes with an `{id}`, though the router prefers a static segment anyway.
+    WebhookHealthHttpController,
     ReplayDeliveryHttpController,
     ListEndpointsHttpController,
     CreateEndpointHttpController,
@@ -41,6 +48,7 @@ import { WebhooksCoreModule } from './webhooks-core.module';
     ListDeliveriesHttpController,
     SendTestEventHttpController,
     RotateSecretHttpController,
+    EndpointStatsHttpController,
   ],
   providers: [
     {
@@ -63,6 +71,8 @@ import { WebhooksCoreModule } from './webhooks-core.module';
     RotateSecretHandler,
     SendTestEventHandler,
     ListDeliveriesQuery,
+    WebhookHealthQuery,
+    EndpointStatsQuery,
   ],
 })
 export class WebhooksApiModule {}

@@ -10,6 +10,10 @@ export default async () => {
       await import('../../../../libs/events/src/queries/shared/post.response.dto'),
     ['../../../../libs/webhooks/src/deliveries/shared/delivery.response.dto']:
       await import('../../../../libs/webhooks/src/deliveries/shared/delivery.response.dto'),
+    ['../../../../libs/webhooks/src/health/shared/health.response.dto']:
+      await import('../../../../libs/webhooks/src/health/shared/health.response.dto'),
+    ['../../../../libs/access/src/tenant-settings/shared/settings.response.dto']:
+      await import('../../../../libs/access/src/tenant-settings/shared/settings.response.dto'),
     ['../../../../libs/events/src/queries/shared/public-event.response.dto']:
       await import('../../../../libs/events/src/queries/shared/public-event.response.dto'),
     ['../../../../libs/events/src/queries/shared/user.response.dto']:
@@ -20,8 +24,6 @@ export default async () => {
       await import('../../../../libs/webhooks/src/endpoints/delete-endpoint/delete-endpoint.response.dto'),
     ['../../../../libs/webhooks/src/endpoints/get-public-key/get-public-key.response.dto']:
       await import('../../../../libs/webhooks/src/endpoints/get-public-key/get-public-key.response.dto'),
-    ['../../../../libs/webhooks/src/endpoints/send-test-event/send-test-event.response.dto']:
-      await import('../../../../libs/webhooks/src/endpoints/send-test-event/send-test-event.response.dto'),
   };
   return {
     '@nestjs/swagger': {
@@ -109,6 +111,9 @@ export default async () => {
                   'webhooks:manage',
                   'keys:read',
                   'keys:manage',
+                  'audit:read',
+                  'settings:read',
+                  'settings:manage',
                 ],
                 isArray: true,
               },
@@ -186,6 +191,9 @@ export default async () => {
                   'webhooks:manage',
                   'keys:read',
                   'keys:manage',
+                  'audit:read',
+                  'settings:read',
+                  'settings:manage',
                 ],
                 isArray: true,
                 minItems: 1,
@@ -275,6 +283,168 @@ export default async () => {
                 description:
                   'Only keys in this state: `active` (usable: not revoked, not expired), `revoked`, or\n`expired` (past `expires_at`, never revoked). All keys when absent.',
                 enum: ['active', 'revoked', 'expired'],
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/audit-log/list-audit-log/audit-log-entry.response.dto'),
+          {
+            AuditLogEntryResponseDto: {
+              id: {
+                required: true,
+                type: () => String,
+                description: 'Increasing with the order rows were written in (a decimal string).',
+              },
+              at: {
+                required: true,
+                type: () => String,
+                description: 'When the change was made: RFC 3339 UTC with six fractional digits.',
+              },
+              actor: {
+                required: true,
+                type: () => String,
+                description:
+                  'Who made it: `key:<key id>` (an API key), `system` (Herald itself, e.g. an auto-disable) or an operator of the CLI.',
+              },
+              action: {
+                required: true,
+                type: () => String,
+                description:
+                  'What happened, `<target type>.<verb>`: `api_key.created`, `webhook_endpoint.auto_disabled`, `tenant_settings.updated`, \u2026',
+              },
+              target_type: { required: true, type: () => String },
+              target_id: { required: true, type: () => String },
+              details: {
+                required: true,
+                type: 'object',
+                additionalProperties: true,
+                description:
+                  'What changed, by action; never a secret (credential-like fields and URL query values are masked).',
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/audit-log/list-audit-log/list-audit-log.request.dto'),
+          {
+            ListAuditLogRequestDto: {
+              order: {
+                required: false,
+                description: '`desc` (default): newest first; `asc`: oldest first.',
+                enum: ['asc', 'desc'],
+              },
+              action: {
+                required: false,
+                type: () => String,
+                description:
+                  'One action (`api_key.created`) or every action under a prefix (`webhook_endpoint.*`).',
+                maxLength: 100,
+              },
+              actor: {
+                required: false,
+                type: () => String,
+                description: 'Who acted, exactly as rows show it: `key:<key id>`, `system`, `cli:<user>`.',
+                maxLength: 200,
+              },
+              target_type: {
+                required: false,
+                type: () => String,
+                description: '`api_key`, `webhook_endpoint` or `tenant_settings`.',
+                maxLength: 100,
+              },
+              target_id: { required: false, type: () => String, maxLength: 200 },
+              since: {
+                required: false,
+                type: () => String,
+                description: 'Only rows written at or after this RFC 3339 time.',
+              },
+              until: {
+                required: false,
+                type: () => String,
+                description: 'Only rows written before this RFC 3339 time.',
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/tenant-settings/shared/settings.response.dto'),
+          {
+            TenantSettingsResponseDto: {
+              retry_schedule: {
+                required: true,
+                type: () => [String],
+                description:
+                  'The delay before each delivery attempt, with units (`0`, `30s`, `5m`, `2h`, `1d`); its length is\nthe number of attempts. Jittered by \u00B110 % when applied.',
+              },
+              retry_schedule_is_default: {
+                required: true,
+                type: () => Boolean,
+                description:
+                  "True while the tenant has no schedule of its own and the deployment's (HERALD_RETRY_SCHEDULE) applies.",
+              },
+              attempt_timeout_ms: {
+                required: true,
+                type: () => Number,
+                description: 'How long one delivery attempt may take, in milliseconds (100\u201360000).',
+              },
+              auto_disable_threshold: {
+                required: true,
+                type: () => Number,
+                description: 'Consecutive dead deliveries after which an endpoint is disabled (1\u20131000).',
+              },
+              default_rate_limit_per_minute: {
+                required: true,
+                type: () => Number,
+                description:
+                  'Requests per minute of every API key of the tenant that has no limit of its own.',
+              },
+              default_daily_quota: {
+                required: true,
+                type: () => Number,
+                nullable: true,
+                description:
+                  'Requests per UTC day of every API key of the tenant that has no quota of its own; null: no quota.',
+              },
+              updated_at: {
+                required: true,
+                type: () => String,
+                description: 'When the settings last changed.',
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/tenant-settings/update-settings/update-settings.request.dto'),
+          {
+            UpdateSettingsRequestDto: {
+              retry_schedule: {
+                required: false,
+                type: () => Object,
+                description:
+                  'The delay before each attempt, with units (`ms`, `s`, `m`, `h`, `d`; `0` for at once): an array\nlike `["0", "1m", "5m"]` or one string `"0,1m,5m"`. 1\u201320 steps, each at most `7d`, none shorter\nthan the one before. `null` returns to the deployment\'s schedule.',
+              },
+              attempt_timeout_ms: {
+                required: false,
+                type: () => Number,
+                description: 'How long one attempt may take, in milliseconds: 100\u201360000.',
+              },
+              auto_disable_threshold: {
+                required: false,
+                type: () => Number,
+                description: 'Consecutive dead deliveries after which an endpoint is disabled: 1\u20131000.',
+              },
+              default_rate_limit_per_minute: {
+                required: false,
+                type: () => Number,
+                description: 'Requests per minute of keys without a limit of their own: 1\u20131000000.',
+              },
+              default_daily_quota: {
+                required: false,
+                type: () => Number,
+                nullable: true,
+                description:
+                  'Requests per UTC day of keys without a quota of their own: 1\u20131000000000, or null for none.',
               },
             },
           },
@@ -515,9 +685,11 @@ export default async () => {
             ListDeliveriesRequestDto: {
               status: {
                 required: false,
+                type: () => [Object],
                 description:
-                  'Only deliveries in this state: `pending`, `retrying`, `succeeded`, `dead` or `cancelled`.',
+                  'Only deliveries in these states: `pending`, `retrying`, `succeeded`, `dead`, `cancelled`. Repeat\nthe parameter or separate states with commas (`status=retrying,dead`).',
                 enum: ['pending', 'retrying', 'succeeded', 'dead', 'cancelled'],
+                isArray: true,
               },
             },
           },
@@ -721,14 +893,40 @@ export default async () => {
           },
         ],
         [
-          import('../../../../libs/webhooks/src/endpoints/send-test-event/send-test-event.response.dto'),
+          import('../../../../libs/webhooks/src/endpoints/send-test-event/send-test-event.request.dto'),
           {
-            TestEventResponseDto: {
-              event_id: {
-                required: true,
-                type: () => String,
+            SendTestEventRequestDto: {
+              type: {
+                required: false,
                 description:
-                  'The id of the `webhook.test` event on its way to the endpoint; it appears in its delivery log.',
+                  'The public type of the event sent (default `webhook.test`). Any type of the catalogue, so a\nreceiver can be tried with the events it will get; only this endpoint receives it.',
+                enum: [
+                  'user.joined',
+                  'user.updated',
+                  'thread.created',
+                  'post.created',
+                  'post.edited',
+                  'post.deleted',
+                  'moderation.user_banned',
+                  'moderation.user_unbanned',
+                  'ticket.created',
+                  'ticket.replied',
+                  'ticket.status_changed',
+                  'ticket.assigned',
+                  'enrollment.created',
+                  'enrollment.completed',
+                  'course.published',
+                  'page.created',
+                  'page.updated',
+                  'webhook.test',
+                ],
+              },
+              data: {
+                required: false,
+                type: 'object',
+                additionalProperties: true,
+                description:
+                  "The event's `data`, at most 16 KiB of JSON. For `webhook.test` its fields come beside\n`endpoint_id` and `message`; for any other type it is the whole `data`, required and checked\nagainst that type's schema.",
               },
             },
           },
@@ -771,6 +969,140 @@ export default async () => {
                 description:
                   'Another HMAC scheme (`mobieus-v1`, `mobieus-v1-sha512`, `standard-webhooks`): the\nsecret stays. Moving to or from `standard-webhooks-ed25519` changes the kind of key, so\nit is refused here (422) and done with `POST /api/v1/webhooks/{id}/rotate-secret`,\nwhich returns the new secret.',
                 enum: ['mobieus-v1', 'mobieus-v1-sha512', 'standard-webhooks', 'standard-webhooks-ed25519'],
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/webhooks/src/health/shared/health.response.dto'),
+          {
+            DeliveryCountsResponseDto: {
+              succeeded: {
+                required: true,
+                type: () => Number,
+                description: 'Delivered: the latest attempt got a 2xx.',
+              },
+              failed: {
+                required: true,
+                type: () => Number,
+                description: 'Failed at least once; a retry is scheduled (status `retrying`).',
+              },
+              dead: {
+                required: true,
+                type: () => Number,
+                description: 'Every attempt failed; no retry is left.',
+              },
+              pending: { required: true, type: () => Number, description: 'Not attempted yet.' },
+              cancelled: {
+                required: true,
+                type: () => Number,
+                description: 'Never sent: the endpoint was disabled or deleted first.',
+              },
+            },
+            EndpointHealthResponseDto: {
+              id: { required: true, type: () => String, description: '`ep_` + a ULID.' },
+              url: { required: true, type: () => String },
+              label: { required: true, type: () => String, nullable: true },
+              active: { required: true, type: () => Boolean },
+              disabled_reason: {
+                required: true,
+                type: () => String,
+                nullable: true,
+                description:
+                  'Why the endpoint is disabled: `manual`, `gone` (it answered 410) or `consecutive_failures`; null while active.',
+              },
+              breaker: {
+                required: true,
+                description:
+                  "The endpoint's circuit breaker as the delivery workers last reported it: `closed` (sending),\n`open` (a short outage: due attempts wait, none is used up) or `half_open` (one probe is out).",
+                enum: ['open', 'closed', 'half_open'],
+              },
+              breaker_since: {
+                required: true,
+                type: () => String,
+                nullable: true,
+                description: 'When the breaker last changed state; null if it never has.',
+              },
+              success_rate_24h: {
+                required: true,
+                type: () => Number,
+                nullable: true,
+                description:
+                  "Share (0\u20131) of the last 24 h's attempted deliveries whose latest attempt succeeded; null when none was attempted.",
+              },
+              deliveries_24h: {
+                required: true,
+                type: () =>
+                  t['../../../../libs/webhooks/src/health/shared/health.response.dto']
+                    .DeliveryCountsResponseDto,
+                description: 'Deliveries created in the last 24 h, by status.',
+              },
+              last_attempt_at: {
+                required: true,
+                type: () => String,
+                nullable: true,
+                description:
+                  'When the latest attempt of a delivery of the last 24 h was made; null when there was none.',
+              },
+              consecutive_failures: {
+                required: true,
+                type: () => Number,
+                description:
+                  "Dead deliveries in a row (reset by any success); the endpoint is disabled when it reaches the tenant's threshold.",
+              },
+              oldest_pending_age_seconds: {
+                required: true,
+                type: () => Number,
+                nullable: true,
+                description:
+                  'Seconds since its oldest delivery still pending or retrying was created; null when none is.',
+              },
+            },
+            WebhookHealthResponseDto: {
+              status: {
+                required: true,
+                description: '`green`, `amber` or `red`; the thresholds are in the description above.',
+                enum: ['green', 'amber', 'red'],
+              },
+              success_rate_24h: {
+                required: true,
+                type: () => Number,
+                nullable: true,
+                description:
+                  "Share (0\u20131) of the last 24 h's attempted deliveries whose latest attempt succeeded; null when none was attempted.",
+              },
+              deliveries_24h: {
+                required: true,
+                type: () =>
+                  t['../../../../libs/webhooks/src/health/shared/health.response.dto']
+                    .DeliveryCountsResponseDto,
+                description: 'Deliveries created in the last 24 h, by status.',
+              },
+              oldest_pending_age_seconds: {
+                required: true,
+                type: () => Number,
+                nullable: true,
+                description:
+                  'Seconds since the oldest delivery still pending or retrying was created; null when none is.',
+              },
+              dead_endpoints: {
+                required: true,
+                type: () => Number,
+                description:
+                  'Endpoints Herald disabled: they answered 410 Gone, or reached the auto-disable threshold.',
+              },
+              disabled_endpoints: {
+                required: true,
+                type: () => Number,
+                description: 'Endpoints disabled for any reason, those disabled by hand included.',
+              },
+              endpoints: {
+                required: true,
+                type: () => [
+                  t['../../../../libs/webhooks/src/health/shared/health.response.dto']
+                    .EndpointHealthResponseDto,
+                ],
+                description: 'Every endpoint of the tenant with its own figures, in id order.',
               },
             },
           },
@@ -847,6 +1179,46 @@ export default async () => {
                 description:
                   'Answers the revoked key once every running gateway refuses it: the next request made with\nit gets a 401 `invalid_api_key`. Revoking a revoked key is safe to retry: it changes nothing and\nanswers the key with its original `revoked_at`. A key may revoke itself. Recorded in the audit log\nas `api_key.revoked` (once).',
                 type: t['../../../../libs/access/src/keys/shared/api-key.response.dto'].ApiKeyResponseDto,
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/audit-log/list-audit-log/list-audit-log.http.controller'),
+          {
+            ListAuditLogHttpController: {
+              listAuditLog: {
+                summary: 'List the audit log',
+                description:
+                  "Every change made to the tenant's configuration (API keys, webhook endpoints,\nsettings), by whom and when, newest first (`order=asc` for the oldest first). Rows are never\nchanged or deleted.",
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/tenant-settings/get-settings/get-settings.http.controller'),
+          {
+            GetSettingsHttpController: {
+              getSettings: {
+                summary: "Get the tenant's settings",
+                description:
+                  'Webhook delivery (retry schedule, attempt timeout, auto-disable threshold) and the\nrate limit and daily quota of API keys that have none of their own.',
+                type: t['../../../../libs/access/src/tenant-settings/shared/settings.response.dto']
+                  .TenantSettingsResponseDto,
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/tenant-settings/update-settings/update-settings.http.controller'),
+          {
+            UpdateSettingsHttpController: {
+              updateSettings: {
+                summary: "Change the tenant's settings",
+                description:
+                  'Changes the fields sent and leaves the others. Every field is checked first: one out\nof bounds and nothing is saved. A change is audit-logged (`tenant_settings.updated`, with the\nfields before and after) and applies to the next delivery attempt and the next request.',
+                type: t['../../../../libs/access/src/tenant-settings/shared/settings.response.dto']
+                  .TenantSettingsResponseDto,
               },
             },
           },
@@ -1009,10 +1381,9 @@ export default async () => {
               sendTestEvent: {
                 summary: 'Send a test event',
                 description:
-                  "Sends a `webhook.test` event to this endpoint only, whatever it subscribes to, signed\nand retried like any other delivery. Accepted once the event is durably queued; its delivery\nthen shows in the endpoint's delivery log.",
-                type: t[
-                  '../../../../libs/webhooks/src/endpoints/send-test-event/send-test-event.response.dto'
-                ].TestEventResponseDto,
+                  "Sends an event to this endpoint only, whatever it subscribes to: `webhook.test` (with\nthe fields of `data` besides its own), or any type of the catalogue with `data` as its data.\nSigned, retried and logged like any other delivery; the answer is that delivery, due now, so\nits progress can be followed in the endpoint's delivery log.",
+                type: t['../../../../libs/webhooks/src/deliveries/shared/delivery.response.dto']
+                  .WebhookDeliveryResponseDto,
               },
             },
           },
@@ -1027,6 +1398,34 @@ export default async () => {
                   'Changes the fields sent (url, label, events, filters, active, signing_scheme), checked as\nat registration (422 `invalid_endpoint`). `active: false` disables the endpoint; `active: true`\nre-enables it. Moving to or from `standard-webhooks-ed25519` needs a new key: use\n`rotate-secret` with `signing_scheme`.',
                 type: t['../../../../libs/webhooks/src/endpoints/shared/endpoint.response.dto']
                   .WebhookEndpointResponseDto,
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/webhooks/src/health/endpoint-stats/endpoint-stats.http.controller'),
+          {
+            EndpointStatsHttpController: {
+              getEndpointStats: {
+                summary: "Get an endpoint's delivery figures",
+                description:
+                  "The endpoint's circuit breaker, its deliveries of the last 24 hours by status and\ntheir success rate, its latest attempt, its run of dead deliveries and its oldest pending\ndelivery: the figures of one entry of the health summary.",
+                type: t['../../../../libs/webhooks/src/health/shared/health.response.dto']
+                  .EndpointHealthResponseDto,
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/webhooks/src/health/webhook-health/webhook-health.http.controller'),
+          {
+            WebhookHealthHttpController: {
+              getWebhookHealth: {
+                summary: 'Get the webhook health summary',
+                description:
+                  "The tenant's deliveries of the last 24 hours, its oldest pending delivery, its\ndisabled endpoints and each endpoint's breaker, with a colour: `red` when an endpoint was\ndisabled by Herald (410 Gone or the auto-disable threshold), under 90 % of attempted deliveries\nsucceeded or a delivery has been pending for over an hour; `green` when at least 99 % succeeded\n(or none was attempted), nothing has been pending for 5 minutes and no breaker is open;\n`amber` otherwise.",
+                type: t['../../../../libs/webhooks/src/health/shared/health.response.dto']
+                  .WebhookHealthResponseDto,
               },
             },
           },

@@ -20,6 +20,9 @@ export interface ApiKey {
     | 'webhooks:manage'
     | 'keys:read'
     | 'keys:manage'
+    | 'audit:read'
+    | 'settings:read'
+    | 'settings:manage'
   )[];
   /** The key's own per-minute limit; null when the tenant's setting applies. */
   rate_limit_per_minute: number | null;
@@ -61,6 +64,9 @@ export interface ApiKeyWithSecret {
     | 'webhooks:manage'
     | 'keys:read'
     | 'keys:manage'
+    | 'audit:read'
+    | 'settings:read'
+    | 'settings:manage'
   )[];
   /** The key's own per-minute limit; null when the tenant's setting applies. */
   rate_limit_per_minute: number | null;
@@ -77,6 +83,21 @@ export interface ApiKeyWithSecret {
   usage_24h: ApiKeyUsageTotals;
   /** The API key (`mc_live_…` or `mc_test_…`), shown once: store it now, no later call returns it. */
   key: string;
+}
+
+export interface AuditLogEntry {
+  /** Increasing with the order rows were written in (a decimal string). */
+  id: string;
+  /** When the change was made: RFC 3339 UTC with six fractional digits. */
+  at: string;
+  /** Who made it: `key:<key id>` (an API key), `system` (Herald itself, e.g. an auto-disable) or an operator of the CLI. */
+  actor: string;
+  /** What happened, `<target type>.<verb>`: `api_key.created`, `webhook_endpoint.auto_disabled`, `tenant_settings.updated`, … */
+  action: string;
+  target_type: string;
+  target_id: string;
+  /** What changed, by action; never a secret (credential-like fields and URL query values are masked). */
+  details: Record<string, unknown>;
 }
 
 /** Published when `learn.course.published` happens. */
@@ -110,6 +131,9 @@ export interface CreateApiKeyRequest {
     | 'webhooks:manage'
     | 'keys:read'
     | 'keys:manage'
+    | 'audit:read'
+    | 'settings:read'
+    | 'settings:manage'
   )[];
   /** `live` (default) mints `mc_live_…`, `test` mints `mc_test_…`. */
   mode?: 'live' | 'test';
@@ -185,6 +209,46 @@ export interface DeletedWebhook {
   deleted: boolean;
 }
 
+export interface DeliveryCounts {
+  /** Delivered: the latest attempt got a 2xx. */
+  succeeded: number;
+  /** Failed at least once; a retry is scheduled (status `retrying`). */
+  failed: number;
+  /** Every attempt failed; no retry is left. */
+  dead: number;
+  /** Not attempted yet. */
+  pending: number;
+  /** Never sent: the endpoint was disabled or deleted first. */
+  cancelled: number;
+}
+
+export interface EndpointHealth {
+  /** `ep_` + a ULID. */
+  id: string;
+  url: string;
+  label: string | null;
+  active: boolean;
+  /** Why the endpoint is disabled: `manual`, `gone` (it answered 410) or `consecutive_failures`; null while active. */
+  disabled_reason: string | null;
+  /**
+   * The endpoint's circuit breaker as the delivery workers last reported it: `closed` (sending),
+   * `open` (a short outage: due attempts wait, none is used up) or `half_open` (one probe is out).
+   */
+  breaker: 'open' | 'closed' | 'half_open';
+  /** When the breaker last changed state; null if it never has. */
+  breaker_since: string | null;
+  /** Share (0–1) of the last 24 h's attempted deliveries whose latest attempt succeeded; null when none was attempted. */
+  success_rate_24h: number | null;
+  /** Deliveries created in the last 24 h, by status. */
+  deliveries_24h: DeliveryCounts;
+  /** When the latest attempt of a delivery of the last 24 h was made; null when there was none. */
+  last_attempt_at: string | null;
+  /** Dead deliveries in a row (reset by any success); the endpoint is disabled when it reaches the tenant's threshold. */
+  consecutive_failures: number;
+  /** Seconds since its oldest delivery still pending or retrying was created; null when none is. */
+  oldest_pending_age_seconds: number | null;
+}
+
 /** Published when `learn.enrollment.completed` happens. */
 export interface EnrollmentCompletedEvent {
   /** `evt_` + ULID, deterministic per fact */
@@ -251,6 +315,8 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'invalid_api_key_input'
   | 'invalid_endpoint'
+  | 'invalid_settings'
+  | 'invalid_test_event'
   | 'rate_limited'
   | 'headers_too_large'
   | 'internal_error'
@@ -471,9 +537,56 @@ export interface RotateSecretRequest {
     'mobieus-v1' | 'mobieus-v1-sha512' | 'standard-webhooks' | 'standard-webhooks-ed25519' | null;
 }
 
-export interface TestEvent {
-  /** The id of the `webhook.test` event on its way to the endpoint; it appears in its delivery log. */
-  event_id: string;
+export interface SendTestEventRequest {
+  /**
+   * The public type of the event sent (default `webhook.test`). Any type of the catalogue, so a
+   * receiver can be tried with the events it will get; only this endpoint receives it.
+   */
+  type?:
+    | 'user.joined'
+    | 'user.updated'
+    | 'thread.created'
+    | 'post.created'
+    | 'post.edited'
+    | 'post.deleted'
+    | 'moderation.user_banned'
+    | 'moderation.user_unbanned'
+    | 'ticket.created'
+    | 'ticket.replied'
+    | 'ticket.status_changed'
+    | 'ticket.assigned'
+    | 'enrollment.created'
+    | 'enrollment.completed'
+    | 'course.published'
+    | 'page.created'
+    | 'page.updated'
+    | 'webhook.test';
+  /**
+   * The event's `data`, at most 16 KiB of JSON. For `webhook.test` its fields come beside
+   * `endpoint_id` and `message`; for any other type it is the whole `data`, required and checked
+   * against that type's schema.
+   */
+  data?: Record<string, unknown>;
+}
+
+export interface TenantSettings {
+  /**
+   * The delay before each delivery attempt, with units (`0`, `30s`, `5m`, `2h`, `1d`); its length is
+   * the number of attempts. Jittered by ±10 % when applied.
+   */
+  retry_schedule: string[];
+  /** True while the tenant has no schedule of its own and the deployment's (HERALD_RETRY_SCHEDULE) applies. */
+  retry_schedule_is_default: boolean;
+  /** How long one delivery attempt may take, in milliseconds (100–60000). */
+  attempt_timeout_ms: number;
+  /** Consecutive dead deliveries after which an endpoint is disabled (1–1000). */
+  auto_disable_threshold: number;
+  /** Requests per minute of every API key of the tenant that has no limit of its own. */
+  default_rate_limit_per_minute: number;
+  /** Requests per UTC day of every API key of the tenant that has no quota of its own; null: no quota. */
+  default_daily_quota: number | null;
+  /** When the settings last changed. */
+  updated_at: string;
 }
 
 /** Published when `forum.thread.created` happens. */
@@ -555,6 +668,23 @@ export interface TicketStatusChangedEvent {
     from: 'open' | 'pending' | 'resolved' | 'closed';
     to: 'open' | 'pending' | 'resolved' | 'closed';
   };
+}
+
+export interface UpdateSettingsRequest {
+  /**
+   * The delay before each attempt, with units (`ms`, `s`, `m`, `h`, `d`; `0` for at once): an array
+   * like `["0", "1m", "5m"]` or one string `"0,1m,5m"`. 1–20 steps, each at most `7d`, none shorter
+   * than the one before. `null` returns to the deployment's schedule.
+   */
+  retry_schedule?: (string[] | string) | null;
+  /** Requests per UTC day of keys without a quota of their own: 1–1000000000, or null for none. */
+  default_daily_quota?: number | null;
+  /** How long one attempt may take, in milliseconds: 100–60000. */
+  attempt_timeout_ms?: number;
+  /** Consecutive dead deliveries after which an endpoint is disabled: 1–1000. */
+  auto_disable_threshold?: number;
+  /** Requests per minute of keys without a limit of their own: 1–1000000. */
+  default_rate_limit_per_minute?: number;
 }
 
 export interface UpdateWebhookRequest {
@@ -758,6 +888,23 @@ export interface WebhookEndpointWithSecret {
   secret: string;
 }
 
+export interface WebhookHealth {
+  /** `green`, `amber` or `red`; the thresholds are in the description above. */
+  status: 'green' | 'amber' | 'red';
+  /** Share (0–1) of the last 24 h's attempted deliveries whose latest attempt succeeded; null when none was attempted. */
+  success_rate_24h: number | null;
+  /** Deliveries created in the last 24 h, by status. */
+  deliveries_24h: DeliveryCounts;
+  /** Seconds since the oldest delivery still pending or retrying was created; null when none is. */
+  oldest_pending_age_seconds: number | null;
+  /** Endpoints Herald disabled: they answered 410 Gone, or reached the auto-disable threshold. */
+  dead_endpoints: number;
+  /** Endpoints disabled for any reason, those disabled by hand included. */
+  disabled_endpoints: number;
+  /** Every endpoint of the tenant with its own figures, in id order. */
+  endpoints: EndpointHealth[];
+}
+
 export interface WebhookPublicKey {
   /** The endpoint the key belongs to. */
   endpoint_id: string;
@@ -779,7 +926,7 @@ export interface WebhookPublicKey {
   previous_public_key_expires_at?: string;
 }
 
-/** Sent by "Send test event"; never stored in the events read model. */
+/** Sent by "Send test event", with the fields of the request's `data` besides these two; never stored in the events read model. */
 export interface WebhookTestEvent {
   /** `evt_` + ULID, deterministic per fact */
   id: string;
@@ -789,6 +936,7 @@ export interface WebhookTestEvent {
   data: {
     endpoint_id: string;
     message: string;
+    [key: string]: unknown;
   };
 }
 
@@ -812,6 +960,30 @@ export type WebhookEvent =
   | PageCreatedEvent
   | PageUpdatedEvent
   | WebhookTestEvent;
+
+/** Query parameters of `listAuditLog`. */
+export interface ListAuditLogQuery {
+  /** Items per page, 1–100 (default 50). A page may be the last one even when full: trust `meta.has_more`. */
+  limit?: number;
+  /**
+   * `meta.next_cursor` of the previous page, sent with the same filters and order. Opaque;
+   * valid only for the tenant and query that issued it, otherwise 400 `invalid_cursor`.
+   */
+  cursor?: string;
+  /** Only rows written at or after this RFC 3339 time. */
+  since?: string;
+  /** Only rows written before this RFC 3339 time. */
+  until?: string;
+  /** `desc` (default): newest first; `asc`: oldest first. */
+  order?: 'asc' | 'desc';
+  /** One action (`api_key.created`) or every action under a prefix (`webhook_endpoint.*`). */
+  action?: string;
+  /** Who acted, exactly as rows show it: `key:<key id>`, `system`, `cli:<user>`. */
+  actor?: string;
+  /** `api_key`, `webhook_endpoint` or `tenant_settings`. */
+  target_type?: string;
+  target_id?: string;
+}
 
 /** Query parameters of `listEvents`. */
 export interface ListEventsQuery {
@@ -923,8 +1095,11 @@ export interface ListDeliveriesQuery {
    * valid only for the tenant and query that issued it, otherwise 400 `invalid_cursor`.
    */
   cursor?: string;
-  /** Only deliveries in this state: `pending`, `retrying`, `succeeded`, `dead` or `cancelled`. */
-  status?: 'pending' | 'retrying' | 'succeeded' | 'dead' | 'cancelled';
+  /**
+   * Only deliveries in these states: `pending`, `retrying`, `succeeded`, `dead`, `cancelled`. Repeat
+   * the parameter or separate states with commas (`status=retrying,dead`).
+   */
+  status?: ('pending' | 'retrying' | 'succeeded' | 'dead' | 'cancelled')[];
   /** `asc` (default): oldest first, in the order items were added; `desc`: newest first. */
   order?: 'asc' | 'desc';
 }
@@ -946,6 +1121,24 @@ export abstract class GeneratedOperations {
     body: unknown,
     options: RequestOptions | undefined,
   ): Promise<T>;
+
+  /**
+   * List the audit log
+   *
+   * Every change made to the tenant's configuration (API keys, webhook endpoints,
+   * settings), by whom and when, newest first (`order=asc` for the oldest first). Rows are never
+   * changed or deleted.
+   *
+   * Requires an API key with `audit:read`.
+   *
+   * `GET /api/v1/audit-log`
+   */
+  listAuditLog(
+    query?: ListAuditLogQuery,
+    options?: RequestOptions,
+  ): Promise<ApiResult<AuditLogEntry[], ListMeta>> {
+    return this.call('GET', '/api/v1/audit-log', query, undefined, options);
+  }
 
   /**
    * List events
@@ -1070,6 +1263,38 @@ export abstract class GeneratedOperations {
   }
 
   /**
+   * Get the tenant's settings
+   *
+   * Webhook delivery (retry schedule, attempt timeout, auto-disable threshold) and the
+   * rate limit and daily quota of API keys that have none of their own.
+   *
+   * Requires an API key with `settings:read`.
+   *
+   * `GET /api/v1/settings`
+   */
+  getSettings(options?: RequestOptions): Promise<ApiResult<TenantSettings, Meta>> {
+    return this.call('GET', '/api/v1/settings', undefined, undefined, options);
+  }
+
+  /**
+   * Change the tenant's settings
+   *
+   * Changes the fields sent and leaves the others. Every field is checked first: one out
+   * of bounds and nothing is saved. A change is audit-logged (`tenant_settings.updated`, with the
+   * fields before and after) and applies to the next delivery attempt and the next request.
+   *
+   * Requires an API key with `settings:manage`.
+   *
+   * `PATCH /api/v1/settings`
+   */
+  updateSettings(
+    body: UpdateSettingsRequest,
+    options?: RequestOptions,
+  ): Promise<ApiResult<TenantSettings, Meta>> {
+    return this.call('PATCH', '/api/v1/settings', undefined, body, options);
+  }
+
+  /**
    * List users
    *
    * Requires an API key with `users:read`.
@@ -1146,6 +1371,24 @@ export abstract class GeneratedOperations {
       undefined,
       options,
     );
+  }
+
+  /**
+   * Get the webhook health summary
+   *
+   * The tenant's deliveries of the last 24 hours, its oldest pending delivery, its
+   * disabled endpoints and each endpoint's breaker, with a colour: `red` when an endpoint was
+   * disabled by Herald (410 Gone or the auto-disable threshold), under 90 % of attempted deliveries
+   * succeeded or a delivery has been pending for over an hour; `green` when at least 99 % succeeded
+   * (or none was attempted), nothing has been pending for 5 minutes and no breaker is open;
+   * `amber` otherwise.
+   *
+   * Requires an API key with `webhooks:read`.
+   *
+   * `GET /api/v1/webhooks/health`
+   */
+  getWebhookHealth(options?: RequestOptions): Promise<ApiResult<WebhookHealth, Meta>> {
+    return this.call('GET', '/api/v1/webhooks/health', undefined, undefined, options);
   }
 
   /**
@@ -1268,29 +1511,50 @@ export abstract class GeneratedOperations {
   }
 
   /**
-   * Send a test event
+   * Get an endpoint's delivery figures
    *
-   * Sends a `webhook.test` event to this endpoint only, whatever it subscribes to, signed
-   * and retried like any other delivery. Accepted once the event is durably queued; its delivery
-   * then shows in the endpoint's delivery log.
+   * The endpoint's circuit breaker, its deliveries of the last 24 hours by status and
+   * their success rate, its latest attempt, its run of dead deliveries and its oldest pending
+   * delivery: the figures of one entry of the health summary.
    *
-   * Requires an API key with `webhooks:manage`.
+   * Requires an API key with `webhooks:read`.
    *
-   * `POST /api/v1/webhooks/{id}/test`
+   * `GET /api/v1/webhooks/{id}/stats`
    */
-  sendTestEvent(id: string, options?: RequestOptions): Promise<ApiResult<TestEvent, Meta>> {
+  getEndpointStats(id: string, options?: RequestOptions): Promise<ApiResult<EndpointHealth, Meta>> {
     return this.call(
-      'POST',
-      `/api/v1/webhooks/${encodeURIComponent(id)}/test`,
+      'GET',
+      `/api/v1/webhooks/${encodeURIComponent(id)}/stats`,
       undefined,
       undefined,
       options,
     );
   }
+
+  /**
+   * Send a test event
+   *
+   * Sends an event to this endpoint only, whatever it subscribes to: `webhook.test` (with
+   * the fields of `data` besides its own), or any type of the catalogue with `data` as its data.
+   * Signed, retried and logged like any other delivery; the answer is that delivery, due now, so
+   * its progress can be followed in the endpoint's delivery log.
+   *
+   * Requires an API key with `webhooks:manage`.
+   *
+   * `POST /api/v1/webhooks/{id}/test`
+   */
+  sendTestEvent(
+    id: string,
+    body?: SendTestEventRequest,
+    options?: RequestOptions,
+  ): Promise<ApiResult<WebhookDelivery, Meta>> {
+    return this.call('POST', `/api/v1/webhooks/${encodeURIComponent(id)}/test`, undefined, body, options);
+  }
 }
 
 /** Every operation, for tooling: method and path template by operation id. */
 export const OPERATIONS = {
+  listAuditLog: { method: 'GET', path: '/api/v1/audit-log', scopes: ['audit:read'] },
   listEvents: { method: 'GET', path: '/api/v1/events', scopes: ['events:read'] },
   getEvent: { method: 'GET', path: '/api/v1/events/{id}', scopes: ['events:read'] },
   listKeys: { method: 'GET', path: '/api/v1/keys', scopes: ['keys:read'] },
@@ -1300,6 +1564,8 @@ export const OPERATIONS = {
   getKeyUsage: { method: 'GET', path: '/api/v1/keys/{id}/usage', scopes: ['keys:read'] },
   listPosts: { method: 'GET', path: '/api/v1/posts', scopes: ['posts:read'] },
   getPost: { method: 'GET', path: '/api/v1/posts/{id}', scopes: ['posts:read'] },
+  getSettings: { method: 'GET', path: '/api/v1/settings', scopes: ['settings:read'] },
+  updateSettings: { method: 'PATCH', path: '/api/v1/settings', scopes: ['settings:manage'] },
   listUsers: { method: 'GET', path: '/api/v1/users', scopes: ['users:read'] },
   getUser: { method: 'GET', path: '/api/v1/users/{id}', scopes: ['users:read'] },
   listWebhooks: { method: 'GET', path: '/api/v1/webhooks', scopes: ['webhooks:read'] },
@@ -1309,11 +1575,13 @@ export const OPERATIONS = {
     path: '/api/v1/webhooks/deliveries/{delivery_id}/replay',
     scopes: ['webhooks:manage'],
   },
+  getWebhookHealth: { method: 'GET', path: '/api/v1/webhooks/health', scopes: ['webhooks:read'] },
   getWebhook: { method: 'GET', path: '/api/v1/webhooks/{id}', scopes: ['webhooks:read'] },
   updateWebhook: { method: 'PATCH', path: '/api/v1/webhooks/{id}', scopes: ['webhooks:manage'] },
   deleteWebhook: { method: 'DELETE', path: '/api/v1/webhooks/{id}', scopes: ['webhooks:manage'] },
   listDeliveries: { method: 'GET', path: '/api/v1/webhooks/{id}/deliveries', scopes: ['webhooks:read'] },
   getPublicKey: { method: 'GET', path: '/api/v1/webhooks/{id}/public-key', scopes: ['webhooks:read'] },
   rotateSecret: { method: 'POST', path: '/api/v1/webhooks/{id}/rotate-secret', scopes: ['webhooks:manage'] },
+  getEndpointStats: { method: 'GET', path: '/api/v1/webhooks/{id}/stats', scopes: ['webhooks:read'] },
   sendTestEvent: { method: 'POST', path: '/api/v1/webhooks/{id}/test', scopes: ['webhooks:manage'] },
 } as const;

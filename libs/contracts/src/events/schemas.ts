@@ -91,9 +91,11 @@ export function webhookTestSchema(): JsonSchema {
       type: 'object',
       required: ['endpoint_id', 'message'],
       properties: { endpoint_id: { type: 'string' }, message: { type: 'string' } },
-      additionalProperties: false,
+      // Whatever `data` the test request sent comes beside the two fields.
+      additionalProperties: true,
     },
-    'Sent by "Send test event"; never stored in the events read model.',
+    'Sent by "Send test event", with the fields of the request\'s `data` besides these two; never stored in ' +
+      'the events read model.',
   );
 }
 

@@ -20,9 +20,10 @@ export type AuditAction =
   | 'admin.login'
   | 'admin.login_failed'
   | 'admin.locked'
-  | 'admin.logout';
+  | 'admin.logout'
+  | 'tenant_settings.updated';
 
-export type AuditTargetType = 'api_key' | 'webhook_endpoint' | 'admin';
+export type AuditTargetType = 'api_key' | 'webhook_endpoint' | 'admin' | 'tenant_settings';
 
 export interface AuditEntry {
   tenant: string;

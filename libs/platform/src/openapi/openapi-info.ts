@@ -19,7 +19,8 @@ export function info(version: string, codes: readonly ErrorCode[]): JsonObject {
       '## Authentication',
       'Send an API key as `Authorization: Bearer mc_live_…` (or `mc_test_…`). Each operation ' +
         'lists the scopes the key needs: `events:read`, `users:read`, `posts:read`, ' +
-        '`webhooks:read`, `webhooks:manage`, `keys:read`, `keys:manage`. Only HTTPS is answered.',
+        '`webhooks:read`, `webhooks:manage`, `keys:read`, `keys:manage`, `audit:read`, `settings:read`, ' +
+        '`settings:manage`. Only HTTPS is answered.',
       '## Envelope',
       'Every response is JSON: `{"data": …, "meta": {"request_id": …}}` on success, ' +
         '`{"error": {"code", "message", "details"}, "meta": {"request_id": …}}` on failure. ' +

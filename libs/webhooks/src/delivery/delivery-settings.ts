@@ -1,7 +1,9 @@
 /**
  * Per-tenant delivery settings (retry schedule, attempt timeout), read from
- * `tenant_settings` with the deployment defaults behind them, cached briefly: a changed
- * setting applies to attempts made a few seconds later.
+ * `tenant_settings` with the deployment defaults behind them, cached briefly. A change
+ * is announced on `herald_tenant_settings` (a trigger on the table) and drops the
+ * tenant's entry at once, so it applies to the next attempt; the short lifetime covers
+ * announcements lost while the listener was reconnecting.
  */
 import type { DataSource } from 'typeorm';
 
@@ -54,6 +56,15 @@ export class DeliverySettingsCache {
       out.set(t, settings);
     }
     return out;
+  }
+
+  /** Forgets a tenant's settings: they changed. */
+  invalidate(tenant: string): void {
+    this.entries.delete(tenant);
+  }
+
+  invalidateAll(): void {
+    this.entries.clear();
   }
 
   /** The attempt timeout last read for this tenant, if any (no query). */

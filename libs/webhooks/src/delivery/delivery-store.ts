@@ -13,6 +13,9 @@ import { DEFAULT_ATTEMPT_TIMEOUT_MS } from './delivery-settings';
 /** How much longer than its attempt timeout a delivery stays leased: room for queueing and writing the outcome. */
 export const LEASE_MARGIN_MS = 10_000;
 
+/** An endpoint's circuit breaker, as the API shows it. */
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
 export interface NewDelivery {
   /** Chosen by the caller (`dlv_` + a ULID), so it knows the rows before they are written. */
   id: string;
@@ -231,6 +234,19 @@ export class DeliveryStore {
       [],
     );
     return rows.length;
+  }
+
+  /**
+   * Records a breaker transition seen at `at`; an older one arriving late (writes are
+   * not ordered) changes nothing. With several workers, the last transition of any wins.
+   */
+  async recordBreakerState(endpointId: string, state: BreakerState, at: Date): Promise<void> {
+    await queryPrepared(
+      this.ds,
+      `UPDATE webhook_endpoints SET breaker_state = $2, breaker_changed_at = $3
+        WHERE id = $1 AND (breaker_changed_at IS NULL OR breaker_changed_at <= $3)`,
+      [endpointId, state, at.toISOString()],
+    );
   }
 
   /**

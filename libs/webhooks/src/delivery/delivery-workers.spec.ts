@@ -16,8 +16,9 @@ const CONCURRENCY = 16;
  */
 function workers(
   breaker: BreakerSettings = { resetMs: 1000, volumeThreshold: 1000, errorPercent: 50, windowMs: 10_000 },
-): { workers: DeliveryWorkers; claims: () => number } {
+): { workers: DeliveryWorkers; claims: () => number; breakers: Array<[string, string]> } {
   let claims = 0;
+  const breakers: Array<[string, string]> = [];
   const secret = generateEndpointSecret('mobieus-v1').signing;
   const endpoint = (id: string): LiveEndpoint => ({
     id,
@@ -36,6 +37,9 @@ function workers(
       return [];
     },
     purgeExpiredPreviousSecrets: async () => 0,
+    recordBreakerState: async (id: string, state: string) => {
+      breakers.push([id, state]);
+    },
   } as unknown as DeliveryStore;
   const registry = {
     get: async (ids: Iterable<string>) => new Map([...ids].map((id) => [id, endpoint(id)])),
@@ -73,7 +77,7 @@ function workers(
     pino({ level: 'silent' }),
   );
   w.start();
-  return { workers: w, claims: () => claims };
+  return { workers: w, claims: () => claims, breakers };
 }
 
 async function until(check: () => boolean): Promise<void> {
@@ -143,7 +147,11 @@ describe('DeliveryWorkers lanes', () => {
   });
 
   it('gives an endpoint whose breaker is open no room until it half-opens, then claims for it', async () => {
-    const { workers: w, claims } = workers({
+    const {
+      workers: w,
+      claims,
+      breakers,
+    } = workers({
       resetMs: 300,
       volumeThreshold: 3,
       errorPercent: 50,
@@ -160,6 +168,13 @@ describe('DeliveryWorkers lanes', () => {
     // Half-open after resetMs: room for the probe, and a claim looks for it at once.
     await until(() => w.room('fail') > 0);
     await until(() => claims() > before);
+    // Each transition is recorded once, for the management API; the fast lane's breaker never moved.
+    expect(breakers).toEqual([
+      ['fail', 'open'],
+      ['fail', 'half_open'],
+    ]);
     await w.stop(10);
+    // Its breaker ends with the process: recorded closed.
+    expect(breakers[2]).toEqual(['fail', 'closed']);
   });
 });

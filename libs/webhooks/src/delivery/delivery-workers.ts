@@ -14,7 +14,7 @@ import type { EndpointRegistry, LiveEndpoint } from './endpoint-registry';
 import type { DeliveryJob, DeliveryOutcome } from './delivery-job';
 import { DeliveryMetrics } from './delivery-metrics';
 import { DEFAULT_ATTEMPT_TIMEOUT_MS, DeliverySettingsCache } from './delivery-settings';
-import type { DeliveryStore } from './delivery-store';
+import type { BreakerState, DeliveryStore } from './delivery-store';
 import { AttemptFailed, BreakerSettings, EndpointLane } from './endpoint-lane';
 import { OutcomeWriter } from './outcome-writer';
 import { honourRetryAfter, nextDelayMs, parseRetryAfter } from './retry-policy';
@@ -42,6 +42,8 @@ const UNTRIED_GRACE_MS = 100;
 const LANE_WARMUP_MS = 1_000;
 /** Attempts per second below which a lane's overflow goes to the table at once. */
 const SLOW_PACE = 64;
+/** How long a stopping process tries to record its open breakers as closed. */
+const BREAKER_RECORD_ON_STOP_MS = 1_000;
 
 export class DeliveryWorkers {
   readonly owner = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -223,6 +225,21 @@ export class DeliveryWorkers {
     while (this.held.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     if (this.renewTimer) clearInterval(this.renewTimer);
     await this.writer.flush();
+    // The breakers end with this process; another one starts its own, closed. Best effort, and
+    // bounded: a database that does not answer must not hold up the shutdown.
+    const stillOpen = [...this.lanes.values()].filter((l) => !l.breaker.closed).map((l) => l.endpointId);
+    if (stillOpen.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(
+          stillOpen.map((id) =>
+            this.store.recordBreakerState(id, 'closed', new Date()).catch(() => undefined),
+          ),
+        ),
+        new Promise((resolve) => (timer = setTimeout(resolve, BREAKER_RECORD_ON_STOP_MS))),
+      ]);
+      clearTimeout(timer);
+    }
     for (const lane of this.lanes.values()) lane.shutdown();
     this.lanes.clear();
   }
@@ -284,10 +301,25 @@ export class DeliveryWorkers {
         for (const wake of [...this.slotWaiters]) wake();
       };
       // Its deliveries waited in the table while the breaker was open; the probe is one of them.
-      lane.breaker.on('halfOpen', () => this.wake());
+      lane.breaker.on('halfOpen', () => {
+        this.breakerChanged(endpointId, 'half_open');
+        this.wake();
+      });
+      lane.breaker.on('open', () => this.breakerChanged(endpointId, 'open'));
+      lane.breaker.on('close', () => this.breakerChanged(endpointId, 'closed'));
       this.lanes.set(endpointId, lane);
     }
     return lane;
+  }
+
+  /**
+   * Records a transition of an endpoint's breaker for the management API (never per
+   * attempt: breakers change state rarely). Best effort: the breaker itself lives here.
+   */
+  private breakerChanged(endpointId: string, state: BreakerState): void {
+    this.store.recordBreakerState(endpointId, state, new Date()).catch((err: unknown) => {
+      this.logger.warn({ err, endpoint: endpointId, state }, 'recording a breaker transition failed');
+    });
   }
 
   private async poll(): Promise<void> {

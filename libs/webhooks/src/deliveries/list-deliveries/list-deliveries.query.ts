@@ -36,12 +36,12 @@ export class ListDeliveriesQuery {
     const scope: CursorScope = {
       tenant,
       route: DELIVERIES_ROUTE,
-      query: { endpoint: endpointId, order, status: req.status },
+      query: { endpoint: endpointId, order, status: req.status?.join(',') },
     };
     const start = startKey(this.codec, scope, req.cursor);
     const params: unknown[] = [tenant, endpointId];
     const keyset = keysetClause('d.id', order, start, params);
-    const status = req.status === undefined ? '' : `AND d.status = $${params.push(req.status)}`;
+    const status = req.status === undefined ? '' : `AND d.status = ANY($${params.push(req.status)}::text[])`;
     const rows = await readAsTenant<PageRow>(
       this.ds,
       tenant,
