@@ -281,6 +281,8 @@ export function renderDeliverySummary(d) {
       ' attempt ' + d.attempt_count + ' of ' + d.max_attempts,
       d.next_attempt_at ? ', next at ' + formatTime(d.next_attempt_at) : '',
     ),
-    last ? attemptItem(last, d) : h('p', { class: 'muted' }, 'Not attempted yet…'),
+    last
+      ? h('ol', { class: 'attempts' }, attemptItem(last, d))
+      : h('p', { class: 'muted' }, 'Not attempted yet…'),
   );
 }

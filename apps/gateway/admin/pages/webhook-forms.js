@@ -302,6 +302,7 @@ export async function testDialog(endpoint, renderDelivery) {
                 api.post('/api/v1/webhooks/' + endpoint.id + '/test', body),
               );
               clear(result);
+              result.setAttribute('data-event-id', sent.event_id);
               result.append(
                 h('p', { class: 'muted' }, 'Event ' + sent.event_id + ' sent. Waiting for its delivery…'),
               );
