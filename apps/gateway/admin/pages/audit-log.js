@@ -74,7 +74,7 @@ export async function render(container) {
   });
   container.append(
     pageHeader('Audit log'),
-    h('section', { class: 'card' }, form),
+    h('section', { class: 'card filters-card', 'aria-label': 'Filters' }, form),
     results,
     h('div', { class: 'actions start' }, more),
   );
