@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import { DispatcherModule } from '../../apps/dispatcher/src/dispatcher.module';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module';
-import { apiRequest } from '../support/api-keys';
+import { apiRequest, mintTestKey } from '../support/api-keys';
 import { startTestApp, TestApp } from '../support/app';
 import { REPO_ROOT } from '../support/herald-process';
 import { eventually, uniqueName } from '../support/infra';
@@ -343,6 +343,61 @@ describe('admin console pages in a browser', () => {
     await shot(page, 'dashboard-failing');
   });
 
+  it('edits, disables and enables an endpoint, deletes one and revokes a key, each destructive step confirmed', async () => {
+    await go(page, 'Webhooks', 'Webhooks');
+    const row = endpointRow(endpointId);
+    await row.getByRole('button', { name: 'Edit' }).click();
+    await dialog().getByRole('checkbox', { name: '* every event' }).uncheck();
+    await dialog().getByRole('checkbox', { name: 'post.*', exact: true }).check();
+    await dialog().getByRole('button', { name: 'Add filter' }).click();
+    await dialog().getByLabel('Filter path').fill('data.no_such_field');
+    await dialog().getByLabel('Required value').fill('general');
+    await dialog().getByLabel('Required value').press('Enter');
+    // The API refuses the path; nothing was saved.
+    await dialog().getByRole('alert').getByText('invalid_endpoint', { exact: false }).waitFor();
+    await shot(page, 'webhooks-edit-error');
+    await dialog().getByLabel('Filter path').fill('data.forum_slug');
+    await dialog().getByLabel('Label').fill('Receiver (posts)');
+    await dialog().getByLabel('Label').press('Enter');
+    await dialog().waitFor({ state: 'detached' });
+    await row.getByText('Receiver (posts)').waitFor();
+    expect(await row.textContent()).toContain('post.*');
+    const stored = await apiRequest(t.baseUrl, `/api/v1/webhooks/${endpointId}`, {
+      tenant: a,
+      key: mintedKey,
+    });
+    expect(stored.body.data).toMatchObject({ events: ['post.*'], filters: { 'data.forum_slug': 'general' } });
+
+    // Disabling asks first; Cancel changes nothing.
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await dialog().getByRole('heading', { name: 'Disable this endpoint?' }).waitFor();
+    await page.keyboard.press('Escape');
+    await dialog().waitFor({ state: 'detached' });
+    expect(await row.textContent()).toContain('Active');
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await dialog().getByRole('button', { name: 'Disable endpoint' }).click();
+    await row.getByRole('button', { name: 'Enable' }).waitFor();
+    expect(await row.textContent()).toContain('Disabled');
+    await shot(page, 'webhooks-disabled');
+    await row.getByRole('button', { name: 'Enable' }).click();
+    await row.getByRole('button', { name: 'Disable' }).waitFor();
+
+    const failing = page.locator('tr[data-endpoint-id]', { hasText: 'Failing' });
+    await failing.getByRole('button', { name: 'Delete' }).click();
+    await dialog().getByRole('button', { name: 'Delete endpoint' }).click();
+    await failing.waitFor({ state: 'detached' });
+    expect(await page.locator('tr[data-endpoint-id]').count()).toBe(1);
+
+    await go(page, 'API keys', 'API keys');
+    const key = page.locator('tr[data-key-id]');
+    await key.getByRole('button', { name: 'Revoke' }).click();
+    await dialog().getByRole('button', { name: 'Revoke key' }).click();
+    await key.getByText('Revoked').waitFor();
+    expect(await key.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
+    expect((await apiRequest(t.baseUrl, '/api/v1/webhooks', { tenant: a, key: mintedKey })).status).toBe(401);
+    await shot(page, 'keys-revoked');
+  });
+
   it('lists what the admin did in the audit log, filtered and paged', async () => {
     await go(page, 'Audit log', 'Audit log');
     await page.locator('tr[data-audit-id]').first().waitFor();
@@ -356,6 +411,29 @@ describe('admin console pages in a browser', () => {
         .evaluateAll((rows) => rows.every((r) => r.textContent!.includes('api_key.'))),
     ).resolves.toBe(true);
     await shot(page, 'audit-log');
+
+    // 60 more changes: the first page holds 50, "Load more" brings the rest.
+    const writer = await mintTestKey(t.ds, a, ['webhooks:manage']);
+    for (let i = 0; i < 60; i++) {
+      const res = await apiRequest(t.baseUrl, `/api/v1/webhooks/${endpointId}`, {
+        tenant: a,
+        key: writer.key,
+        method: 'PATCH',
+        body: { label: `Receiver ${i}` },
+      });
+      expect(res.status).toBe(200);
+    }
+    await page.getByLabel('Action').fill('webhook_endpoint.updated');
+    await page.getByLabel('Action').press('Enter');
+    const rows = page.locator('tr[data-audit-id]');
+    await page.getByRole('button', { name: 'Load more' }).waitFor();
+    expect(await rows.count()).toBe(50);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await page.getByRole('button', { name: 'Load more' }).waitFor({ state: 'hidden' });
+    // The console's own edits of the endpoint are there too.
+    expect(await rows.count()).toBeGreaterThanOrEqual(61);
+    const ids = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-audit-id')));
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   it("shows tenant B's admin none of tenant A's keys, endpoints or audit", async () => {
