@@ -140,6 +140,7 @@ describe('admin console pages in a browser', () => {
       ],
       viewport: { width: 1280, height: 900 },
     });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: urlOf(a, '') });
     page = await newPage();
     await logIn(page, a, emailA, passwordA);
   });
@@ -177,6 +178,9 @@ describe('admin console pages in a browser', () => {
     mintedKey = await secret.inputValue();
     expect(mintedKey).toMatch(/^mc_live_[A-Za-z0-9_-]{43}$/);
     await dialog().getByText('you will not see it again').waitFor();
+    await dialog().getByRole('button', { name: 'Copy' }).click();
+    await dialog().getByRole('button', { name: 'Copied' }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(mintedKey);
     await shot(page, 'keys-created-once');
     await page.keyboard.press('Escape');
     await dialog().waitFor({ state: 'detached' });
@@ -302,10 +306,16 @@ describe('admin console pages in a browser', () => {
 
   it('saves settings, with the API naming a wrong value inline', async () => {
     await go(page, 'Settings', 'Settings');
+    const before = await page.getByLabel('Retry schedule').inputValue();
+    await page.getByLabel('Retry schedule').fill('0, 2s');
     await page.getByLabel('Attempt timeout (ms)').fill('5');
     await page.getByLabel('Attempt timeout (ms)').press('Enter');
-    await page.getByRole('alert').waitFor();
+    await page.getByRole('alert').getByText('invalid_settings', { exact: false }).waitFor();
+    expect(await page.getByLabel('Attempt timeout (ms)').getAttribute('aria-invalid')).toBe('true');
     await shot(page, 'settings-error');
+    // All or nothing: the valid schedule sent beside the bad timeout was not saved either.
+    const stored = await page.evaluate(async () => (await (await fetch('/api/v1/settings')).json()).data);
+    expect(stored.retry_schedule.join(', ')).toBe(before);
     await page.getByLabel('Attempt timeout (ms)').fill('5000');
     await page.getByLabel('Retry schedule').fill('0, 1s');
     await page.getByLabel('Retry schedule').press('Enter');
