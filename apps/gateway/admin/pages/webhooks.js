@@ -120,14 +120,20 @@ function endpointsTable(endpoints, health, refresh, ctx) {
 
 /** The buttons of one endpoint; `after` runs once something changed. */
 export function endpointActions(ep, after, { onDeleted } = {}) {
-  const small = (text, onclick, cls = 'secondary') =>
-    h('button', { type: 'button', class: 'button small ' + cls, onclick }, text);
   const fail = (button, err) => {
     button.parentElement?.querySelector('.alert')?.remove();
     button.parentElement?.append(errorBox(err));
   };
+  // Whatever goes wrong after a click (a refresh that fails too) shows beside the button.
+  const small = (text, onclick, cls = 'secondary') => {
+    const button = h('button', { type: 'button', class: 'button small ' + cls }, text);
+    button.addEventListener('click', (event) => {
+      Promise.resolve(onclick(event)).catch((err) => fail(button, err));
+    });
+    return button;
+  };
   return [
-    small('Test', () => void testDialog(ep, renderDeliverySummary).then(() => after())),
+    small('Test', () => testDialog(ep, renderDeliverySummary).then(() => after())),
     small('Edit', async () => {
       if (await endpointDialog(ep)) await after();
     }),
