@@ -16,7 +16,11 @@ export async function render(container) {
   const until = h('input', { name: 'until', type: 'datetime-local' });
   const apply = h('button', { type: 'submit', class: 'button primary' }, 'Apply filters');
   const results = h('div', { 'data-testid': 'audit-results' });
-  const more = h('button', { type: 'button', class: 'button secondary', hidden: true }, 'Load more');
+  const more = h(
+    'button',
+    { type: 'button', class: 'button secondary', id: 'load-more', hidden: true },
+    'Load more',
+  );
   let rows = [];
   let cursor = null;
   let filters = {};
@@ -31,6 +35,8 @@ export async function render(container) {
     more.hidden = !meta.has_more;
     clear(results);
     results.append(auditTable(rows));
+    // Which action filter the rows shown answer (for tests and anything waiting on the page).
+    results.setAttribute('data-action', filters.action ?? '');
   };
 
   const form = h(
