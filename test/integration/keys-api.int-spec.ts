@@ -90,6 +90,32 @@ describe('keys API', () => {
   });
 
   describe('create', () => {
+    it('lets a test-mode key mint test-mode keys only, by default too', async () => {
+      const testManager = await mintTestKey(t.ds, a, ['keys:manage', 'events:read'], { mode: 'test' });
+      const before = await t.ds.query(`SELECT count(*)::int AS n FROM api_keys WHERE tenant = $1`, [a]);
+      const live = await call(
+        'POST',
+        '/api/v1/keys',
+        { label: 'x', scopes: ['events:read'], mode: 'live' },
+        testManager,
+      );
+      expect(live.status).toBe(403);
+      expect(live.body.error).toMatchObject({
+        code: 'insufficient_scope',
+        details: { requested_mode: 'live', caller_mode: 'test' },
+      });
+      const implicit = await call(
+        'POST',
+        '/api/v1/keys',
+        { label: 'x', scopes: ['events:read'] },
+        testManager,
+      );
+      expect(implicit.status).toBe(201);
+      expect(implicit.body.data).toMatchObject({ mode: 'test', key: expect.stringMatching(/^mc_test_/) });
+      const after = await t.ds.query(`SELECT count(*)::int AS n FROM api_keys WHERE tenant = $1`, [a]);
+      expect(after[0].n).toBe(before[0].n + 1); // the refused live key was never stored
+    });
+
     it('answers 201 with the key shown once, stores only its hash, and audits it', async () => {
       const expires = new Date(Date.now() + 86_400_000);
       const res = await call('POST', '/api/v1/keys', {

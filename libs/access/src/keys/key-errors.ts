@@ -28,6 +28,19 @@ export function scopesNotHeld(requested: readonly Scope[], missing: readonly Sco
   );
 }
 
+/**
+ * A test-mode key (`mc_test_…`, for integrators' test set-ups) cannot mint a live one: it
+ * would turn a test credential into production access. Answered like a missing scope.
+ */
+export function liveModeNotHeld(): DomainError {
+  return new DomainError(
+    'insufficient_scope',
+    'a test-mode API key cannot create live-mode keys: ask for "mode": "test", or use a live key or the admin console',
+    403,
+    { requested_mode: 'live', caller_mode: 'test' },
+  );
+}
+
 /** The key repository's errors in the API's terms; anything else goes on unchanged. */
 export function keyHttpError(err: unknown): unknown {
   if (err instanceof ApiKeyNotFoundError) return API_KEY_NOT_FOUND.error(err.message);

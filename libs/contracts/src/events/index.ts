@@ -7,3 +7,4 @@ export * from './validate';
 export * from './translate';
 export * from './ulid';
 export * from './stored-text';
+export * from './reference';

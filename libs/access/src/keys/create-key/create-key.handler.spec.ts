@@ -5,9 +5,11 @@ import { CreateKeyHandler } from './create-key.handler';
 
 describe('CreateKeyHandler', () => {
   const create = jest.fn();
+  let callerMode: 'live' | 'test' = 'live';
+  const get = jest.fn(async () => ({ mode: callerMode }));
   const handler = new CreateKeyHandler(
     { create } as unknown as ApiKeysRepository,
-    { execute: jest.fn() } as unknown as GetKeyQuery,
+    { execute: get } as unknown as GetKeyQuery,
   );
   const caller = {
     tenant: 'support',
@@ -26,7 +28,10 @@ describe('CreateKeyHandler', () => {
     throw new Error('expected a refusal');
   }
 
-  beforeEach(() => create.mockReset());
+  beforeEach(() => {
+    create.mockReset();
+    callerMode = 'live';
+  });
 
   it('refuses scopes the calling key does not hold, before anything is stored', async () => {
     const err = await refusal({ label: 'x', scopes: ['events:read', 'webhooks:manage', 'keys:read'] });
@@ -45,5 +50,31 @@ describe('CreateKeyHandler', () => {
     expect(err.code).toBe('invalid_api_key_input');
     expect(err.details).toEqual([{ field: 'expires_at', reason: expect.stringContaining('in the future') }]);
     expect(create).not.toHaveBeenCalled();
+  });
+
+  it('refuses a live key to a test-mode key, before anything is stored', async () => {
+    callerMode = 'test';
+    const err = await refusal({ label: 'x', scopes: ['events:read'], mode: 'live' });
+    expect(err.status).toBe(403);
+    expect(err.code).toBe('insufficient_scope');
+    expect(err.details).toEqual({ requested_mode: 'live', caller_mode: 'test' });
+    expect(get).toHaveBeenCalledWith('support', 'key_manager');
+    expect(create).not.toHaveBeenCalled();
+  });
+
+  it('gives a key the calling key’s mode when none is asked for', async () => {
+    callerMode = 'test';
+    create.mockResolvedValue({ id: 'key_new', key: 'mc_test_x' });
+    await handler.execute({ ...caller, scopes: [...caller.scopes] }, { label: 'x', scopes: ['events:read'] });
+    expect(create).toHaveBeenCalledWith(expect.objectContaining({ mode: 'test' }));
+  });
+
+  it('lets a console session (no key) mint either mode', async () => {
+    create.mockResolvedValue({ id: 'key_new', key: 'mc_live_x' });
+    get.mockClear();
+    const session = { ...caller, keyId: null, actor: 'admin:a@x', scopes: [...caller.scopes] };
+    await handler.execute(session, { label: 'x', scopes: ['events:read'], mode: 'live' });
+    expect(create).toHaveBeenCalledWith(expect.objectContaining({ mode: 'live', actor: 'admin:a@x' }));
+    expect(get).not.toHaveBeenCalledWith('support', null);
   });
 });

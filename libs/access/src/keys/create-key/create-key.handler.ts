@@ -1,7 +1,8 @@
 /**
  * Mints a key through the same repository as `herald keys create` (same generation,
  * hashing and `api_key.created` audit row in the same transaction), after refusing any
- * scope the calling key does not hold. The plaintext is returned this once.
+ * scope the calling key does not hold, and a live key asked for by a test-mode key. The
+ * plaintext is returned this once.
  */
 import { Injectable } from '@nestjs/common';
 import type { ApiCaller } from '@herald/platform';
@@ -9,7 +10,7 @@ import type { CreateApiKeyInput } from '../api-key';
 import { validateKeyInput } from '../api-key-input';
 import { ApiKeysRepository } from '../api-keys.repository';
 import { GetKeyQuery } from '../get-key/get-key.query';
-import { keyHttpError, scopesNotHeld } from '../key-errors';
+import { keyHttpError, liveModeNotHeld, scopesNotHeld } from '../key-errors';
 import { callerActor } from '../shared/caller-actor';
 import type { ApiKeyWithSecretResponseDto } from '../shared/api-key.response.dto';
 import type { CreateApiKeyRequestDto } from './create-key.request.dto';
@@ -22,11 +23,16 @@ export class CreateKeyHandler {
   ) {}
 
   async execute(caller: ApiCaller, req: CreateApiKeyRequestDto): Promise<ApiKeyWithSecretResponseDto> {
-    const input = toKeyInput(caller, req);
     try {
+      // A test-mode key mints test-mode keys (its default too); a console session, either.
+      const callerMode = caller.keyId
+        ? (await this.get.execute(caller.tenant, caller.keyId)).mode
+        : undefined;
+      const input = toKeyInput(caller, { ...req, mode: req.mode ?? callerMode });
       const valid = validateKeyInput(input);
       const missing = valid.scopes.filter((s) => !caller.scopes.includes(s));
       if (missing.length > 0) throw scopesNotHeld(valid.scopes, missing);
+      if (callerMode === 'test' && valid.mode === 'live') throw liveModeNotHeld();
       const created = await this.repo.create(input);
       // Read back in the public form (times to the microsecond, as every later read shows them).
       return { ...(await this.get.execute(caller.tenant, created.id)), key: created.key };
