@@ -301,7 +301,7 @@ function usageBars(usage) {
       { class: 'bars', 'aria-label': 'Requests per hour, oldest first' },
       usage.buckets.map((b) => {
         const hour = new Date(b.hour);
-        const label = hour.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+        const label = hour.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
         return h(
           'li',
           { class: 'bar', title: label + ': ' + b.requests + ' requests, ' + b.errors + ' errors' },
