@@ -12,6 +12,7 @@ import { LeastPrivilege1764676800000 } from './1764676800000-least-privilege';
 import { DeadLetterRedrives1764680400000 } from './1764680400000-dead-letter-redrives';
 import { SystemLogin1764759600000 } from './1764759600000-system-login';
 import { KeyManagementScopes1764766800000 } from './1764766800000-key-management-scopes';
+import { EventsFeedPositions1764774000000 } from './1764774000000-events-feed-positions';
 
 export const MIGRATIONS = [
   TenancyBase1764072000000,
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   DeadLetterRedrives1764680400000,
   SystemLogin1764759600000,
   KeyManagementScopes1764766800000,
+  EventsFeedPositions1764774000000,
 ];

@@ -76,7 +76,7 @@ async function appended(
   params: unknown[] = [],
 ): Promise<string[]> {
   const rows: Array<{ id: string }> = await t.ds.query(
-    `SELECT id FROM events WHERE tenant = $1 AND ${where} ORDER BY seq`,
+    `SELECT id FROM events WHERE tenant = $1 AND ${where} ORDER BY log_time, log_partition, log_offset`,
     [tenant, ...params],
   );
   return rows.map((r) => r.id);
@@ -113,7 +113,7 @@ describe('pagination under concurrent appends (events projection, slow commits)'
         const batch: PublicRecord[] = Array.from({ length: 1 + rand(4) }, () =>
           varied(rand(4) === 0 ? q : p, n++, at(rand(2000) * 1000)),
         );
-        // Holding the lock between drawing seqs and committing is the late-commit case.
+        // Holding the lock between taking positions and committing is the late-commit case.
         await projectEvents(t.ds, batch, rand(25));
         await sleep(rand(10));
       }
