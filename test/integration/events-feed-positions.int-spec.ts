@@ -171,7 +171,10 @@ describe('events feed positions (real projector, real broker)', () => {
         published.push(...(await publish(key.tenant, 6 + rand(6))));
         await sleep(rand(50));
       }
+      const before = await stored(key.tenant);
       const rebuilt = rebuild();
+      // The read model is emptied and refilled while the poller keeps polling.
+      await eventually(async () => (await stored(key.tenant)) < before, 10_000, 2);
       for (let round = 0; round < 4; round++) {
         published.push(...(await publish(key.tenant, 6 + rand(6))));
         await sleep(rand(50));

@@ -14,7 +14,7 @@
  * tell one tenant how many events every other tenant produces. Both keys come from the
  * master key through HKDF, so rotating HERALD_MASTER_KEY invalidates every cursor.
  *
- * Format v2 carries a byte string of any length up to 256 bytes instead (the events
+ * Format v2 carries a byte string of any length up to 2816 bytes instead (the events
  * feed's positions in the public log, one per partition; see libs/events list-events):
  *   version (1 byte, 0x02) ‖ tag (16 bytes) ‖ payload XOR pad (n bytes)
  *   tag = HMAC-SHA256(macKey, version ‖ scope ‖ payload), truncated to 128 bits
@@ -46,15 +46,16 @@ export class InvalidCursorError extends DomainError {
 
 const VERSION = 1;
 const BYTES_VERSION = 2;
-const MAX_PAYLOAD_BYTES = 256;
+// 256 partition entries of at most 2 + 9 bytes.
+const MAX_PAYLOAD_BYTES = 2816;
 const TAG_BYTES = 16;
 const POSITION_BYTES = 8;
 const CURSOR_BYTES = 1 + TAG_BYTES + POSITION_BYTES;
-const BASE64URL = /^[A-Za-z0-9_-]{2,512}$/;
+const BASE64URL = /^[A-Za-z0-9_-]{2,4096}$/;
 
 /** The shape of every cursor this server issues (base64url of CURSOR_BYTES), for the API document. */
 export const CURSOR_PATTERN = `^[A-Za-z0-9_-]{${Math.ceil((CURSOR_BYTES * 4) / 3)}}$`;
-/** The shape of a v2 cursor (`encodeBytes`): base64url of 17 to 17 + 256 bytes. */
+/** The shape of a v2 cursor (`encodeBytes`): base64url of 17 to 17 + 2816 bytes. */
 export const BYTES_CURSOR_PATTERN = `^[A-Za-z0-9_-]{${Math.ceil((17 * 4) / 3)},${Math.ceil(((17 + MAX_PAYLOAD_BYTES) * 4) / 3)}}$`;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -96,7 +97,7 @@ export class CursorCodec {
     return pos.readBigInt64BE();
   }
 
-  /** A v2 cursor carrying `payload` (at most 256 bytes), hidden and bound to `scope`. */
+  /** A v2 cursor carrying `payload` (at most 2816 bytes), hidden and bound to `scope`. */
   encodeBytes(scope: CursorScope, payload: Buffer): string {
     if (payload.length > MAX_PAYLOAD_BYTES) throw new RangeError('cursor payload too long');
     const tag = this.tag(scope, payload, BYTES_VERSION);

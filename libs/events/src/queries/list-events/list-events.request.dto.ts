@@ -44,7 +44,8 @@ export class ListEventsRequestDto extends ListRequestDto {
   @ApiPropertyOptional({ pattern: BYTES_CURSOR_PATTERN })
   @IsOptional()
   @IsString()
-  @MaxLength(512)
+  // An entry per partition of the public topic the tenant's events lie in (up to 256).
+  @MaxLength(4096)
   declare cursor?: string;
 
   /** One public type (`post.created`) or every type under a prefix (`post.*`). */
