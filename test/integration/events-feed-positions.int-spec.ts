@@ -7,7 +7,13 @@
  */
 import { Topics } from '@herald/contracts';
 import { ProjectionReplayer } from '@herald/events';
-import { HeraldProducer, PublicHeaders, PublicRecord, TenantsRepository } from '@herald/platform';
+import {
+  CursorCodec,
+  HeraldProducer,
+  PublicHeaders,
+  PublicRecord,
+  TenantsRepository,
+} from '@herald/platform';
 import type { Admin } from '@herald/platform';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module';
 import { ProjectorModule } from '../../apps/projector/src/projector.module';
@@ -158,6 +164,23 @@ describe('events feed positions (real projector, real broker)', () => {
       }
     }
   }, 180_000);
+
+  it('a cursor of the sequence-ordered feed (format v1) is 400 invalid_cursor, never a position', async () => {
+    const key = await tenantWithKey('feed-v1');
+    await publish(key.tenant, 3);
+    await eventually(async () => (await stored(key.tenant)) === 3, 30_000);
+    // Exactly what the feed issued before positions: the codec's v1 cursor for this query.
+    const v1 = t.app
+      .get(CursorCodec)
+      .encode({ tenant: key.tenant, route: 'GET /api/v1/events', query: { order: 'asc' } }, 17n);
+    const res = await apiRequest(t.baseUrl, `/api/v1/events?cursor=${v1}`, {
+      tenant: key.tenant,
+      key: key.key,
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_cursor');
+    expect(res.body.error.message).toMatch(/format this server no longer reads/);
+  });
 
   it('a poller polling through a rebuild meets every event exactly once', async () => {
     const key = await tenantWithKey('feed-poll-rebuild');
