@@ -214,6 +214,54 @@ describe('events feed positions (real projector, real broker)', () => {
     expect([...ids].sort()).toEqual([...published].sort());
   }, 180_000);
 
+  it('a newest-first walk during appends over several partitions is a snapshot of its first page, in order', async () => {
+    const key = await tenantWithKey('feed-desc');
+    const first = await publish(key.tenant, 40);
+    await eventually(async () => (await stored(key.tenant)) === first.length, 30_000);
+    let stop = false;
+    const published = [...first];
+    const publisher = (async () => {
+      while (!stop) {
+        published.push(...(await publish(key.tenant, 1 + rand(5))));
+        await sleep(rand(10));
+      }
+    })();
+    await eventually(async () => (await stored(key.tenant)) > first.length, 30_000, 5);
+    const visible = async (): Promise<string[]> => {
+      const rows: Array<{ id: string }> = await t.ds.query(`SELECT id FROM events WHERE tenant = $1`, [
+        key.tenant,
+      ]);
+      return rows.map((r) => r.id);
+    };
+    const before = await visible();
+    const walked: string[] = [];
+    let cursor: string | null | undefined;
+    let after: string[] = [];
+    for (;;) {
+      const p = await page(key, 'limit=4&order=desc', cursor);
+      if (cursor === undefined) after = await visible();
+      walked.push(...p.ids);
+      if (!p.has_more) break;
+      cursor = p.next_cursor;
+      await sleep(rand(15));
+    }
+    stop = true;
+    await publisher;
+    await eventually(async () => (await stored(key.tenant)) === published.length, 30_000);
+
+    expect(new Set(walked).size).toBe(walked.length);
+    // Everything visible before the first page, nothing that became visible after it.
+    for (const id of before) expect(walked).toContain(id);
+    for (const id of walked) expect(after).toContain(id);
+    const order: Array<{ id: string }> = await t.ds.query(
+      `SELECT id FROM events WHERE tenant = $1 ORDER BY log_time DESC, log_partition DESC, log_offset DESC`,
+      [key.tenant],
+    );
+    const ranks = new Map(order.map((r, i) => [r.id, i]));
+    const positions = walked.map((id) => ranks.get(id)!);
+    expect(positions).toEqual([...positions].sort((x, y) => x - y));
+  }, 180_000);
+
   it('pollers meet every event of concurrent appends over several partitions exactly once', async () => {
     const key = await tenantWithKey('feed-concurrent');
     const published: string[] = [];

@@ -36,8 +36,8 @@ export class ListEventsQuery {
       until: req.until === undefined ? undefined : toPublicTimestamp(req.until),
     };
     const scope: CursorScope = { tenant, route: EVENTS_ROUTE, query: { ...filter } };
-    const start: FeedPosition =
-      req.cursor === undefined ? new Map() : decodeFeedPosition(this.codec.decodeBytes(scope, req.cursor));
+    const start: FeedPosition | undefined =
+      req.cursor === undefined ? undefined : decodeFeedPosition(this.codec.decodeBytes(scope, req.cursor));
     const { sql, params } = listEventsSql(tenant, filter, start, fetchSize(limit));
     // Fixed SQL per query shape, planned the same for every tenant: safe to prepare.
     const rows = await readAsTenant<EventRow>(this.ds, tenant, sql, params, { prepare: true });
@@ -46,6 +46,11 @@ export class ListEventsQuery {
     // Rows come in feed order, which is offset order within a partition: the last one seen
     // of a partition is the furthest (oldest first) or the earliest (newest first).
     const next = new Map(start);
+    // A first page newest first bounds every partition by its newest event then (a snapshot).
+    for (const head of kept[0]?.heads?.split(',') ?? []) {
+      const [p, top] = head.split(':');
+      next.set(Number(p), BigInt(top!) + 1n);
+    }
     for (const r of kept) next.set(r.log_partition, BigInt(r.log_offset));
     // Oldest first, the last page keeps a cursor, so a poller asks later for what came since.
     const more = has_more || filter.order === 'asc';

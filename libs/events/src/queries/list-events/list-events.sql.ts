@@ -15,6 +15,11 @@
  *    merge, which takes from each partition a prefix of its walk;
  * 4. the page's rows, one primary-key lookup per key.
  *
+ * Newest first, a walk is a snapshot of what was visible at its first page: that page
+ * also answers each walked partition's newest offset (`heads`), which bounds the
+ * partition in the next cursor, and a partition the cursor does not name is done. Events
+ * that become visible later therefore never appear out of order in a newest-first walk.
+ *
  * created_at is a filter, not the order, so a walk may pass many rows outside a time
  * window before reaching it. A window of fewer than WINDOW_BOUND_LIMIT events is
  * therefore first measured on (tenant, created_at) INCLUDE (log_partition, log_offset) —
@@ -44,13 +49,15 @@ export interface EventFilter {
 export function listEventsSql(
   tenant: string,
   f: EventFilter,
-  start: FeedPosition,
+  /** The cursor's position; undefined on a first page. */
+  start: FeedPosition | undefined,
   fetch: number,
 ): { sql: string; params: unknown[] } {
   if (!Number.isSafeInteger(fetch) || fetch < 1) throw new RangeError(`bad fetch size ${fetch}`);
-  const partitions = [...start.keys()];
-  const params: unknown[] = [tenant, partitions, partitions.map((p) => start.get(p)!.toString())];
+  const partitions = [...(start?.keys() ?? [])];
+  const params: unknown[] = [tenant, partitions, partitions.map((p) => start!.get(p)!.toString())];
   const asc = f.order === 'asc';
+  const snapshot = !asc && start === undefined;
   const dir = asc ? 'ASC' : 'DESC';
   const order = (t: string): string =>
     `${t}.log_time ${dir}, ${t}.log_partition ${dir}, ${t}.log_offset ${dir}`;
@@ -78,7 +85,18 @@ export function listEventsSql(
         SELECT p, ${MIN}, ${MAX} FROM parts WHERE p IS NOT NULL AND (SELECT count(*) FROM w) >= ${k})`;
   }
 
-  const from = asc ? `k.log_offset > coalesce(c.o, ${MIN})` : `k.log_offset < coalesce(c.o, ${MAX})`;
+  // Oldest first, a partition the cursor does not name has had nothing served yet; newest
+  // first, only a first page walks it (from its newest event), later it is done.
+  const from = asc
+    ? `k.log_offset > coalesce(c.o, ${MIN})`
+    : `k.log_offset < coalesce(c.o, ${start === undefined ? MAX : `'0'::bigint`})`;
+  const heads = snapshot
+    ? `
+      heads(p, top) AS (
+        SELECT s.p, (SELECT max(h.log_offset) FROM events h WHERE h.tenant = $1 AND h.log_partition = s.p)
+          FROM spans s),`
+    : '';
+  const headsColumn = snapshot ? `, (SELECT string_agg(h.p || ':' || h.top, ',') FROM heads h) AS heads` : '';
   const where = [
     'k.tenant = $1',
     'k.log_partition = s.p',
@@ -112,10 +130,10 @@ export function listEventsSql(
   // the page size is unknown, and a plain join could be planned as a hash join over the table.
   return {
     sql: `WITH RECURSIVE ${spans},
-      cursor(p, o) AS (SELECT * FROM unnest($2::int[], $3::bigint[])),
+      cursor(p, o) AS (SELECT * FROM unnest($2::int[], $3::bigint[])),${heads}
       keys AS (${walks}
         ORDER BY ${order('x')} LIMIT ${fetch})
-      SELECT ${eventColumns('e')}
+      SELECT ${eventColumns('e')}${headsColumn}
         FROM keys p
        CROSS JOIN LATERAL (
          SELECT e.log_partition, e.log_offset, e.log_time, e.id, e.type, e.created_at, e.data FROM events e

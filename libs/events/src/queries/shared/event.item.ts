@@ -6,6 +6,8 @@ export interface EventRow {
   /** Where the event lies in the public log: the feed's cursor positions. */
   log_partition: number;
   log_offset: string;
+  /** On the first page newest first: `partition:newest offset`, comma-separated. */
+  heads?: string | null;
   id: string;
   type: string;
   created_at: string;
