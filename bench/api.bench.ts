@@ -88,8 +88,9 @@ async function seed(dbUrl: string): Promise<string> {
       const n = Math.min(5000, SEED - i);
       const ids = Array.from({ length: n }, (_, j) => publicEventId(TENANT, `bench-${i + j}`));
       await ds.query(
-        `INSERT INTO events (seq, id, tenant, type, created_at, data, subject_id)
-         SELECT nextval('events_seq'), id, $2, 'post.created', now(), $3::json, id
+        // Feed positions as the projector writes them: one partition, offsets in order.
+        `INSERT INTO events (log_partition, log_offset, log_time, id, tenant, type, created_at, data, subject_id)
+         SELECT 0, $4::bigint + n, $5::bigint + n, id, $2, 'post.created', now(), $3::json, id
            FROM unnest($1::text[]) WITH ORDINALITY AS u(id, n) ORDER BY n`,
         [
           ids,
@@ -101,6 +102,8 @@ async function seed(dbUrl: string): Promise<string> {
             title: 'A post of typical length for a forum thread',
             author: { id: 7, username: 'ada' },
           }),
+          i,
+          Date.now(),
         ],
       );
     }

@@ -14,6 +14,7 @@ import { SystemLogin1764759600000 } from './1764759600000-system-login';
 import { TenantAdmins1764763200000 } from './1764763200000-tenant-admins';
 import { KeyManagementScopes1764766800000 } from './1764766800000-key-management-scopes';
 import { ManagementApi1764770400000 } from './1764770400000-management-api';
+import { EventsFeedPositions1764774000000 } from './1764774000000-events-feed-positions';
 
 export const MIGRATIONS = [
   TenancyBase1764072000000,
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   TenantAdmins1764763200000,
   KeyManagementScopes1764766800000,
   ManagementApi1764770400000,
+  EventsFeedPositions1764774000000,
 ];

@@ -130,8 +130,8 @@ describe('read models and tenant deletion', () => {
 
   async function seed(tenant: string, n: number): Promise<void> {
     await ds.query(
-      `INSERT INTO events (seq, id, tenant, type, created_at, data, subject_id)
-       SELECT nextval('events_seq'), $1 || '_' || g, $1, 'post.created', now(), '{}', g::text FROM generate_series(1, $2) g`,
+      `INSERT INTO events (log_partition, log_offset, log_time, id, tenant, type, created_at, data, subject_id)
+       SELECT 0, g, g, $1 || '_' || g, $1, 'post.created', now(), '{}', g::text FROM generate_series(1, $2) g`,
       [tenant, n],
     );
     await ds.query(
@@ -163,16 +163,16 @@ describe('read models and tenant deletion', () => {
     }
   });
 
-  it('keeps seq unique per tenant as the events key', async () => {
+  it('keeps the log position unique per tenant as the events key', async () => {
     const t = `t-seq-${Date.now().toString(36)}`;
     await new TenantsRepository(ds).create(t);
     await ds.query(
-      `INSERT INTO events (seq, id, tenant, type, created_at, data, subject_id) VALUES (1, $1, $2, 't', now(), '{}', '1')`,
+      `INSERT INTO events (log_partition, log_offset, log_time, id, tenant, type, created_at, data, subject_id) VALUES (2, 1, 1, $1, $2, 't', now(), '{}', '1')`,
       [`${t}_a`, t],
     );
     await expect(
       ds.query(
-        `INSERT INTO events (seq, id, tenant, type, created_at, data, subject_id) VALUES (1, $1, $2, 't', now(), '{}', '1')`,
+        `INSERT INTO events (log_partition, log_offset, log_time, id, tenant, type, created_at, data, subject_id) VALUES (2, 1, 1, $1, $2, 't', now(), '{}', '1')`,
         [`${t}_b`, t],
       ),
     ).rejects.toThrow(/events_pkey/);

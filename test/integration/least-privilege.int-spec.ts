@@ -33,8 +33,8 @@ const B = 'lp-b';
 async function seed(ds: DataSource, tenant: string): Promise<void> {
   await new TenantsRepository(ds).create(tenant); // tenants, tenant_settings
   const statements = [
-    `INSERT INTO events (seq, id, tenant, type, created_at, data, subject_id)
-       VALUES (nextval('events_seq'), $1 || '-e', $1, 'post.created', now(), '{}', '1')`,
+    `INSERT INTO events (log_partition, log_offset, log_time, id, tenant, type, created_at, data, subject_id)
+       VALUES (0, 0, 0, $1 || '-e', $1, 'post.created', now(), '{}', '1')`,
     `INSERT INTO users (tenant, id, updated_at) VALUES ($1, 1, now())`,
     `INSERT INTO posts (tenant, id, updated_at) VALUES ($1, 1, now())`,
     `INSERT INTO api_keys (id, tenant, mode, prefix, key_hash, scopes)

@@ -47,7 +47,7 @@ describe('public API: events', () => {
   /** Ids of a tenant's events in append order, straight from the table. */
   async function appended(tenant: string, where = 'true', params: unknown[] = []): Promise<string[]> {
     const rows: Array<{ id: string }> = await t.ds.query(
-      `SELECT id FROM events WHERE tenant = $1 AND ${where} ORDER BY seq`,
+      `SELECT id FROM events WHERE tenant = $1 AND ${where} ORDER BY log_time, log_partition, log_offset`,
       [tenant, ...params],
     );
     return rows.map((r) => r.id);
@@ -61,10 +61,10 @@ describe('public API: events', () => {
     keyA = await mintTestKey(t.ds, a, ['events:read']);
     keyB = await mintTestKey(t.ds, b, ['events:read']);
     usersOnlyA = await mintTestKey(t.ds, a, ['users:read']);
-    // created_at is a permutation of the append order, so time filters cannot lean on seq.
+    // created_at is a permutation of the append order, so time filters cannot lean on the feed order.
     seededA = Array.from({ length: N }, (_, n) => varied(a, n, at(((n * 37) % N) * 1000)));
     seededB = Array.from({ length: 10 }, (_, n) => varied(b, n, at(n * 1000)));
-    // Interleaved in small batches: the tenants' seqs mix, as they do in production.
+    // Interleaved in small batches: the tenants' rows mix, as they do in production.
     for (let i = 0; i < N; i += 6) {
       await projectEvents(t.ds, [...seededA.slice(i, i + 6), ...seededB.slice(i / 6, i / 6 + 1)]);
     }

@@ -1,7 +1,8 @@
 /**
  * Read-model rows for the query tests, written by the real projections exactly as the
- * projector writes them: the events projection under its lock (so seq commits in
- * order), users and posts through their folds.
+ * projector writes them: the events projection under its lock, with log positions taken
+ * under it (one partition, offsets and timestamps rising in commit order, as the projector
+ * applies a partition), users and posts through their folds.
  */
 import type { PublicEvent } from '@herald/contracts';
 import { EventsProjection, PostsProjection, UsersProjection } from '@herald/events';
@@ -67,6 +68,10 @@ export function varied(tenant: string, n: number, createdAt: string): PublicReco
   }
 }
 
+/** The partition seeded events claim; offsets start past any another test file seeded. */
+export const SEED_PARTITION = 0;
+let nextOffset = Date.now() * 1000;
+
 /**
  * Applies `records` to the events read model in one transaction under the projection's
  * lock, as the projector does; `holdMs` keeps the transaction (and the lock) open before
@@ -76,7 +81,12 @@ export async function projectEvents(ds: DataSource, records: PublicRecord[], hol
   const projection = new EventsProjection();
   await ds.transaction(async (em) => {
     await em.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`projection:${projection.name}`]);
-    await projection.apply(em, records);
+    const positions = records.map(() => ({
+      partition: SEED_PARTITION,
+      offset: String(nextOffset++),
+      timestamp: String(Date.now()),
+    }));
+    await projection.apply(em, records, positions);
     if (holdMs > 0) await new Promise((r) => setTimeout(r, holdMs));
   });
 }

@@ -85,7 +85,7 @@ describe('readAsTenant', () => {
   });
 
   it('prepare: parses once per connection and runs one generic plan, with the same isolation', async () => {
-    const sql = `SELECT id, current_user AS role, current_setting('plan_cache_mode') AS mode FROM events WHERE tenant = $1 ORDER BY seq`;
+    const sql = `SELECT id, current_user AS role, current_setting('plan_cache_mode') AS mode FROM events WHERE tenant = $1 ORDER BY log_time, log_partition, log_offset`;
     for (let i = 0; i < 3; i++) {
       const rows = await readAsTenant<{ role: string; mode: string }>(single, a, sql, [a], { prepare: true });
       expect(rows).toHaveLength(2);

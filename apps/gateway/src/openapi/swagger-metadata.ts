@@ -576,6 +576,13 @@ export default async () => {
           import('../../../../libs/events/src/queries/list-events/list-events.request.dto'),
           {
             ListEventsRequestDto: {
+              cursor: {
+                required: false,
+                type: () => String,
+                description:
+                  '`meta.next_cursor` of the previous page, sent with the same filters and order. Opaque;\nvalid only for the tenant and query that issued it, otherwise 400 `invalid_cursor`. It\nholds positions in the public log, so it stays valid across a rebuild of the read model.',
+                maxLength: 4096,
+              },
               type: {
                 required: false,
                 type: () => String,

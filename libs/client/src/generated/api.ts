@@ -991,7 +991,8 @@ export interface ListEventsQuery {
   limit?: number;
   /**
    * `meta.next_cursor` of the previous page, sent with the same filters and order. Opaque;
-   * valid only for the tenant and query that issued it, otherwise 400 `invalid_cursor`.
+   * valid only for the tenant and query that issued it, otherwise 400 `invalid_cursor`. It
+   * holds positions in the public log, so it stays valid across a rebuild of the read model.
    */
   cursor?: string;
   /** One public type (`post.created`) or every type under a prefix (`post.*`). */

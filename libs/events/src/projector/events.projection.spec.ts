@@ -25,7 +25,11 @@ async function insertedParams(records: PublicRecord[]): Promise<unknown[]> {
   const em = Object.assign(Object.create(EntityManager.prototype) as EntityManager, {
     queryRunner: { connect: async () => client },
   });
-  await new EventsProjection().apply(em, records);
+  await new EventsProjection().apply(
+    em,
+    records,
+    records.map((_, i) => ({ partition: 0, offset: String(i), timestamp: '1780000000000' })),
+  );
   expect(calls).toHaveLength(1);
   return calls[0]!;
 }

@@ -285,14 +285,13 @@ export class ProjectionRunner {
         advance.push({ topic: r.topic, partition: r.partition, next: last + 1n });
       }
       if (advance.length === 0) return;
-      let records = whole
-        ? values
-        : batch
-            .filter((m) => {
-              const start = from.get(rangeKey(m.topic, m.partition));
-              return start !== undefined && BigInt(m.offset) >= start;
-            })
-            .map((m) => m.value);
+      let picked = whole
+        ? batch
+        : batch.filter((m) => {
+            const start = from.get(rangeKey(m.topic, m.partition));
+            return start !== undefined && BigInt(m.offset) >= start;
+          });
+      let records = whole ? values : picked.map((m) => m.value);
 
       // A tenant deleted since its events were published has nothing left to project into.
       // The lock keeps the tenants found from being deleted until this commits (the read
@@ -306,17 +305,19 @@ export class ProjectionRunner {
       );
       if (tenants.length < wanted.size) {
         const live = new Set(tenants.map((t) => t.slug));
-        records = records.filter((r) => live.has(r.tenant));
+        picked = picked.filter((m) => live.has(m.value.tenant));
+        records = picked.map((m) => m.value);
       }
 
       if (!isolate) {
-        await projection.apply(em, records);
+        await projection.apply(em, records, picked);
         this.applied += records.length;
       } else {
-        for (const r of records) {
+        for (const m of picked) {
+          const r = m.value;
           await em.query(`SAVEPOINT projection_event`);
           try {
-            await projection.apply(em, [r]);
+            await projection.apply(em, [r], [m]);
             await em.query(`RELEASE SAVEPOINT projection_event`);
             this.applied++;
           } catch (err) {

@@ -14,9 +14,17 @@
  * tell one tenant how many events every other tenant produces. Both keys come from the
  * master key through HKDF, so rotating HERALD_MASTER_KEY invalidates every cursor.
  *
- * Decoding refuses (400 `invalid_cursor`) anything that is not a canonical v1 cursor
- * whose tag matches this scope: a flipped byte, another tenant's or another query's
- * cursor, or a cursor of another version ("stale": a format this server no longer reads).
+ * Format v2 carries a byte string of any length up to 2816 bytes instead (the events
+ * feed's positions in the public log, one per partition; see libs/events list-events):
+ *   version (1 byte, 0x02) ‖ tag (16 bytes) ‖ payload XOR pad (n bytes)
+ *   tag = HMAC-SHA256(macKey, version ‖ scope ‖ payload), truncated to 128 bits
+ *   pad = HMAC-SHA256(encKey, tag ‖ block index), as many 32-byte blocks as needed
+ * A route reads one version only: a cursor of the other is refused as stale.
+ *
+ * Decoding refuses (400 `invalid_cursor`) anything that is not a canonical cursor of the
+ * version the route reads whose tag matches this scope: a flipped byte, another tenant's or
+ * another query's cursor, or a cursor of another version ("stale": a format this server no
+ * longer reads there).
  */
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { INVALID_CURSOR } from './error-codes';
@@ -37,13 +45,18 @@ export class InvalidCursorError extends DomainError {
 }
 
 const VERSION = 1;
+const BYTES_VERSION = 2;
+// 256 partition entries of at most 2 + 9 bytes.
+const MAX_PAYLOAD_BYTES = 2816;
 const TAG_BYTES = 16;
 const POSITION_BYTES = 8;
 const CURSOR_BYTES = 1 + TAG_BYTES + POSITION_BYTES;
-const BASE64URL = /^[A-Za-z0-9_-]{2,512}$/;
+const BASE64URL = /^[A-Za-z0-9_-]{2,4096}$/;
 
 /** The shape of every cursor this server issues (base64url of CURSOR_BYTES), for the API document. */
 export const CURSOR_PATTERN = `^[A-Za-z0-9_-]{${Math.ceil((CURSOR_BYTES * 4) / 3)}}$`;
+/** The shape of a v2 cursor (`encodeBytes`): base64url of 17 to 17 + 2816 bytes. */
+export const BYTES_CURSOR_PATTERN = `^[A-Za-z0-9_-]{${Math.ceil((17 * 4) / 3)},${Math.ceil(((17 + MAX_PAYLOAD_BYTES) * 4) / 3)}}$`;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
@@ -84,13 +97,43 @@ export class CursorCodec {
     return pos.readBigInt64BE();
   }
 
-  private tag(scope: CursorScope, pos: Buffer): Buffer {
+  /** A v2 cursor carrying `payload` (at most 2816 bytes), hidden and bound to `scope`. */
+  encodeBytes(scope: CursorScope, payload: Buffer): string {
+    if (payload.length > MAX_PAYLOAD_BYTES) throw new RangeError('cursor payload too long');
+    const tag = this.tag(scope, payload, BYTES_VERSION);
+    const hidden = xor(payload, this.longPad(tag, payload.length));
+    return Buffer.concat([Buffer.of(BYTES_VERSION), tag, hidden]).toString('base64url');
+  }
+
+  /** The payload of a v2 cursor issued for exactly this scope; throws InvalidCursorError otherwise. */
+  decodeBytes(scope: CursorScope, cursor: string): Buffer {
+    const raw = BASE64URL.test(cursor) ? Buffer.from(cursor, 'base64url') : undefined;
+    if (!raw || raw.length === 0) throw forgedCursor();
+    if (raw[0] !== BYTES_VERSION) throw staleCursor();
+    const length = raw.length - 1 - TAG_BYTES;
+    if (length < 0 || length > MAX_PAYLOAD_BYTES || raw.toString('base64url') !== cursor)
+      throw forgedCursor();
+    const tag = raw.subarray(1, 1 + TAG_BYTES);
+    const payload = xor(raw.subarray(1 + TAG_BYTES), this.longPad(tag, length));
+    if (!timingSafeEqual(tag, this.tag(scope, payload, BYTES_VERSION))) throw forgedCursor();
+    return payload;
+  }
+
+  private tag(scope: CursorScope, pos: Buffer, version = VERSION): Buffer {
     return createHmac('sha256', this.macKey)
-      .update(Buffer.of(VERSION))
+      .update(Buffer.of(version))
       .update(canonicalScope(scope), 'utf8')
       .update(pos)
       .digest()
       .subarray(0, TAG_BYTES);
+  }
+
+  private longPad(tag: Buffer, length: number): Buffer {
+    const blocks: Buffer[] = [];
+    for (let i = 0; blocks.length * 32 < length; i++) {
+      blocks.push(createHmac('sha256', this.encKey).update(tag).update(Buffer.of(i)).digest());
+    }
+    return Buffer.concat(blocks).subarray(0, length);
   }
 
   private pad(tag: Buffer): Buffer {

@@ -1,8 +1,8 @@
 /** Query of `GET /api/v1/events`: paging plus `type`, `since` (inclusive) and `until` (exclusive). */
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, ValidateBy } from 'class-validator';
+import { IsOptional, IsString, MaxLength, ValidateBy } from 'class-validator';
 import { parseRfc3339 } from '@herald/contracts';
-import { IsRfc3339Time } from '@herald/platform';
+import { BYTES_CURSOR_PATTERN, IsRfc3339Time } from '@herald/platform';
 import { ListRequestDto } from '@herald/platform';
 import { IsEventTypeFilter, TYPE_FILTERS } from './event-type-filter';
 
@@ -36,6 +36,18 @@ const IsAfterSince = (): PropertyDecorator =>
   });
 
 export class ListEventsRequestDto extends ListRequestDto {
+  /**
+   * `meta.next_cursor` of the previous page, sent with the same filters and order. Opaque;
+   * valid only for the tenant and query that issued it, otherwise 400 `invalid_cursor`. It
+   * holds positions in the public log, so it stays valid across a rebuild of the read model.
+   */
+  @ApiPropertyOptional({ pattern: BYTES_CURSOR_PATTERN })
+  @IsOptional()
+  @IsString()
+  // An entry per partition of the public topic the tenant's events lie in (up to 256).
+  @MaxLength(4096)
+  declare cursor?: string;
+
   /** One public type (`post.created`) or every type under a prefix (`post.*`). */
   @ApiPropertyOptional({ enum: TYPE_FILTERS })
   @IsOptional()

@@ -1,30 +1,39 @@
 /**
- * The SQL of `GET /api/v1/events`, one statement per request, in two steps:
+ * The SQL of `GET /api/v1/events`, one statement per request.
  *
- * 1. the page's keys: a walk in seq order from the cursor over (tenant, seq) — with a
- *    `type` filter, one walk per selected type over (tenant, type, seq), merged by a sort
- *    of at most types × fetch keys. Both indexes carry created_at, so the walk is
- *    index-only, time filters included;
- * 2. the page's rows, one primary-key lookup per key.
+ * The feed's order is (log_time, log_partition, log_offset), read from the public log
+ * (docs/architecture.md, "Events feed positions"); within one partition it is offset
+ * order. A cursor holds an offset per partition, so a page is:
  *
- * Asking for keys first keeps the plan the same for every tenant, large or small, and
- * for a cached generic plan: read in one step, the planner often prefers walking the seq
- * primary key and skipping other tenants' rows, which costs in proportion to how small
- * the tenant is.
+ * 1. the tenant's partitions: a loose scan of the primary key (tenant, log_partition, …),
+ *    one probe per partition;
+ * 2. per partition, a walk in offset order from the cursor's offset there, at most `fetch`
+ *    keys — with a `type` filter, one walk per selected type over (tenant, type,
+ *    log_partition, log_offset). Both indexes carry log_time and created_at, so the walks
+ *    are index-only, time filters included;
+ * 3. the walks' keys merged in feed order and cut to `fetch`: the first `fetch` of the
+ *    merge, which takes from each partition a prefix of its walk;
+ * 4. the page's rows, one primary-key lookup per key.
+ *
+ * Newest first, a walk is a snapshot of what was visible at its first page: that page
+ * also answers each walked partition's newest offset (`heads`), which bounds the
+ * partition in the next cursor, and a partition the cursor does not name is done. Events
+ * that become visible later therefore never appear out of order in a newest-first walk.
  *
  * created_at is a filter, not the order, so a walk may pass many rows outside a time
  * window before reaching it. A window of fewer than WINDOW_BOUND_LIMIT events is
- * therefore first measured on (tenant, created_at) INCLUDE (seq) — also index-only —
- * and the walk is clamped to the exact [min, max] seq of the window. A wider window is
- * walked unclamped: its matches are many, so they are usually met early.
+ * therefore first measured on (tenant, created_at) INCLUDE (log_partition, log_offset) —
+ * also index-only — and only the partitions it touches are walked, each clamped to the
+ * window's [min, max] offset there. A wider window is walked unclamped over every partition.
  */
 import { eventColumns } from '../shared/event.item';
 import type { SortOrder } from '../shared/keyset';
 import { typesMatching } from './event-type-filter';
+import type { FeedPosition } from './feed-position';
 
 export const WINDOW_BOUND_LIMIT = 2_000;
 
-const MIN = `'-9223372036854775808'::bigint`;
+const MIN = `'-1'::bigint`;
 const MAX = `'9223372036854775807'::bigint`;
 
 export interface EventFilter {
@@ -40,61 +49,96 @@ export interface EventFilter {
 export function listEventsSql(
   tenant: string,
   f: EventFilter,
-  start: bigint,
+  /** The cursor's position; undefined on a first page. */
+  start: FeedPosition | undefined,
   fetch: number,
 ): { sql: string; params: unknown[] } {
   if (!Number.isSafeInteger(fetch) || fetch < 1) throw new RangeError(`bad fetch size ${fetch}`);
-  const params: unknown[] = [tenant, start.toString()];
-  const dir = f.order === 'asc' ? 'ASC' : 'DESC';
+  const partitions = [...(start?.keys() ?? [])];
+  const params: unknown[] = [tenant, partitions, partitions.map((p) => start!.get(p)!.toString())];
+  const asc = f.order === 'asc';
+  const snapshot = !asc && start === undefined;
+  const dir = asc ? 'ASC' : 'DESC';
+  const order = (t: string): string =>
+    `${t}.log_time ${dir}, ${t}.log_partition ${dir}, ${t}.log_offset ${dir}`;
   const window: string[] = [];
   if (f.since !== undefined) window.push(`created_at >= $${params.push(f.since)}`);
   if (f.until !== undefined) window.push(`created_at < $${params.push(f.until)}`);
+
+  // The tenant's partitions, one index probe each.
+  let spans = `parts(p) AS (
+        SELECT min(log_partition) FROM events WHERE tenant = $1
+        UNION ALL
+        SELECT (SELECT min(e.log_partition) FROM events e WHERE e.tenant = $1 AND e.log_partition > parts.p)
+          FROM parts WHERE parts.p IS NOT NULL),`;
+  if (window.length === 0) {
+    spans += `
+      spans(p, lo, hi) AS (SELECT p, ${MIN}, ${MAX} FROM parts WHERE p IS NOT NULL)`;
+  } else {
+    const k = String(WINDOW_BOUND_LIMIT);
+    // An empty window touches no partition, so nothing is walked at all.
+    spans += `
+      w AS (SELECT log_partition AS p, log_offset AS o FROM events WHERE tenant = $1 AND ${window.join(' AND ')} LIMIT ${k}),
+      spans(p, lo, hi) AS (
+        SELECT p, min(o), max(o) FROM w WHERE (SELECT count(*) FROM w) < ${k} GROUP BY p
+        UNION ALL
+        SELECT p, ${MIN}, ${MAX} FROM parts WHERE p IS NOT NULL AND (SELECT count(*) FROM w) >= ${k})`;
+  }
+
+  // Oldest first, a partition the cursor does not name has had nothing served yet; newest
+  // first, only a first page walks it (from its newest event), later it is done.
+  const from = asc
+    ? `k.log_offset > coalesce(c.o, ${MIN})`
+    : `k.log_offset < coalesce(c.o, ${start === undefined ? MAX : `'0'::bigint`})`;
+  const heads = snapshot
+    ? `
+      heads(p, top) AS (
+        SELECT s.p, (SELECT max(h.log_offset) FROM events h WHERE h.tenant = $1 AND h.log_partition = s.p)
+          FROM spans s),`
+    : '';
+  const headsColumn = snapshot ? `, (SELECT string_agg(h.p || ':' || h.top, ',') FROM heads h) AS heads` : '';
   const where = [
     'k.tenant = $1',
-    f.order === 'asc' ? 'k.seq > $2' : 'k.seq < $2',
+    'k.log_partition = s.p',
+    from,
+    'k.log_offset >= s.lo',
+    'k.log_offset <= s.hi',
     ...window.map((c) => `k.${c}`),
   ];
-
-  let bounds = '';
-  if (window.length > 0) {
-    const k = String(WINDOW_BOUND_LIMIT);
-    // An empty window gets an empty range (lo > hi), so nothing is walked at all.
-    bounds = `WITH w AS (
-        SELECT CASE WHEN count(*) >= ${k} THEN ${MIN} ELSE coalesce(min(b.seq), ${MAX}) END AS lo,
-               CASE WHEN count(*) >= ${k} THEN ${MAX} ELSE coalesce(max(b.seq), ${MIN}) END AS hi
-          FROM (SELECT seq FROM events WHERE tenant = $1 AND ${window.join(' AND ')} LIMIT ${k}) b)
-      `;
-    where.push('k.seq >= (SELECT lo FROM w)', 'k.seq <= (SELECT hi FROM w)');
+  let walks: string;
+  if (f.type === undefined) {
+    walks = `SELECT x.* FROM spans s
+          LEFT JOIN cursor c ON c.p = s.p
+         CROSS JOIN LATERAL (
+           SELECT k.log_partition, k.log_offset, k.log_time FROM events k
+            WHERE ${where.join(' AND ')}
+            ORDER BY k.log_offset ${dir} LIMIT ${fetch}) x`;
+  } else {
+    // A btree on (tenant, type, log_partition, log_offset) walks one type of one partition
+    // in offset order, so each (partition, type) gets its own bounded walk.
+    const types = `$${params.push(typesMatching(f.type))}`;
+    walks = `SELECT x.* FROM spans s
+          LEFT JOIN cursor c ON c.p = s.p
+         CROSS JOIN unnest(${types}::text[]) AS t(type)
+         CROSS JOIN LATERAL (
+           SELECT k.log_partition, k.log_offset, k.log_time FROM events k
+            WHERE ${where.join(' AND ')} AND k.type = t.type
+            ORDER BY k.log_offset ${dir} LIMIT ${fetch}) x`;
   }
 
   // One lookup per key (LIMIT 1 keeps the subquery a per-row lookup): with a generic plan
   // the page size is unknown, and a plain join could be planned as a hash join over the table.
-  const rows = (keys: string): string =>
-    `${bounds}SELECT ${eventColumns('e')}
-       FROM (${keys}) p
-       CROSS JOIN LATERAL (
-         SELECT e.seq, e.id, e.type, e.created_at, e.data FROM events e
-          WHERE e.seq = p.seq AND e.tenant = $1 LIMIT 1) e
-      ORDER BY p.seq ${dir}`;
-  if (f.type === undefined) {
-    return {
-      sql: rows(
-        `SELECT k.seq FROM events k WHERE ${where.join(' AND ')} ORDER BY k.seq ${dir} LIMIT ${fetch}`,
-      ),
-      params,
-    };
-  }
-  // A btree on (tenant, type, seq) cannot return several types in seq order, so each
-  // type gets its own bounded walk and the few keys they yield are merged.
-  const types = `$${params.push(typesMatching(f.type))}`;
   return {
-    sql: rows(
-      `SELECT x.seq FROM unnest(${types}::text[]) AS t(type)
-         CROSS JOIN LATERAL (
-           SELECT k.seq FROM events k WHERE ${where.join(' AND ')} AND k.type = t.type
-            ORDER BY k.seq ${dir} LIMIT ${fetch}) x
-        ORDER BY x.seq ${dir} LIMIT ${fetch}`,
-    ),
+    sql: `WITH RECURSIVE ${spans},
+      cursor(p, o) AS (SELECT * FROM unnest($2::int[], $3::bigint[])),${heads}
+      keys AS (${walks}
+        ORDER BY ${order('x')} LIMIT ${fetch})
+      SELECT ${eventColumns('e')}${headsColumn}
+        FROM keys p
+       CROSS JOIN LATERAL (
+         SELECT e.log_partition, e.log_offset, e.log_time, e.id, e.type, e.created_at, e.data FROM events e
+          WHERE e.tenant = $1 AND e.log_partition = p.log_partition AND e.log_offset = p.log_offset LIMIT 1) e
+       ORDER BY ${order('p')}`,
     params,
   };
 }

@@ -3,7 +3,11 @@ import { publicTime } from '../../projector/subject-rows';
 import type { PublicEventResponseDto } from './public-event.response.dto';
 
 export interface EventRow {
-  seq: string;
+  /** Where the event lies in the public log: the feed's cursor positions. */
+  log_partition: number;
+  log_offset: string;
+  /** On the first page newest first: `partition:newest offset`, comma-separated. */
+  heads?: string | null;
   id: string;
   type: string;
   created_at: string;
@@ -12,7 +16,7 @@ export interface EventRow {
 
 /** The select list, formatted in SQL: created_at keeps its six stored fractional digits. */
 export const eventColumns = (e: string): string =>
-  `${e}.seq::text AS seq, ${e}.id, ${e}.type, ${publicTime(`${e}.created_at`)} AS created_at, ${e}.data`;
+  `${e}.log_partition, ${e}.log_offset::text AS log_offset, ${e}.id, ${e}.type, ${publicTime(`${e}.created_at`)} AS created_at, ${e}.data`;
 
 export function eventItem(r: EventRow): PublicEventResponseDto {
   return { id: r.id, type: r.type, created_at: r.created_at, data: r.data };
