@@ -11,15 +11,13 @@
  */
 import { AdminsRepository, generatePassword } from '@herald/access';
 import { TenantsRepository } from '@herald/platform';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { BrowserContext, chromium, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DispatcherModule } from '../../apps/dispatcher/src/dispatcher.module';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module';
 import { apiRequest, mintTestKey } from '../support/api-keys';
 import { startTestApp, TestApp } from '../support/app';
-import { REPO_ROOT } from '../support/herald-process';
+import { launchTestBrowser, SCREENSHOTS, TestBrowser } from '../support/browser';
 import { eventually, uniqueName } from '../support/infra';
 import { createTestCa, TestCa } from '../support/tls';
 import {
@@ -29,20 +27,15 @@ import {
   WebhookReceiver,
 } from '../support/webhook-receiver';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = path.join(REPO_ROOT, 'test-results', 'screenshots');
-
 jest.setTimeout(180_000);
 
 describe('admin console pages in a browser', () => {
   let t: TestApp;
   let ca: TestCa;
   let receiver: WebhookReceiver;
-  let context: BrowserContext;
-  let profile: string;
+  let browser: TestBrowser;
   let port: string;
   let page: Page;
-  const pageErrors: string[] = [];
   const a = uniqueName('uic-a');
   const b = uniqueName('uic-b');
   const emailA = 'ops@acme.example';
@@ -59,14 +52,7 @@ describe('admin console pages in a browser', () => {
   const dialog = () => page.locator('dialog[open]');
   const endpointRow = (id: string) => page.locator(`tr[data-endpoint-id="${id}"]`);
 
-  async function newPage(): Promise<Page> {
-    const p = await context.newPage();
-    p.on('pageerror', (err) => pageErrors.push(String(err)));
-    p.on('console', (msg) => {
-      if (msg.type() === 'error') pageErrors.push(`${msg.text()} (${msg.location().url})`);
-    });
-    return p;
-  }
+  const newPage = (): Promise<Page> => browser.newPage();
 
   async function logIn(p: Page, tenant: string, email: string, password: string): Promise<void> {
     await p.goto(urlOf(tenant));
@@ -106,9 +92,6 @@ describe('admin console pages in a browser', () => {
   }
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
-    }
     ca = createTestCa();
     receiver = await startWebhookReceiver({ ca });
     receiver.behave((req) => ({ status: req.path.startsWith('/fail') ? 500 : 204 }));
@@ -122,31 +105,13 @@ describe('admin console pages in a browser', () => {
     const admins = new AdminsRepository(t.ds);
     await admins.create({ tenant: a, email: emailA, password: passwordA, actor: 'test' });
     await admins.create({ tenant: b, email: emailB, password: passwordB, actor: 'test' });
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--host-resolver-rules=MAP *.localhost 127.0.0.1',
-      ],
-      viewport: { width: 1280, height: 900 },
-    });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: urlOf(a, '') });
+    browser = await launchTestBrowser({ width: 1280, height: 900 });
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: urlOf(a, '') });
     page = await newPage();
     await logIn(page, a, emailA, passwordA);
   });
   afterAll(async () => {
-    await context?.close();
-    if (profile) fs.rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await t?.close();
     await receiver?.close();
     ca?.dispose();
@@ -475,7 +440,7 @@ describe('admin console pages in a browser', () => {
 
   it('ran without script errors or CSP violations', () => {
     // Expected 4xx answers (the inline-error checks, B asking for A's endpoint) are network errors in the console.
-    const unexpected = pageErrors.filter((e) => !/status of 4\d\d/.test(e));
+    const unexpected = browser.pageErrors.filter((e) => !/status of 4\d\d/.test(e));
     expect(unexpected).toEqual([]);
   });
 });

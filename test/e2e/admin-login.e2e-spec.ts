@@ -7,27 +7,20 @@
  */
 import { AdminsRepository, generatePassword } from '@herald/access';
 import { TenantsRepository } from '@herald/platform';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { BrowserContext, chromium, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module';
 import { apiRequest } from '../support/api-keys';
 import { startTestApp, TestApp } from '../support/app';
-import { REPO_ROOT } from '../support/herald-process';
+import { launchTestBrowser, SCREENSHOTS, TestBrowser } from '../support/browser';
 import { uniqueName } from '../support/infra';
-
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = path.join(REPO_ROOT, 'test-results', 'screenshots');
 
 jest.setTimeout(120_000);
 
 describe('admin console in a browser', () => {
   let t: TestApp;
-  let context: BrowserContext;
-  let profile: string;
+  let browser: TestBrowser;
   let port: string;
-  const pageErrors: string[] = [];
   const a = uniqueName('ui-a');
   const b = uniqueName('ui-b');
   const emailA = 'ops@acme.example';
@@ -40,14 +33,7 @@ describe('admin console in a browser', () => {
   const shot = (page: Page, name: string) =>
     page.screenshot({ path: path.join(SCREENSHOTS, `admin-${name}.png`), fullPage: true });
 
-  async function newPage(): Promise<Page> {
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(String(err)));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') pageErrors.push(`${msg.text()} (${msg.location().url})`);
-    });
-    return page;
-  }
+  const newPage = (): Promise<Page> => browser.newPage();
 
   async function logIn(page: Page, email: string, password: string): Promise<void> {
     await page.getByLabel('Email').fill(email);
@@ -57,9 +43,6 @@ describe('admin console in a browser', () => {
   }
 
   beforeAll(async () => {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
-    }
     t = await startTestApp([GatewayModule]);
     port = new URL(t.baseUrl).port;
     await new TenantsRepository(t.ds).create(a, 'Acme Support');
@@ -68,29 +51,10 @@ describe('admin console in a browser', () => {
     await admins.create({ tenant: a, email: emailA, password: passwordA, actor: 'test' });
     await admins.create({ tenant: a, email: lockedEmail, password: generatePassword(), actor: 'test' });
     await admins.create({ tenant: b, email: emailB, password: passwordB, actor: 'test' });
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        // The gateway listens on 127.0.0.1; every tenant host is that address.
-        '--host-resolver-rules=MAP *.localhost 127.0.0.1',
-      ],
-      viewport: { width: 1280, height: 800 },
-    });
+    browser = await launchTestBrowser();
   });
   afterAll(async () => {
-    await context?.close();
-    if (profile) fs.rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await t?.close();
   });
 
@@ -183,7 +147,7 @@ describe('admin console in a browser', () => {
     await logIn(page, emailB, passwordB);
     await page.getByTestId('signed-in-email').waitFor();
     expect(await page.getByTestId('tenant-name').textContent()).toBe('Beta Forum');
-    const cookie = (await context.cookies(urlOf(b))).find((c) => c.name === 'herald_admin_session');
+    const cookie = (await browser.context.cookies(urlOf(b))).find((c) => c.name === 'herald_admin_session');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
     const header = { cookie: `herald_admin_session=${cookie!.value}` };
 
@@ -207,7 +171,7 @@ describe('admin console in a browser', () => {
 
   it('ran without script errors or CSP violations', () => {
     // The login page's expected 401s are network errors in the console; anything else is not.
-    const unexpected = pageErrors.filter((e) => !/status of 40[13]|status of 429/.test(e));
+    const unexpected = browser.pageErrors.filter((e) => !/status of 40[13]|status of 429/.test(e));
     expect(unexpected).toEqual([]);
   });
 });

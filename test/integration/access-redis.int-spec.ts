@@ -3,16 +3,13 @@
  * redis-server started here, one budget per key whichever gateway answers, counted
  * atomically under concurrency; and the in-process fallback when Redis goes away.
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { Controller, Get, Module } from '@nestjs/common';
-import { freePort, isPortOpen, PublicApi, RequireScopes, TenantsRepository } from '@herald/platform';
+import { PublicApi, RequireScopes, TenantsRepository } from '@herald/platform';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module';
 import { apiRequest, mintTestKey } from '../support/api-keys';
 import { startTestApp, TestApp } from '../support/app';
 import { uniqueName } from '../support/infra';
+import { RunningRedis, startRedisServer } from '../support/redis-server';
 
 @PublicApi()
 @Controller('api/v1/redis-probe')
@@ -27,62 +24,6 @@ class RedisProbeController {
 @Module({ controllers: [RedisProbeController] })
 class RedisProbeModule {}
 
-const INSTALL_HINT =
-  'redis-server is required for the shared rate-limit test: install it (Debian/Ubuntu: apt-get install redis-server) or set REDIS_SERVER_BIN';
-
-function redisServerBinary(): string {
-  const candidates = [
-    process.env.REDIS_SERVER_BIN,
-    'redis-server',
-    '/usr/bin/redis-server',
-    '/usr/local/bin/redis-server',
-  ];
-  for (const bin of candidates) {
-    if (!bin) continue;
-    const res = spawnSync(bin, ['--version'], { encoding: 'utf8' });
-    if (res.status === 0 && res.stdout.startsWith('Redis server')) return bin;
-  }
-  throw new Error(INSTALL_HINT);
-}
-
-interface RunningRedis {
-  url: string;
-  stop(): Promise<void>;
-}
-
-async function startRedis(): Promise<RunningRedis> {
-  const bin = redisServerBinary();
-  const port = await freePort();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-redis-'));
-  const child: ChildProcess = spawn(
-    bin,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let log = '';
-  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-  const deadline = Date.now() + 10_000;
-  while (!(await isPortOpen(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`redis-server did not start on port ${port}:\n${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 async function awayFromMinuteEdge(): Promise<void> {
   const intoMinute = Date.now() % 60_000;
   if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 100));
@@ -96,7 +37,7 @@ describe('rate limits in Redis', () => {
   const call = (app: TestApp, key: string) => apiRequest(app.baseUrl, '/api/v1/redis-probe', { tenant, key });
 
   beforeAll(async () => {
-    redis = await startRedis();
+    redis = await startRedisServer();
     one = await startTestApp([GatewayModule, RedisProbeModule], { redisUrl: redis.url });
     two = await startTestApp([GatewayModule, RedisProbeModule], { redisUrl: redis.url });
     await new TenantsRepository(one.ds).create(tenant);
