@@ -233,6 +233,10 @@ describe('admin console pages in a browser', () => {
     await signature.waitFor();
     const [got] = await receivedFor(eventId);
     expect(await signature.textContent()).toBe(got!.headers['mobieus-signature']);
+    // The payload shown is the body the receiver got (a test event, which the feed never keeps).
+    const payload = page.getByTestId('payload').first();
+    await payload.filter({ hasText: eventId }).waitFor();
+    expect(JSON.parse((await payload.textContent())!)).toEqual(JSON.parse(got!.body));
     await shot(page, 'webhook-detail');
 
     // Rotate with a 1 h grace: the next delivery carries v1 (new) and v1_prev (old).

@@ -269,6 +269,38 @@ describe('webhooks API: deliveries', () => {
     });
   });
 
+  describe('get', () => {
+    it('is the delivery of the list, with the exact body it sends', async () => {
+      const id = seeded[3]!;
+      const body = '{"id":"evt_x","type":"post.created","data":{"post_id":7}}';
+      await t.ds.query(
+        `UPDATE webhook_messages m SET payload = $2
+           FROM webhook_deliveries d WHERE d.id = $1 AND m.tenant = d.tenant AND m.event_id = d.event_id`,
+        [id, body],
+      );
+      const listed = await call('GET', `/api/v1/webhooks/${endpoint}/deliveries?limit=100`);
+      const res = await call('GET', `/api/v1/webhooks/deliveries/${id}`);
+      expect(res.status).toBe(200);
+      expect(Object.keys(res.body.data)).toEqual([...DELIVERY_FIELDS, 'payload']);
+      expect(res.body.data).toEqual({
+        ...listed.body.data.find((d: { id: string }) => d.id === id),
+        payload: body,
+      });
+    });
+
+    it('an unknown or foreign delivery is 404 delivery_not_found; a malformed id 400', async () => {
+      const foreign = await call('GET', `/api/v1/webhooks/deliveries/${seeded[0]}`, keyB);
+      expect(foreign.status).toBe(404);
+      expect(foreign.body.error.code).toBe('delivery_not_found');
+      const unknown = await call('GET', `/api/v1/webhooks/deliveries/dlv_${nextUlid()}`);
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.error.code).toBe('delivery_not_found');
+      const malformed = await call('GET', '/api/v1/webhooks/deliveries/nope');
+      expect(malformed.status).toBe(400);
+      expect(malformed.body.error.code).toBe('bad_request');
+    });
+  });
+
   describe('replay', () => {
     let listener: Client;
     const notifications: Notification[] = [];

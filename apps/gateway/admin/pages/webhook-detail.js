@@ -183,18 +183,13 @@ function replayButton(d, after) {
   return button;
 }
 
-/** A delivery's payload and attempts. */
+/** A delivery's payload (the exact body it sends, as its signatures cover it) and attempts. */
 function deliveryDetail(d) {
   const payload = h('pre', { class: 'code', 'data-testid': 'payload' }, 'Loading…');
   api
-    .get('/api/v1/events/' + d.event_id)
-    .then(({ data }) => (payload.textContent = JSON.stringify(data, null, 2)))
-    .catch((err) => {
-      payload.textContent =
-        err instanceof ApiError && err.status === 404
-          ? 'The payload is not in the event feed (test events are not kept there).'
-          : err.message;
-    });
+    .get('/api/v1/webhooks/deliveries/' + encodeURIComponent(d.id))
+    .then(({ data }) => (payload.textContent = prettyJson(data.payload)))
+    .catch((err) => (payload.textContent = err.message));
   return h(
     'div',
     { class: 'delivery-detail' },
@@ -285,4 +280,13 @@ export function renderDeliverySummary(d) {
       ? h('ol', { class: 'attempts' }, attemptItem(last, d))
       : h('p', { class: 'muted' }, 'Not attempted yet…'),
   );
+}
+
+/** The body as sent, indented for reading when it is JSON (it always is), else as it is. */
+function prettyJson(text) {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
 }

@@ -611,10 +611,14 @@ export default async () => {
           { ListUsersRequestDto: {} },
         ],
         [
-          import('../../../../libs/webhooks/src/endpoints/shared/endpoint-params.dto'),
+          import('../../../../libs/webhooks/src/deliveries/shared/delivery-params.dto'),
           {
-            EndpointIdParamsDto: {
-              id: { required: true, type: () => String, description: 'The endpoint id, `ep_` + a ULID.' },
+            DeliveryIdParamsDto: {
+              delivery_id: {
+                required: true,
+                type: () => String,
+                description: 'The delivery id, `dlv_` + a ULID.',
+              },
             },
           },
         ],
@@ -684,6 +688,22 @@ export default async () => {
                 description: 'Every attempt so far, in order.',
               },
             },
+            WebhookDeliveryDetailResponseDto: {
+              payload: {
+                required: true,
+                type: () => String,
+                description:
+                  'The exact request body the delivery sends (JSON text): the bytes its signatures cover.',
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/webhooks/src/endpoints/shared/endpoint-params.dto'),
+          {
+            EndpointIdParamsDto: {
+              id: { required: true, type: () => String, description: 'The endpoint id, `ep_` + a ULID.' },
+            },
           },
         ],
         [
@@ -697,18 +717,6 @@ export default async () => {
                   'Only deliveries in these states: `pending`, `retrying`, `succeeded`, `dead`, `cancelled`. Repeat\nthe parameter or separate states with commas (`status=retrying,dead`).',
                 enum: ['pending', 'retrying', 'succeeded', 'dead', 'cancelled'],
                 isArray: true,
-              },
-            },
-          },
-        ],
-        [
-          import('../../../../libs/webhooks/src/deliveries/shared/delivery-params.dto'),
-          {
-            DeliveryIdParamsDto: {
-              delivery_id: {
-                required: true,
-                type: () => String,
-                description: 'The delivery id, `dlv_` + a ULID.',
               },
             },
           },
@@ -1272,6 +1280,20 @@ export default async () => {
         [
           import('../../../../libs/events/src/queries/list-users/list-users.http.controller'),
           { ListUsersHttpController: { listUsers: {} } },
+        ],
+        [
+          import('../../../../libs/webhooks/src/deliveries/get-delivery/get-delivery.http.controller'),
+          {
+            GetDeliveryHttpController: {
+              getDelivery: {
+                summary: 'Get a delivery',
+                description:
+                  "One delivery with every attempt, and `payload`: the exact request body it sends, the\nbytes every attempt's signature covers (test events included, which the event feed does not\nkeep). With an attempt's `request_headers` it is everything needed to check a signature by hand.",
+                type: t['../../../../libs/webhooks/src/deliveries/shared/delivery.response.dto']
+                  .WebhookDeliveryDetailResponseDto,
+              },
+            },
+          },
         ],
         [
           import('../../../../libs/webhooks/src/deliveries/list-deliveries/list-deliveries.http.controller'),

@@ -801,6 +801,26 @@ export interface WebhookAttempt {
   at: string;
 }
 
+export interface WebhookDeliveryDetail {
+  /** `dlv_` + a ULID. */
+  id: string;
+  /** The public event delivered (`evt_…`). */
+  event_id: string;
+  event_type: string;
+  endpoint_id: string;
+  /** `pending`, `retrying`, `succeeded`, `dead` or `cancelled`. */
+  status: 'pending' | 'retrying' | 'succeeded' | 'dead' | 'cancelled';
+  attempt_count: number;
+  max_attempts: number;
+  /** When the next attempt is due; null when none is scheduled. */
+  next_attempt_at: string | null;
+  created_at: string;
+  /** Every attempt so far, in order. */
+  attempts: WebhookAttempt[];
+  /** The exact request body the delivery sends (JSON text): the bytes its signatures cover. */
+  payload: string;
+}
+
 export interface WebhookDelivery {
   /** `dlv_` + a ULID. */
   id: string;
@@ -1353,6 +1373,30 @@ export abstract class GeneratedOperations {
   }
 
   /**
+   * Get a delivery
+   *
+   * One delivery with every attempt, and `payload`: the exact request body it sends, the
+   * bytes every attempt's signature covers (test events included, which the event feed does not
+   * keep). With an attempt's `request_headers` it is everything needed to check a signature by hand.
+   *
+   * Requires an API key with `webhooks:read`.
+   *
+   * `GET /api/v1/webhooks/deliveries/{delivery_id}`
+   */
+  getDelivery(
+    delivery_id: string,
+    options?: RequestOptions,
+  ): Promise<ApiResult<WebhookDeliveryDetail, Meta>> {
+    return this.call(
+      'GET',
+      `/api/v1/webhooks/deliveries/${encodeURIComponent(delivery_id)}`,
+      undefined,
+      undefined,
+      options,
+    );
+  }
+
+  /**
    * Replay a delivery
    *
    * Sends the delivery again, now. A succeeded, dead or cancelled delivery becomes `pending`
@@ -1571,6 +1615,11 @@ export const OPERATIONS = {
   getUser: { method: 'GET', path: '/api/v1/users/{id}', scopes: ['users:read'] },
   listWebhooks: { method: 'GET', path: '/api/v1/webhooks', scopes: ['webhooks:read'] },
   createWebhook: { method: 'POST', path: '/api/v1/webhooks', scopes: ['webhooks:manage'] },
+  getDelivery: {
+    method: 'GET',
+    path: '/api/v1/webhooks/deliveries/{delivery_id}',
+    scopes: ['webhooks:read'],
+  },
   replayDelivery: {
     method: 'POST',
     path: '/api/v1/webhooks/deliveries/{delivery_id}/replay',

@@ -52,3 +52,8 @@ export class WebhookDeliveryResponseDto {
   /** Every attempt so far, in order. */
   attempts!: WebhookAttemptResponseDto[];
 }
+
+export class WebhookDeliveryDetailResponseDto extends WebhookDeliveryResponseDto {
+  /** The exact request body the delivery sends (JSON text): the bytes its signatures cover. */
+  payload!: string;
+}
