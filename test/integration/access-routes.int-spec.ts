@@ -32,7 +32,7 @@ const CONTRACT: Record<string, string> = {
   'GET /api/v1/keys/:param': 'keys:read',
   'GET /api/v1/keys/:param/usage': 'keys:read',
   'POST /api/v1/keys/:param/revoke': 'keys:manage',
-  'GET /api/v1/webhooks/deliveries/:param': 'webhooks:read',
+  'GET /api/v1/webhooks/deliveries/:param/payload': 'webhooks:read',
   'GET /api/v1/webhooks/health': 'webhooks:read',
   'GET /api/v1/webhooks/:param/stats': 'webhooks:read',
   'GET /api/v1/audit-log': 'audit:read',

@@ -269,33 +269,33 @@ describe('webhooks API: deliveries', () => {
     });
   });
 
-  describe('get', () => {
-    it('is the delivery of the list, with the exact body it sends', async () => {
+  describe('payload', () => {
+    it('is the exact body the delivery sends', async () => {
       const id = seeded[3]!;
       const body = '{"id":"evt_x","type":"post.created","data":{"post_id":7}}';
-      await t.ds.query(
-        `UPDATE webhook_messages m SET payload = $2
-           FROM webhook_deliveries d WHERE d.id = $1 AND m.tenant = d.tenant AND m.event_id = d.event_id`,
-        [id, body],
-      );
-      const listed = await call('GET', `/api/v1/webhooks/${endpoint}/deliveries?limit=100`);
-      const res = await call('GET', `/api/v1/webhooks/deliveries/${id}`);
+      const [stored] = await t.ds.query(`SELECT event_id FROM webhook_deliveries WHERE id = $1`, [id]);
+      await t.ds.query(`UPDATE webhook_messages SET payload = $2 WHERE event_id = $1`, [
+        stored.event_id,
+        body,
+      ]);
+      const res = await call('GET', `/api/v1/webhooks/deliveries/${id}/payload`);
       expect(res.status).toBe(200);
-      expect(Object.keys(res.body.data)).toEqual([...DELIVERY_FIELDS, 'payload']);
       expect(res.body.data).toEqual({
-        ...listed.body.data.find((d: { id: string }) => d.id === id),
+        delivery_id: id,
+        event_id: stored.event_id,
+        event_type: 'post.created',
         payload: body,
       });
     });
 
     it('an unknown or foreign delivery is 404 delivery_not_found; a malformed id 400', async () => {
-      const foreign = await call('GET', `/api/v1/webhooks/deliveries/${seeded[0]}`, keyB);
+      const foreign = await call('GET', `/api/v1/webhooks/deliveries/${seeded[0]}/payload`, keyB);
       expect(foreign.status).toBe(404);
       expect(foreign.body.error.code).toBe('delivery_not_found');
-      const unknown = await call('GET', `/api/v1/webhooks/deliveries/dlv_${nextUlid()}`);
+      const unknown = await call('GET', `/api/v1/webhooks/deliveries/dlv_${nextUlid()}/payload`);
       expect(unknown.status).toBe(404);
       expect(unknown.body.error.code).toBe('delivery_not_found');
-      const malformed = await call('GET', '/api/v1/webhooks/deliveries/nope');
+      const malformed = await call('GET', '/api/v1/webhooks/deliveries/nope/payload');
       expect(malformed.status).toBe(400);
       expect(malformed.body.error.code).toBe('bad_request');
     });

@@ -50,7 +50,7 @@ __all__ = [
     "User",
     "UserUpdatedEvent",
     "WebhookAttempt",
-    "WebhookDeliveryDetail",
+    "WebhookDeliveryPayload",
     "WebhookDelivery",
     "WebhookEndpoint",
     "WebhookEndpointWithSecret",
@@ -382,10 +382,10 @@ class WebhookAttempt(_WebhookAttemptRequired, total=False):
     pass
 
 
-_WebhookDeliveryDetailRequired = TypedDict("_WebhookDeliveryDetailRequired", {"id": str, "event_id": str, "event_type": str, "endpoint_id": str, "status": Literal["pending", "retrying", "succeeded", "dead", "cancelled"], "attempt_count": float, "max_attempts": float, "next_attempt_at": Optional[str], "created_at": str, "attempts": List["WebhookAttempt"], "payload": str})
+_WebhookDeliveryPayloadRequired = TypedDict("_WebhookDeliveryPayloadRequired", {"delivery_id": str, "event_id": str, "event_type": str, "payload": str})
 
 
-class WebhookDeliveryDetail(_WebhookDeliveryDetailRequired, total=False):
+class WebhookDeliveryPayload(_WebhookDeliveryPayloadRequired, total=False):
     pass
 
 
@@ -630,18 +630,18 @@ class _GeneratedOperations:
         """
         return self._transport.call("POST", "/api/v1/webhooks", query=None, body=body)
 
-    def get_delivery(self, delivery_id: str) -> ApiResult["WebhookDeliveryDetail"]:
-        """Get a delivery
+    def get_delivery_payload(self, delivery_id: str) -> ApiResult["WebhookDeliveryPayload"]:
+        """Get a delivery's payload
 
-        One delivery with every attempt, and `payload`: the exact request body it sends, the
-        bytes every attempt's signature covers (test events included, which the event feed does not
-        keep). With an attempt's `request_headers` it is everything needed to check a signature by hand.
+        The exact request body a delivery sends: the bytes every attempt's signature covers
+        (test events included, which the event feed does not keep). With an attempt's
+        `request_headers` it is everything needed to check a signature by hand.
 
         Requires an API key with `webhooks:read`.
 
-        `GET /api/v1/webhooks/deliveries/{delivery_id}`
+        `GET /api/v1/webhooks/deliveries/{delivery_id}/payload`
         """
-        return self._transport.call("GET", "/api/v1/webhooks/deliveries/{delivery_id}".format(delivery_id=_path(delivery_id)), query=None, body=None)
+        return self._transport.call("GET", "/api/v1/webhooks/deliveries/{delivery_id}/payload".format(delivery_id=_path(delivery_id)), query=None, body=None)
 
     def replay_delivery(self, delivery_id: str) -> ApiResult["WebhookDelivery"]:
         """Replay a delivery
@@ -795,7 +795,7 @@ OPERATIONS = {
     "get_user": ("GET", "/api/v1/users/{id}"),
     "list_webhooks": ("GET", "/api/v1/webhooks"),
     "create_webhook": ("POST", "/api/v1/webhooks"),
-    "get_delivery": ("GET", "/api/v1/webhooks/deliveries/{delivery_id}"),
+    "get_delivery_payload": ("GET", "/api/v1/webhooks/deliveries/{delivery_id}/payload"),
     "replay_delivery": ("POST", "/api/v1/webhooks/deliveries/{delivery_id}/replay"),
     "get_webhook_health": ("GET", "/api/v1/webhooks/health"),
     "get_webhook": ("GET", "/api/v1/webhooks/{id}"),

@@ -7,8 +7,8 @@
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CursorCodec, HERALD_CONFIG, HeraldConfig } from '@herald/platform';
-import { GetDeliveryHttpController } from './deliveries/get-delivery/get-delivery.http.controller';
-import { GetDeliveryQuery } from './deliveries/get-delivery/get-delivery.query';
+import { GetDeliveryPayloadHttpController } from './deliveries/get-delivery-payload/get-delivery-payload.http.controller';
+import { GetDeliveryPayloadQuery } from './deliveries/get-delivery-payload/get-delivery-payload.query';
 import { ListDeliveriesHttpController } from './deliveries/list-deliveries/list-deliveries.http.controller';
 import { ListDeliveriesQuery } from './deliveries/list-deliveries/list-deliveries.query';
 import { ReplayDeliveryHttpController } from './deliveries/replay-delivery/replay-delivery.http.controller';
@@ -41,7 +41,7 @@ import { WebhooksCoreModule } from './webhooks-core.module';
     // Before the routes with an `{id}`, though the router prefers a static segment anyway.
     WebhookHealthHttpController,
     ReplayDeliveryHttpController,
-    GetDeliveryHttpController,
+    GetDeliveryPayloadHttpController,
     ListEndpointsHttpController,
     CreateEndpointHttpController,
     GetEndpointHttpController,
@@ -74,7 +74,7 @@ import { WebhooksCoreModule } from './webhooks-core.module';
     RotateSecretHandler,
     SendTestEventHandler,
     ListDeliveriesQuery,
-    GetDeliveryQuery,
+    GetDeliveryPayloadQuery,
     WebhookHealthQuery,
     EndpointStatsQuery,
   ],

@@ -187,7 +187,7 @@ function replayButton(d, after) {
 function deliveryDetail(d) {
   const payload = h('pre', { class: 'code', 'data-testid': 'payload' }, 'Loading…');
   api
-    .get('/api/v1/webhooks/deliveries/' + encodeURIComponent(d.id))
+    .get('/api/v1/webhooks/deliveries/' + encodeURIComponent(d.id) + '/payload')
     .then(({ data }) => (payload.textContent = prettyJson(data.payload)))
     .catch((err) => (payload.textContent = err.message));
   return h(

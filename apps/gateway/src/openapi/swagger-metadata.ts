@@ -688,12 +688,18 @@ export default async () => {
                 description: 'Every attempt so far, in order.',
               },
             },
-            WebhookDeliveryDetailResponseDto: {
+            WebhookDeliveryPayloadResponseDto: {
+              delivery_id: { required: true, type: () => String, description: '`dlv_` + a ULID.' },
+              event_id: {
+                required: true,
+                type: () => String,
+                description: 'The public event delivered (`evt_\u2026`).',
+              },
+              event_type: { required: true, type: () => String },
               payload: {
                 required: true,
                 type: () => String,
-                description:
-                  'The exact request body the delivery sends (JSON text): the bytes its signatures cover.',
+                description: 'The request body (JSON text) exactly as sent: the bytes its signatures cover.',
               },
             },
           },
@@ -1282,15 +1288,15 @@ export default async () => {
           { ListUsersHttpController: { listUsers: {} } },
         ],
         [
-          import('../../../../libs/webhooks/src/deliveries/get-delivery/get-delivery.http.controller'),
+          import('../../../../libs/webhooks/src/deliveries/get-delivery-payload/get-delivery-payload.http.controller'),
           {
-            GetDeliveryHttpController: {
-              getDelivery: {
-                summary: 'Get a delivery',
+            GetDeliveryPayloadHttpController: {
+              getDeliveryPayload: {
+                summary: "Get a delivery's payload",
                 description:
-                  "One delivery with every attempt, and `payload`: the exact request body it sends, the\nbytes every attempt's signature covers (test events included, which the event feed does not\nkeep). With an attempt's `request_headers` it is everything needed to check a signature by hand.",
+                  "The exact request body a delivery sends: the bytes every attempt's signature covers\n(test events included, which the event feed does not keep). With an attempt's\n`request_headers` it is everything needed to check a signature by hand.",
                 type: t['../../../../libs/webhooks/src/deliveries/shared/delivery.response.dto']
-                  .WebhookDeliveryDetailResponseDto,
+                  .WebhookDeliveryPayloadResponseDto,
               },
             },
           },

@@ -801,23 +801,13 @@ export interface WebhookAttempt {
   at: string;
 }
 
-export interface WebhookDeliveryDetail {
+export interface WebhookDeliveryPayload {
   /** `dlv_` + a ULID. */
-  id: string;
+  delivery_id: string;
   /** The public event delivered (`evt_…`). */
   event_id: string;
   event_type: string;
-  endpoint_id: string;
-  /** `pending`, `retrying`, `succeeded`, `dead` or `cancelled`. */
-  status: 'pending' | 'retrying' | 'succeeded' | 'dead' | 'cancelled';
-  attempt_count: number;
-  max_attempts: number;
-  /** When the next attempt is due; null when none is scheduled. */
-  next_attempt_at: string | null;
-  created_at: string;
-  /** Every attempt so far, in order. */
-  attempts: WebhookAttempt[];
-  /** The exact request body the delivery sends (JSON text): the bytes its signatures cover. */
+  /** The request body (JSON text) exactly as sent: the bytes its signatures cover. */
   payload: string;
 }
 
@@ -1373,23 +1363,23 @@ export abstract class GeneratedOperations {
   }
 
   /**
-   * Get a delivery
+   * Get a delivery's payload
    *
-   * One delivery with every attempt, and `payload`: the exact request body it sends, the
-   * bytes every attempt's signature covers (test events included, which the event feed does not
-   * keep). With an attempt's `request_headers` it is everything needed to check a signature by hand.
+   * The exact request body a delivery sends: the bytes every attempt's signature covers
+   * (test events included, which the event feed does not keep). With an attempt's
+   * `request_headers` it is everything needed to check a signature by hand.
    *
    * Requires an API key with `webhooks:read`.
    *
-   * `GET /api/v1/webhooks/deliveries/{delivery_id}`
+   * `GET /api/v1/webhooks/deliveries/{delivery_id}/payload`
    */
-  getDelivery(
+  getDeliveryPayload(
     delivery_id: string,
     options?: RequestOptions,
-  ): Promise<ApiResult<WebhookDeliveryDetail, Meta>> {
+  ): Promise<ApiResult<WebhookDeliveryPayload, Meta>> {
     return this.call(
       'GET',
-      `/api/v1/webhooks/deliveries/${encodeURIComponent(delivery_id)}`,
+      `/api/v1/webhooks/deliveries/${encodeURIComponent(delivery_id)}/payload`,
       undefined,
       undefined,
       options,
@@ -1615,9 +1605,9 @@ export const OPERATIONS = {
   getUser: { method: 'GET', path: '/api/v1/users/{id}', scopes: ['users:read'] },
   listWebhooks: { method: 'GET', path: '/api/v1/webhooks', scopes: ['webhooks:read'] },
   createWebhook: { method: 'POST', path: '/api/v1/webhooks', scopes: ['webhooks:manage'] },
-  getDelivery: {
+  getDeliveryPayload: {
     method: 'GET',
-    path: '/api/v1/webhooks/deliveries/{delivery_id}',
+    path: '/api/v1/webhooks/deliveries/{delivery_id}/payload',
     scopes: ['webhooks:read'],
   },
   replayDelivery: {

@@ -53,7 +53,16 @@ export class WebhookDeliveryResponseDto {
   attempts!: WebhookAttemptResponseDto[];
 }
 
-export class WebhookDeliveryDetailResponseDto extends WebhookDeliveryResponseDto {
-  /** The exact request body the delivery sends (JSON text): the bytes its signatures cover. */
+/** The exact body a delivery sends. */
+export class WebhookDeliveryPayloadResponseDto {
+  /** `dlv_` + a ULID. */
+  delivery_id!: string;
+
+  /** The public event delivered (`evt_…`). */
+  event_id!: string;
+
+  event_type!: string;
+
+  /** The request body (JSON text) exactly as sent: the bytes its signatures cover. */
   payload!: string;
 }
