@@ -445,7 +445,7 @@ class _GeneratedOperations:
 
     _transport: Transport
 
-    def list_audit_log(self, *, limit: Optional[int] = None, cursor: Optional[str] = None, since: Optional[str] = None, until: Optional[str] = None, order: Optional[Literal["asc", "desc"]] = None, action: Optional[str] = None, actor: Optional[str] = None, target_type: Optional[str] = None, target_id: Optional[str] = None) -> ApiResult[List["AuditLogEntry"]]:
+    def list_audit_log(self, *, limit: Optional[int] = None, cursor: Optional[str] = None, action: Optional[str] = None, since: Optional[str] = None, until: Optional[str] = None, order: Optional[Literal["asc", "desc"]] = None, actor: Optional[str] = None, target_type: Optional[str] = None, target_id: Optional[str] = None) -> ApiResult[List["AuditLogEntry"]]:
         """List the audit log
 
         Every change made to the tenant's configuration (API keys, webhook endpoints,
@@ -456,7 +456,7 @@ class _GeneratedOperations:
 
         `GET /api/v1/audit-log`
         """
-        return self._transport.call("GET", "/api/v1/audit-log", query={"limit": limit, "cursor": cursor, "since": since, "until": until, "order": order, "action": action, "actor": actor, "target_type": target_type, "target_id": target_id}, body=None)
+        return self._transport.call("GET", "/api/v1/audit-log", query={"limit": limit, "cursor": cursor, "action": action, "since": since, "until": until, "order": order, "actor": actor, "target_type": target_type, "target_id": target_id}, body=None)
 
     def list_events(self, *, limit: Optional[int] = None, cursor: Optional[str] = None, type: Optional[Literal["course.*", "course.published", "enrollment.*", "enrollment.completed", "enrollment.created", "moderation.*", "moderation.user_banned", "moderation.user_unbanned", "page.*", "page.created", "page.updated", "post.*", "post.created", "post.deleted", "post.edited", "thread.*", "thread.created", "ticket.*", "ticket.assigned", "ticket.created", "ticket.replied", "ticket.status_changed", "user.*", "user.joined", "user.updated"]] = None, since: Optional[str] = None, until: Optional[str] = None, order: Optional[Literal["asc", "desc"]] = None) -> ApiResult[List["PublicEvent"]]:
         """List events

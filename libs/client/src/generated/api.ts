@@ -980,14 +980,14 @@ export interface ListAuditLogQuery {
    * valid only for the tenant and query that issued it, otherwise 400 `invalid_cursor`.
    */
   cursor?: string;
+  /** One action (`api_key.created`) or every action under a prefix (`webhook_endpoint.*`). */
+  action?: string;
   /** Only rows written at or after this RFC 3339 time. */
   since?: string;
   /** Only rows written before this RFC 3339 time. */
   until?: string;
   /** `desc` (default): newest first; `asc`: oldest first. */
   order?: 'asc' | 'desc';
-  /** One action (`api_key.created`) or every action under a prefix (`webhook_endpoint.*`). */
-  action?: string;
   /** Who acted, exactly as rows show it: `key:<key id>`, `system`, `cli:<user>`. */
   actor?: string;
   /** `api_key`, `webhook_endpoint` or `tenant_settings`. */

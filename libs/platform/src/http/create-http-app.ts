@@ -16,7 +16,8 @@ import { logFastPathsOnce } from '../fast-paths/fast-paths';
 import { useLeanAsyncResourceBind } from './async-resource-bind';
 import { mountApiDocs } from '../openapi/api-docs.routes';
 import { EnvelopeInterceptor } from './envelope.interceptor';
-import { clientErrorHandler, frameworkErrorHandler, sendClosing } from './error-reply';
+import { METHOD_NOT_ALLOWED } from './error-codes';
+import { clientErrorHandler, frameworkErrorHandler, sendClosing, sendError } from './error-reply';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { acceptJsonBodiesOnly } from './json-body';
 import { requestIdFor } from './request-id';
@@ -78,6 +79,18 @@ export async function createHttpApp(
   fastify.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
     if (closing) return sendClosing(req, reply);
+    // A literal path's missing method is a 405, not a parameter route's (routes.shadowed).
+    if (routes.shadowed(req.method, req.url)) {
+      const allowed = routes.allowed(req.url);
+      const path = req.url.split('?')[0] ?? '';
+      return sendError(
+        req,
+        reply,
+        METHOD_NOT_ALLOWED,
+        `${req.method} ${path} is not allowed; this path takes ${allowed.join(', ')}`,
+        { allow: allowed.join(', ') },
+      );
+    }
   });
   if (opts.requireHttps) {
     requireHttps(fastify);

@@ -29,3 +29,10 @@ export function IsRfc3339Time(options?: ValidationOptions): PropertyDecorator {
     options,
   );
 }
+
+/**
+ * What a time query parameter checked by IsRfc3339Time accepts, for the API document: the
+ * RFC 3339 pattern of the event contract narrowed to the years it reads (0100–9999).
+ */
+export const RFC3339_QUERY_PATTERN =
+  '^(0[1-9]\\d{2}|[1-9]\\d{3})-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$';

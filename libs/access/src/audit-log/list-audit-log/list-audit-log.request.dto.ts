@@ -5,7 +5,7 @@
  */
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { IsRfc3339Time, ListRequestDto, SortOrder } from '@herald/platform';
+import { IsRfc3339Time, ListRequestDto, RFC3339_QUERY_PATTERN, SortOrder } from '@herald/platform';
 
 /** `tenant_settings.updated`, or every action under a prefix: `webhook_endpoint.*`. */
 export const ACTION_FILTER = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?$/;
@@ -17,6 +17,7 @@ export class ListAuditLogRequestDto extends ListRequestDto {
   override order?: SortOrder = undefined;
 
   /** One action (`api_key.created`) or every action under a prefix (`webhook_endpoint.*`). */
+  @ApiPropertyOptional({ pattern: ACTION_FILTER.source, maxLength: 100 })
   @IsOptional()
   @IsString()
   @MaxLength(100)
@@ -43,13 +44,13 @@ export class ListAuditLogRequestDto extends ListRequestDto {
   target_id?: string;
 
   /** Only rows written at or after this RFC 3339 time. */
-  @ApiPropertyOptional({ format: 'date-time' })
+  @ApiPropertyOptional({ format: 'date-time', pattern: RFC3339_QUERY_PATTERN })
   @IsOptional()
   @IsRfc3339Time()
   since?: string;
 
   /** Only rows written before this RFC 3339 time. */
-  @ApiPropertyOptional({ format: 'date-time' })
+  @ApiPropertyOptional({ format: 'date-time', pattern: RFC3339_QUERY_PATTERN })
   @IsOptional()
   @IsRfc3339Time()
   until?: string;

@@ -23,8 +23,12 @@ import { MAX_KEY_LIMIT, MAX_LABEL_LENGTH } from '../api-key-input';
 import type { KeyMode } from '../api-key-secret';
 
 const MODES: readonly KeyMode[] = ['live', 'test'];
-/** At least one character other than a space; no control characters (newlines, tabs, NUL, …). */
-export const LABEL_PATTERN = '^(?=.*\\S)[^\\p{Cc}]*$';
+/**
+ * At least one character other than a space; no control characters (C0, DEL and C1: newlines,
+ * tabs, NUL, …). Written without lookahead or Unicode classes, so every JSON Schema tool can use it.
+ */
+export const LABEL_PATTERN =
+  '^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$';
 
 export class CreateApiKeyRequestDto {
   /** A name to recognise the key by: 1–100 printable characters, not only spaces. */

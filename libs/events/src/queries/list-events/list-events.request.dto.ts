@@ -2,7 +2,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength, ValidateBy } from 'class-validator';
 import { parseRfc3339 } from '@herald/contracts';
-import { BYTES_CURSOR_PATTERN, IsRfc3339Time } from '@herald/platform';
+import { BYTES_CURSOR_PATTERN, IsRfc3339Time, RFC3339_QUERY_PATTERN } from '@herald/platform';
 import { ListRequestDto } from '@herald/platform';
 import { IsEventTypeFilter, TYPE_FILTERS } from './event-type-filter';
 
@@ -11,13 +11,6 @@ export function epochMicros(text: string): bigint | undefined {
   const i = parseRfc3339(text);
   return i ? BigInt(i.epochSeconds) * 1_000_000n + BigInt(i.micros) : undefined;
 }
-
-/**
- * What `since` and `until` accept, for the API document: the RFC 3339 pattern of the
- * event contract narrowed to the years parseRfc3339 reads (0100–9999).
- */
-const QUERY_TIME_PATTERN =
-  '^(0[1-9]\\d{2}|[1-9]\\d{3})-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$';
 
 /** `until` must lie after `since`; an empty window is a mistake worth a 400. */
 const IsAfterSince = (): PropertyDecorator =>
@@ -56,13 +49,13 @@ export class ListEventsRequestDto extends ListRequestDto {
   type?: string;
 
   /** Only events created at or after this RFC 3339 time (compared to the microsecond). */
-  @ApiPropertyOptional({ format: 'date-time', pattern: QUERY_TIME_PATTERN })
+  @ApiPropertyOptional({ format: 'date-time', pattern: RFC3339_QUERY_PATTERN })
   @IsOptional()
   @IsRfc3339Time()
   since?: string;
 
   /** Only events created before this RFC 3339 time; must be later than `since`. */
-  @ApiPropertyOptional({ format: 'date-time', pattern: QUERY_TIME_PATTERN })
+  @ApiPropertyOptional({ format: 'date-time', pattern: RFC3339_QUERY_PATTERN })
   @IsOptional()
   @IsRfc3339Time()
   @IsAfterSince()

@@ -1,10 +1,13 @@
 /** Body of `POST /api/v1/webhooks/{id}/test`, optional: the type and data of the event to send. */
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsObject, IsOptional, ValidateBy } from 'class-validator';
+import { IsIn, IsObject, ValidateBy, ValidateIf } from 'class-validator';
 import { PUBLIC_TYPES, PublicType } from '@herald/contracts';
 
 /** The largest `data` accepted, as JSON (UTF-8 bytes); the body's nesting is bounded when it is parsed. */
 export const MAX_TEST_DATA_BYTES = 16 * 1024;
+
+/** Optional, but never null: an absent field means the default, a null one is refused. */
+const IfPresent = (): PropertyDecorator => ValidateIf((_: object, v: unknown) => v !== undefined);
 
 const IsSmallJson = (): PropertyDecorator =>
   ValidateBy({
@@ -21,7 +24,7 @@ export class SendTestEventRequestDto {
    * receiver can be tried with the events it will get; only this endpoint receives it.
    */
   @ApiPropertyOptional({ enum: [...PUBLIC_TYPES], default: 'webhook.test' })
-  @IsOptional()
+  @IfPresent()
   @IsIn(PUBLIC_TYPES)
   type?: PublicType;
 
@@ -31,7 +34,7 @@ export class SendTestEventRequestDto {
    * against that type's schema.
    */
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
-  @IsOptional()
+  @IfPresent()
   @IsObject()
   @IsSmallJson()
   data?: Record<string, unknown>;
