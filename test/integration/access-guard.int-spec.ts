@@ -5,7 +5,13 @@
  * the usage log, and the refusal of public routes that declare no scopes.
  */
 import { Controller, Get, HttpCode, Module, Patch, Post } from '@nestjs/common';
-import { ApiKeysRepository, KeyCache, UsageRecorder, waitForAccessPropagation } from '@herald/access';
+import {
+  ApiKeysRepository,
+  KeyCache,
+  QuotaDays,
+  UsageRecorder,
+  waitForAccessPropagation,
+} from '@herald/access';
 import { SCOPES, Scope } from '@herald/contracts';
 import {
   ApiCaller,
@@ -339,6 +345,19 @@ describe('access guard', () => {
       const untilMidnight = Math.ceil((86_400_000 - (Date.now() % 86_400_000)) / 1000);
       expect(Math.abs(Number(over.headers['retry-after']) - untilMidnight)).toBeLessThanOrEqual(2);
       expect(over.headers['ratelimit-limit']).toBe('2');
+      // Not the per-minute limit: its own code, with when the quota starts again.
+      const nextDay = new Date(Math.ceil(Date.now() / 86_400_000) * 86_400_000)
+        .toISOString()
+        .replace('.000', '');
+      expect(over.body.error).toEqual({
+        code: 'quota_exceeded',
+        message: `the daily quota of 2 requests for this API key is used up; it resets at ${nextDay}`,
+        details: {
+          daily_quota: 2,
+          reset_at: nextDay,
+          retry_after_seconds: Number(over.headers['retry-after']),
+        },
+      });
 
       const f = uniqueName('guard-f');
       await new TenantsRepository(t.ds).create(f);
@@ -346,6 +365,46 @@ describe('access guard', () => {
       const tenantKey = await mintTestKey(t.ds, f, ['events:read']);
       expect((await get(f, `${PROBE}/events`, tenantKey.key)).status).toBe(200);
       expect((await get(f, `${PROBE}/events`, tenantKey.key)).status).toBe(429);
+    });
+
+    it('answers the per-minute limit with rate_limited even when a quota is set', async () => {
+      await awayFromMinuteEdge();
+      const key = await mintTestKey(t.ds, a, ['events:read'], { ratePerMinute: 1, dailyQuota: 100 });
+      expect((await get(a, `${PROBE}/events`, key.key)).status).toBe(200);
+      const over = await get(a, `${PROBE}/events`, key.key);
+      expect(over.status).toBe(429);
+      expect(over.body.error.code).toBe('rate_limited');
+      expect(Number(over.headers['retry-after'])).toBeLessThanOrEqual(60);
+    });
+
+    it("keeps the day's quota count across gateway restarts, without Redis", async () => {
+      await awayFromMinuteEdge();
+      const key = await mintTestKey(t.ds, a, ['events:read'], { dailyQuota: 3 });
+      expect((await get(a, `${PROBE}/events`, key.key)).status).toBe(200);
+      await t.app.get(QuotaDays).flush();
+      const [row] = await t.ds.query(`SELECT tenant, used::int FROM quota_days WHERE subject = $1`, [key.id]);
+      expect(row).toEqual({ tenant: a, used: 1 });
+
+      // A second gateway reads the count at its first request of the key, then a graceful
+      // stop writes what it counted.
+      const second = await startTestApp([GatewayModule, AccessProbeModule]);
+      const viaSecond = (): Promise<ApiResponse> =>
+        apiRequest(second.baseUrl, `${PROBE}/events`, { tenant: a, key: key.key });
+      expect((await viaSecond()).headers['ratelimit-remaining']).toBe('1');
+      expect((await viaSecond()).headers['ratelimit-remaining']).toBe('0');
+      expect((await viaSecond()).body.error.code).toBe('quota_exceeded');
+      await second.close();
+
+      const third = await startTestApp([GatewayModule, AccessProbeModule]);
+      try {
+        const res = await apiRequest(third.baseUrl, `${PROBE}/events`, { tenant: a, key: key.key });
+        expect(res.status).toBe(429);
+        expect(res.body.error.code).toBe('quota_exceeded');
+      } finally {
+        await third.close();
+      }
+      const [after] = await t.ds.query(`SELECT used::int FROM quota_days WHERE subject = $1`, [key.id]);
+      expect(after.used).toBe(3); // refusals are not counted
     });
   });
 

@@ -2,7 +2,7 @@
  * Checks the public routes' declarations at boot, then starts and stops what the access
  * guard relies on outside the request: the key change listener (which also keeps the
  * read cache fresh), the Redis connection when configured, the usage log and its
- * response hook, and the read cache's hooks.
+ * response hook, the daily quota counts' writer, and the read cache's hooks.
  */
 import {
   BeforeApplicationShutdown,
@@ -27,6 +27,7 @@ import { AccessGuard } from './guard/access.guard';
 import { AccessChangeListener } from './key-cache/access-change-listener';
 import { KeyCache } from './key-cache/key-cache';
 import { RATE_LIMITER, RateLimiter } from './rate-limit/rate-limit';
+import { QuotaDays } from './rate-limit/quota-days';
 import { RedisRateLimiter } from './rate-limit/redis-rate-limiter';
 import { READ_MODELS_CHANNEL, ReadCache } from './read-cache/read-cache';
 import { serveCachedReads } from './read-cache/read-cache.hooks';
@@ -34,6 +35,7 @@ import { usageMarkOf } from './usage/usage-mark';
 import { UsageRecorder } from './usage/usage-recorder';
 
 export const USAGE_FLUSH_INTERVAL_MS = 5000;
+export const QUOTA_FLUSH_INTERVAL_MS = 1000;
 
 @Injectable()
 export class AccessLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -45,6 +47,7 @@ export class AccessLifecycle implements OnModuleInit, BeforeApplicationShutdown,
     private readonly adapterHost: HttpAdapterHost,
     private readonly cache: KeyCache,
     private readonly usage: UsageRecorder,
+    private readonly quotaDays: QuotaDays,
     @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
     private readonly routes: PublicRoutes,
     private readonly readCache: ReadCache,
@@ -72,6 +75,7 @@ export class AccessLifecycle implements OnModuleInit, BeforeApplicationShutdown,
     }
     if (this.limiter instanceof RedisRateLimiter) await this.limiter.start();
     this.usage.start(USAGE_FLUSH_INTERVAL_MS);
+    if (!(this.limiter instanceof RedisRateLimiter)) this.quotaDays.start(QUOTA_FLUSH_INTERVAL_MS);
 
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     fastify?.addHook('onResponse', (req, reply, done) => {
@@ -106,11 +110,13 @@ export class AccessLifecycle implements OnModuleInit, BeforeApplicationShutdown,
   /** Flushes while the database is surely still open. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.usage.stop();
+    await this.quotaDays.stop();
   }
 
   /** Responses that finished while the server drained; skipped if the pool is already closed. */
   async onApplicationShutdown(): Promise<void> {
     await this.usage.flush();
+    await this.quotaDays.flush();
     await this.listener?.stop();
     if (this.limiter instanceof RedisRateLimiter) await this.limiter.stop();
   }

@@ -19,6 +19,7 @@ import { ReadCache } from './read-cache/read-cache';
 import { ApiKeysRepository } from './keys/api-keys.repository';
 import { MemoryRateLimiter } from './rate-limit/memory-rate-limiter';
 import { RATE_LIMITER, RateLimiter } from './rate-limit/rate-limit';
+import { QuotaDays } from './rate-limit/quota-days';
 import { RedisRateLimiter } from './rate-limit/redis-rate-limiter';
 import { UsageRecorder } from './usage/usage-recorder';
 
@@ -48,12 +49,18 @@ import { UsageRecorder } from './usage/usage-recorder';
       useFactory: (repo: ApiKeysRepository) => new KeyCache((tenant, hash) => repo.findByHash(tenant, hash)),
     },
     {
+      provide: QuotaDays,
+      inject: [DataSource, HERALD_LOGGER],
+      useFactory: (ds: DataSource, logger: Logger) =>
+        new QuotaDays(ds, logger.child({ component: 'access' })),
+    },
+    {
       provide: RATE_LIMITER,
-      inject: [HERALD_CONFIG, HERALD_LOGGER],
-      useFactory: (config: HeraldConfig, logger: Logger): RateLimiter =>
+      inject: [HERALD_CONFIG, HERALD_LOGGER, QuotaDays],
+      useFactory: (config: HeraldConfig, logger: Logger, quotaDays: QuotaDays): RateLimiter =>
         config.redisUrl
           ? new RedisRateLimiter(config.redisUrl, logger.child({ component: 'access' }))
-          : new MemoryRateLimiter(),
+          : new MemoryRateLimiter(quotaDays),
     },
     {
       provide: UsageRecorder,
@@ -73,6 +80,7 @@ import { UsageRecorder } from './usage/usage-recorder';
   ],
   exports: [
     ApiKeysRepository,
+    QuotaDays,
     KeyCache,
     UsageRecorder,
     PublicRoutes,

@@ -10,6 +10,7 @@ export * from './guard/public-routes';
 export * from './key-cache/key-cache';
 export * from './key-cache/access-propagation';
 export * from './rate-limit/rate-limit';
+export * from './rate-limit/quota-days';
 export * from './usage/usage-recorder';
 export * from './read-cache/read-cache';
 export * from './access-lifecycle';

@@ -158,7 +158,7 @@ class ErrorBody(_ErrorBodyRequired, total=False):
     details: Union[List["FieldProblem"], Dict[str, Any]]
 
 
-ErrorCode = Literal["bad_request", "invalid_cursor", "invalid_json", "invalid_api_key", "https_required", "insufficient_scope", "api_key_not_found", "delivery_not_found", "endpoint_not_found", "event_not_found", "not_found", "post_not_found", "tenant_not_found", "user_not_found", "method_not_allowed", "request_timeout", "endpoint_disabled", "no_public_key", "payload_too_large", "uri_too_long", "unsupported_media_type", "invalid_api_key_input", "invalid_endpoint", "invalid_settings", "invalid_test_event", "rate_limited", "headers_too_large", "internal_error", "service_unavailable"]
+ErrorCode = Literal["bad_request", "invalid_cursor", "invalid_json", "invalid_api_key", "https_required", "insufficient_scope", "api_key_not_found", "delivery_not_found", "endpoint_not_found", "event_not_found", "not_found", "post_not_found", "tenant_not_found", "user_not_found", "method_not_allowed", "request_timeout", "endpoint_disabled", "no_public_key", "payload_too_large", "uri_too_long", "unsupported_media_type", "invalid_api_key_input", "invalid_endpoint", "invalid_settings", "invalid_test_event", "quota_exceeded", "rate_limited", "headers_too_large", "internal_error", "service_unavailable"]
 
 
 _ErrorEnvelopeRequired = TypedDict("_ErrorEnvelopeRequired", {"error": "ErrorBody", "meta": "Meta"})

@@ -1,6 +1,7 @@
 /** The access errors of the public API (DESIGN.md §6): stable codes, and one 401 for every key problem. */
 import type { Scope } from '@herald/contracts';
 import { DomainError } from '@herald/platform';
+import type { RateDecision } from '../rate-limit/rate-limit';
 
 export const INVALID_API_KEY_MESSAGE =
   'a valid API key for this tenant is required: send Authorization: Bearer <key>';
@@ -30,4 +31,22 @@ export function rateLimited(retryAfterSeconds: number): DomainError {
     429,
     { retry_after_seconds: retryAfterSeconds },
   );
+}
+
+/** The daily quota, not the per-minute limit: no use retrying before the next UTC day. */
+export function quotaExceeded(limit: number, resetAt: number, retryAfterSeconds: number): DomainError {
+  const at = new Date(resetAt).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return new DomainError(
+    'quota_exceeded',
+    `the daily quota of ${limit} requests for this API key is used up; it resets at ${at}`,
+    429,
+    { daily_quota: limit, reset_at: at, retry_after_seconds: retryAfterSeconds },
+  );
+}
+
+/** The 429 for a refused rate decision: `quota_exceeded` for the day, `rate_limited` for the minute. */
+export function tooManyRequests(rate: RateDecision): DomainError {
+  return rate.refusedBy === 'day'
+    ? quotaExceeded(rate.limit, rate.resetAt, rate.retryAfterSeconds)
+    : rateLimited(rate.retryAfterSeconds);
 }

@@ -30,7 +30,7 @@ import { KeyCache } from '../key-cache/key-cache';
 import type { KeyRecord } from '../keys/api-key';
 import { RATE_LIMITER, RateDecision, RateLimiter } from '../rate-limit/rate-limit';
 import { markUsage } from '../usage/usage-mark';
-import { insufficientScope, invalidApiKey, rateLimited, tenantNotFound } from './access-errors';
+import { insufficientScope, invalidApiKey, tenantNotFound, tooManyRequests } from './access-errors';
 import { bearerToken, tenantFromHost } from './request-credentials';
 
 export class UnscopedPublicRouteError extends Error {
@@ -82,11 +82,11 @@ export class AccessGuard implements CanActivate {
     if (!isUsable(key)) throw this.unauthorized(reply);
     markUsage(req, { tenant, keyId: key.id });
 
-    const rate = await this.consume(key);
+    const rate = await this.consume(tenant, key);
     setRateHeaders(reply, rate);
     if (!rate.allowed) {
       void reply.header('retry-after', rate.retryAfterSeconds);
-      throw rateLimited(rate.retryAfterSeconds);
+      throw tooManyRequests(rate);
     }
 
     const missing = required.filter((s) => !key.scopes.includes(s));
@@ -104,14 +104,17 @@ export class AccessGuard implements CanActivate {
   ): Promise<boolean> {
     if (!(await this.tenants.exists(tenant))) throw tenantNotFound();
     const session = await this.adminSessions.admit(req, tenant);
-    const rate = await this.limiter.consume(`admin_session:${session.handle}`, {
-      perMinute: DEFAULT_RATE_LIMIT_PER_MINUTE,
-      daily: null,
-    });
+    const rate = await this.limiter.consume(
+      { tenant, id: `admin_session:${session.handle}` },
+      {
+        perMinute: DEFAULT_RATE_LIMIT_PER_MINUTE,
+        daily: null,
+      },
+    );
     setRateHeaders(reply, rate);
     if (!rate.allowed) {
       void reply.header('retry-after', rate.retryAfterSeconds);
-      throw rateLimited(rate.retryAfterSeconds);
+      throw tooManyRequests(rate);
     }
     setApiCaller(req, { tenant, actor: adminActor(session.email), keyId: null, scopes: SCOPES });
     return true;
@@ -134,7 +137,7 @@ export class AccessGuard implements CanActivate {
     const lookup = hash && this.keys.peek(tenant, hash);
     const key = lookup && lookup.tenantEnabled ? lookup.key : null;
     if (!isUsable(key) || !required.every((s) => key.scopes.includes(s))) return false;
-    const rate = await this.consume(key);
+    const rate = await this.consume(tenant, key);
     if (!rate.allowed) return false;
     markUsage(req, { tenant, keyId: key.id });
     setRateHeaders(reply, rate);
@@ -142,8 +145,11 @@ export class AccessGuard implements CanActivate {
     return true;
   }
 
-  private consume(key: KeyRecord): Promise<RateDecision> {
-    return this.limiter.consume(key.id, { perMinute: key.ratePerMinute, daily: key.dailyQuota });
+  private consume(tenant: string, key: KeyRecord): Promise<RateDecision> {
+    return this.limiter.consume(
+      { tenant, id: key.id },
+      { perMinute: key.ratePerMinute, daily: key.dailyQuota },
+    );
   }
 
   private unauthorized(reply: FastifyReply): Error {

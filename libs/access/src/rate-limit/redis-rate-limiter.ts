@@ -6,7 +6,15 @@
 import Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { MemoryRateLimiter } from './memory-rate-limiter';
-import { decide, MINUTE_MS, RateDecision, RateLimiter, RateLimits, windowsAt } from './rate-limit';
+import {
+  decide,
+  MINUTE_MS,
+  RateDecision,
+  RateLimiter,
+  RateLimits,
+  RateSubject,
+  windowsAt,
+} from './rate-limit';
 
 // KEYS: minute counter, day counter. ARGV: per-minute limit, minute ttl ms, daily quota (0 = none), day ttl ms.
 const CONSUME = `
@@ -75,10 +83,10 @@ export class RedisRateLimiter implements RateLimiter {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
-  async consume(keyId: string, limits: RateLimits, now = Date.now()): Promise<RateDecision> {
+  async consume(subject: RateSubject, limits: RateLimits, now = Date.now()): Promise<RateDecision> {
     const w = windowsAt(now);
     // One hash tag per key: both counters live in the same cluster slot.
-    const base = `${this.prefix}:{${keyId}}`;
+    const base = `${this.prefix}:{${subject.id}}`;
     try {
       const [allowed, m, d] = await this.redis.heraldConsume(
         `${base}:m:${w.minute}`,
@@ -91,7 +99,7 @@ export class RedisRateLimiter implements RateLimiter {
       return decide(allowed === 1, m, d, limits, w);
     } catch (err) {
       this.warn(err, 'Redis did not answer; counting in this process');
-      return this.fallback.consumeSync(keyId, limits, now);
+      return this.fallback.consumeSync(subject, limits, now);
     }
   }
 

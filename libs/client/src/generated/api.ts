@@ -317,6 +317,7 @@ export type ErrorCode =
   | 'invalid_endpoint'
   | 'invalid_settings'
   | 'invalid_test_event'
+  | 'quota_exceeded'
   | 'rate_limited'
   | 'headers_too_large'
   | 'internal_error'

@@ -76,7 +76,12 @@ export const UNSUPPORTED_MEDIA_TYPE = new ErrorCode(
 export const RATE_LIMITED = new ErrorCode(
   'rate_limited',
   429,
-  'The key used up its per-minute limit or daily quota; retry after `Retry-After` seconds.',
+  'The key used up its per-minute limit; retry after `Retry-After` seconds.',
+);
+export const QUOTA_EXCEEDED = new ErrorCode(
+  'quota_exceeded',
+  429,
+  'The key used up its daily quota; `details.reset_at` (and `Retry-After`) say when the next UTC day starts it again.',
 );
 export const HEADERS_TOO_LARGE = new ErrorCode(
   'headers_too_large',
@@ -110,6 +115,7 @@ export const PLATFORM_ERROR_CODES: readonly ErrorCode[] = [
   URI_TOO_LONG,
   UNSUPPORTED_MEDIA_TYPE,
   RATE_LIMITED,
+  QUOTA_EXCEEDED,
   HEADERS_TOO_LARGE,
   INTERNAL_ERROR,
   SERVICE_UNAVAILABLE,

@@ -15,6 +15,7 @@ import {
   INVALID_CURSOR,
   INVALID_JSON,
   PAYLOAD_TOO_LARGE,
+  QUOTA_EXCEEDED,
   RATE_LIMITED,
   REQUEST_TIMEOUT,
   SERVICE_UNAVAILABLE,
@@ -104,6 +105,7 @@ function errorCodesOf(op: JsonObject, handler: PublicHandler): ErrorCode[] {
     HTTPS_REQUIRED,
     TENANT_NOT_FOUND,
     RATE_LIMITED,
+    QUOTA_EXCEEDED,
     // Answered by the server itself, whatever the route: a slow or oversized request head,
     // and shutdown.
     REQUEST_TIMEOUT,
