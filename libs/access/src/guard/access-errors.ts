@@ -1,6 +1,6 @@
 /** The access errors of the public API (DESIGN.md §6): stable codes, and one 401 for every key problem. */
 import type { Scope } from '@herald/contracts';
-import { DomainError } from '@herald/platform';
+import { DomainError, INVALID_TOKEN } from '@herald/platform';
 
 export const INVALID_API_KEY_MESSAGE =
   'a valid API key for this tenant is required: send Authorization: Bearer <key>';
@@ -30,4 +30,12 @@ export function rateLimited(retryAfterSeconds: number): DomainError {
     429,
     { retry_after_seconds: retryAfterSeconds },
   );
+}
+
+export const INVALID_TOKEN_MESSAGE =
+  'the access token is not valid for this tenant: request a new one at /oauth/token';
+
+/** Unknown, expired, of a revoked client or of another tenant: one answer for all. */
+export function invalidToken(): DomainError {
+  return INVALID_TOKEN.error(INVALID_TOKEN_MESSAGE);
 }

@@ -51,6 +51,7 @@ describe('AccessGuard', () => {
         return { tenantEnabled: true, key: null };
       },
     } as unknown as KeyCache,
+    { get: async () => ({ tenantEnabled: true, key: null }) } as unknown as KeyCache,
     new MemoryRateLimiter(),
     {} as AdminSessionGate,
   );
