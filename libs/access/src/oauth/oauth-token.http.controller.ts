@@ -7,13 +7,19 @@
  */
 import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { HERALD_CONFIG, HeraldConfig, RATE_LIMITED, TenantDirectory } from '@herald/platform';
+import {
+  HERALD_CONFIG,
+  HeraldConfig,
+  OAUTH_INVALID_CLIENT,
+  RATE_LIMITED,
+  TenantDirectory,
+} from '@herald/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { tenantNotFound } from '../guard/access-errors';
 import { tenantFromHost } from '../guard/request-credentials';
 import { RATE_LIMITER, RateLimiter } from '../rate-limit/rate-limit';
 import { OAuthClientsRepository } from './oauth-clients.repository';
-import { OAUTH_INVALID_CLIENT, OAuthError } from './oauth-errors';
+import { OAuthError } from './oauth-errors';
 import { isWellFormedClientId } from './oauth-secret';
 import { formBodyOf, TOKEN_PATH } from './oauth-form-body';
 import { grantedScopes, readTokenRequest, TokenRequest } from './token-request';

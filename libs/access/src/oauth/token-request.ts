@@ -9,8 +9,8 @@ import {
   OAUTH_INVALID_REQUEST,
   OAUTH_INVALID_SCOPE,
   OAUTH_UNSUPPORTED_GRANT_TYPE,
-  OAuthError,
-} from './oauth-errors';
+} from '@herald/platform';
+import { OAuthError } from './oauth-errors';
 
 export const CLIENT_CREDENTIALS = 'client_credentials';
 const PARAMETERS = ['grant_type', 'scope', 'client_id', 'client_secret'] as const;
