@@ -5,58 +5,16 @@
  * refused on the very next request on every gateway once their client is revoked (read
  * cache path included), and refused once expired.
  */
-import * as http from 'node:http';
 import { OAuthClientsRepository, UsageRecorder, CreatedOAuthClient } from '@herald/access';
 import { SCOPES } from '@herald/contracts';
 import { TenantsRepository } from '@herald/platform';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module';
 import { apiRequest, ApiResponse } from '../support/api-keys';
+import { basic, form, tokenRequest } from '../support/oauth';
 import { startTestApp, TestApp } from '../support/app';
 import { eventually, uniqueName } from '../support/infra';
 
 const SHORT_TTL_MS = 1500;
-
-/** `POST /oauth/token` to `<tenant>.localhost`, the body a form unless `contentType` says otherwise. */
-function tokenRequest(
-  app: TestApp,
-  tenant: string,
-  body: string,
-  opts: { authorization?: string; contentType?: string } = {},
-): Promise<ApiResponse> {
-  const url = new URL('/oauth/token', app.baseUrl);
-  const headers: Record<string, string> = {
-    host: `${tenant}.localhost:${url.port}`,
-    'content-type': opts.contentType ?? 'application/x-www-form-urlencoded',
-    'content-length': String(Buffer.byteLength(body)),
-  };
-  if (opts.authorization) headers.authorization = opts.authorization;
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { hostname: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers },
-      (res) => {
-        let raw = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (raw += c));
-        res.on('end', () => {
-          let parsed: unknown = raw;
-          try {
-            parsed = JSON.parse(raw);
-          } catch {
-            // not JSON
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-const basic = (id: string, secret: string): string =>
-  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
-
-const form = (params: Record<string, string>): string => new URLSearchParams(params).toString();
 
 describe('OAuth client credentials', () => {
   let t: TestApp;
