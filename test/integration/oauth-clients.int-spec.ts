@@ -257,6 +257,14 @@ describe('OAuth client credentials', () => {
         res.body.data.id,
       ]);
       expect(rows).toEqual([{ actor: `client:${admin.id}`, action: 'api_key.created' }]);
+
+      const settings = await bearer(token, a, '/api/v1/settings', t, 'PATCH', { attempt_timeout_ms: 4321 });
+      expect(settings.status).toBe(200);
+      const changed = await t.ds.query(
+        `SELECT actor FROM audit_log WHERE tenant = $1 AND action = 'tenant_settings.updated'`,
+        [a],
+      );
+      expect(changed).toEqual([{ actor: `client:${admin.id}` }]);
     });
 
     it("are refused on another tenant's host with 401 invalid_token", async () => {
