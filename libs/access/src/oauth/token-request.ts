@@ -29,7 +29,9 @@ export interface TokenRequest {
  * `form` is the raw `application/x-www-form-urlencoded` body (undefined when the request
  * had another media type or none); `authorization` the header as sent.
  */
-export function readTokenRequest(form: string | undefined, authorization: string | undefined): TokenRequest {
+export function readTokenRequest(form: string | undefined, header: string | undefined): TokenRequest {
+  // An empty header is no header.
+  const authorization = header?.trim() ? header : undefined;
   const basic = authorization !== undefined && /^basic\s/i.test(authorization);
   if (form === undefined) {
     throw new OAuthError(OAUTH_INVALID_REQUEST, 'the body must be application/x-www-form-urlencoded', basic);
