@@ -15,6 +15,7 @@ import { TenantAdmins1764763200000 } from './1764763200000-tenant-admins';
 import { KeyManagementScopes1764766800000 } from './1764766800000-key-management-scopes';
 import { ManagementApi1764770400000 } from './1764770400000-management-api';
 import { EventsFeedPositions1764774000000 } from './1764774000000-events-feed-positions';
+import { OAuthClients1764777600000 } from './1764777600000-oauth-clients';
 import { QuotaDays1764784800000 } from './1764784800000-quota-days';
 
 export const MIGRATIONS = [
@@ -34,5 +35,6 @@ export const MIGRATIONS = [
   KeyManagementScopes1764766800000,
   ManagementApi1764770400000,
   EventsFeedPositions1764774000000,
+  OAuthClients1764777600000,
   QuotaDays1764784800000,
 ];

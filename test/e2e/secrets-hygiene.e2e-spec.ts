@@ -1,11 +1,12 @@
 /**
  * Secrets hygiene of the real system: `herald dev` on its embedded engines at
- * LOG_LEVEL=debug, driven through key creation, webhook registration, rotations, signed
- * deliveries to the HTTPS demo receiver, internal appends and a few bad requests. Then no
- * API key, webhook secret (nor its raw key, in base64, base64url or hex), service token,
- * master key or console admin password may appear in any line the process printed (the start
- * banner's one showing of the demo key, service token and admin password aside), in any response after the one that showed it, in
- * any error body, audit row or Kafka record of any topic.
+ * LOG_LEVEL=debug, driven through key creation, an OAuth client and its token, webhook
+ * registration, rotations, signed deliveries to the HTTPS demo receiver, internal appends and
+ * a few bad requests. Then no API key, OAuth client secret or access token, webhook secret
+ * (nor its raw key, in base64, base64url or hex), service token, master key or console admin
+ * password may appear in any line the process printed (the start banner's one showing of the
+ * demo key, service token and admin password aside), in any response after the one that
+ * showed it, in any error body, audit row or Kafka record of any topic.
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -137,11 +138,13 @@ describe('secrets hygiene (herald dev at LOG_LEVEL=debug)', () => {
     const call = async (
       method: string,
       target: string,
-      opts: { body?: unknown; raw?: string; auth?: string; showsSecret?: boolean } = {},
+      opts: { body?: unknown; raw?: string; form?: boolean; auth?: string; showsSecret?: boolean } = {},
     ): Promise<{ status: number; json: any }> => {
       const headers: Record<string, string> = { host, authorization: opts.auth ?? `Bearer ${key}` };
       const body = opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
-      if (body !== undefined) headers['content-type'] = 'application/json';
+      if (body !== undefined) {
+        headers['content-type'] = opts.form ? 'application/x-www-form-urlencoded' : 'application/json';
+      }
       const res = await send(port, method, target, headers, body);
       const text = res.text;
       // The answer of a create or rotation is the one showing of that secret.
@@ -172,6 +175,39 @@ describe('secrets hygiene (herald dev at LOG_LEVEL=debug)', () => {
       auth: `Bearer ${stored.service_token}`,
     });
     expect(appended.status).toBe(202);
+
+    // An OAuth client: its secret shown once by the CLI, a token shown once by the token endpoint.
+    const clientCreated = runHerald(
+      ['clients', 'create', '--tenant', 'dev', '--scopes', 'events:read', '--json'],
+      second,
+    );
+    expect(clientCreated.status).toBe(0);
+    const client = JSON.parse(clientCreated.stdout) as { client_id: string; client_secret: string };
+    const clientBasic = `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`;
+    const issued = await call('POST', '/oauth/token', {
+      raw: 'grant_type=client_credentials',
+      form: true,
+      auth: clientBasic,
+      showsSecret: true,
+    });
+    expect(issued.status).toBe(200);
+    const accessToken = issued.json.access_token as string;
+    expect((await call('GET', '/api/v1/events', { auth: `Bearer ${accessToken}` })).status).toBe(200);
+    const postForm = `grant_type=client_credentials&client_id=${client.client_id}&client_secret=`;
+    expect(
+      (
+        await call('POST', '/oauth/token', {
+          raw: `${postForm}${client.client_secret}x`,
+          form: true,
+          auth: '',
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (await call('POST', '/oauth/token', { body: { client_secret: client.client_secret } })).status,
+    ).toBe(400);
+    expect((await call('GET', '/api/v1/events', { auth: `Bearer ${accessToken}x` })).status).toBe(401);
+    expect((await call('GET', `/api/v1/events?access_token=${accessToken}`, { auth: '' })).status).toBe(401);
 
     // Bad requests: keys one character off, in the wrong place, a broken body, wrong token.
     expect((await call('GET', '/api/v1/events', { auth: `Bearer ${key}x` })).status).toBe(401);
@@ -218,6 +254,8 @@ describe('secrets hygiene (herald dev at LOG_LEVEL=debug)', () => {
       secret('service token', stored.service_token),
       secret('master key', stored.master_key),
       secret('admin password', stored.admin_password),
+      secret('OAuth client secret', client.client_secret),
+      secret('OAuth access token', accessToken),
       ...webhookSecrets.map((s, i) => secret(`webhook secret #${i + 1}`, s)),
     ];
     const found: string[] = [];

@@ -351,7 +351,7 @@ describe('access guard', () => {
         .replace('.000', '');
       expect(over.body.error).toEqual({
         code: 'quota_exceeded',
-        message: `the daily quota of 2 requests for this API key is used up; it resets at ${nextDay}`,
+        message: `the daily quota of 2 requests is used up; it resets at ${nextDay}`,
         details: {
           daily_quota: 2,
           reset_at: nextDay,

@@ -17,9 +17,11 @@ import { REPO_ROOT } from '../support/herald-process';
 type Doc = Record<string, any>;
 const REGENERATE = 'out of date: run `npm run openapi` and commit the result';
 
+/** The API's operations (the OAuth token endpoint, outside the envelope, is tested on its own). */
 function operations(doc: Doc): Array<{ path: string; method: string; op: Doc }> {
   const out: Array<{ path: string; method: string; op: Doc }> = [];
   for (const [p, item] of Object.entries<Doc>(doc.paths)) {
+    if (p === '/oauth/token') continue;
     for (const [method, op] of Object.entries<Doc>(item)) out.push({ path: p, method, op });
   }
   return out;
@@ -87,18 +89,28 @@ describe('OpenAPI 3.1 document and Redoc', () => {
 
     it('describes only public routes', () => {
       const paths = Object.keys(doc.paths);
-      for (const p of paths) expect(p).toMatch(/^\/api\/v1\//);
+      for (const p of paths) expect(p).toMatch(/^\/api\/v1\/|^\/oauth\/token$/);
       expect(paths.filter((p) => /internal|admin|healthz|readyz|openapi|docs/.test(p))).toEqual([]);
     });
 
-    it('names the bearer scheme and each operation’s scopes', () => {
+    it('names the bearer and OAuth2 schemes and each operation’s scopes, the same for both', () => {
       expect(doc.components.securitySchemes.ApiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+      expect(doc.components.securitySchemes.OAuth2).toMatchObject({
+        type: 'oauth2',
+        flows: { clientCredentials: { tokenUrl: '/oauth/token' } },
+      });
+      expect(Object.keys(doc.components.securitySchemes.OAuth2.flows.clientCredentials.scopes)).toEqual([
+        ...SCOPES,
+      ]);
       expect(doc.security).toBeUndefined();
       for (const { path: p, method, op } of operations(doc)) {
         const where = `${method.toUpperCase()} ${p}`;
         expect({ where, security: op.security }).toEqual({
           where,
-          security: [{ ApiKey: expect.arrayContaining([expect.any(String)]) }],
+          security: [
+            { ApiKey: expect.arrayContaining([expect.any(String)]) },
+            { OAuth2: op.security[0].ApiKey },
+          ],
         });
         for (const s of op.security[0].ApiKey as string[]) expect(SCOPES).toContain(s);
         expect(op.description).toContain(`\`${op.security[0].ApiKey[0]}\``);
@@ -132,6 +144,36 @@ describe('OpenAPI 3.1 document and Redoc', () => {
           );
         }
       }
+    });
+
+    it('documents the token endpoint: a form in, RFC 6749 bodies out', () => {
+      const op = doc.paths['/oauth/token'].post;
+      expect(Object.keys(doc.paths['/oauth/token'])).toEqual(['post']);
+      expect(op.requestBody.content['application/x-www-form-urlencoded'].schema).toEqual({
+        $ref: '#/components/schemas/TokenRequest',
+      });
+      expect(op.responses['200'].content['application/json'].schema).toEqual({
+        $ref: '#/components/schemas/TokenResponse',
+      });
+      expect(op.responses['200'].headers['Cache-Control']).toBeDefined();
+      for (const status of ['401', '429']) {
+        expect(op.responses[status].content['application/json'].schema).toEqual({
+          $ref: '#/components/schemas/OAuthError',
+        });
+      }
+      expect(op.responses['401'].headers['WWW-Authenticate']).toBeDefined();
+      expect(op.responses['404'].content['application/json'].schema).toEqual({
+        $ref: '#/components/schemas/ErrorEnvelope',
+      });
+      expect(doc.components.schemas.OAuthError.properties.error.enum).toEqual(
+        expect.arrayContaining([
+          'invalid_request',
+          'invalid_client',
+          'unsupported_grant_type',
+          'invalid_scope',
+        ]),
+      );
+      expect(doc.components.schemas.ErrorCode.enum).toContain('invalid_token');
     });
 
     it('lists every stable error code', () => {

@@ -1,8 +1,9 @@
 /**
  * Checks the public routes' declarations at boot, then starts and stops what the access
  * guard relies on outside the request: the key change listener (which also keeps the
- * read cache fresh), the Redis connection when configured, the usage log and its
- * response hook, the daily quota counts' writer, and the read cache's hooks.
+ * read cache fresh, and the OAuth tokens' cache), the token endpoint's form parser, the
+ * Redis connection when configured, the usage log and its response hook, the daily quota
+ * counts' writer, and the read cache's hooks.
  */
 import {
   BeforeApplicationShutdown,
@@ -26,6 +27,8 @@ import { PublicRoutes } from './guard/public-routes';
 import { AccessGuard } from './guard/access.guard';
 import { AccessChangeListener } from './key-cache/access-change-listener';
 import { KeyCache } from './key-cache/key-cache';
+import { acceptTokenRequestForms } from './oauth/oauth-form-body';
+import { OAUTH_TOKEN_CACHE } from './oauth/oauth-token-cache';
 import { RATE_LIMITER, RateLimiter } from './rate-limit/rate-limit';
 import { QuotaDays } from './rate-limit/quota-days';
 import { RedisRateLimiter } from './rate-limit/redis-rate-limiter';
@@ -46,6 +49,7 @@ export class AccessLifecycle implements OnModuleInit, BeforeApplicationShutdown,
     @Inject(HERALD_LOGGER) private readonly logger: Logger,
     private readonly adapterHost: HttpAdapterHost,
     private readonly cache: KeyCache,
+    @Inject(OAUTH_TOKEN_CACHE) private readonly tokenCache: KeyCache,
     private readonly usage: UsageRecorder,
     private readonly quotaDays: QuotaDays,
     @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
@@ -63,9 +67,13 @@ export class AccessLifecycle implements OnModuleInit, BeforeApplicationShutdown,
     if (databaseUrl) {
       this.listener = new AccessChangeListener({
         databaseUrl,
-        onChange: (payload) => this.cache.invalidate(payload),
+        onChange: (payload) => {
+          this.cache.invalidate(payload);
+          this.tokenCache.invalidate(payload);
+        },
         onTrust: (trusted) => {
           this.cache.setTrusted(trusted);
+          this.tokenCache.setTrusted(trusted);
           this.readCache.setTrusted(trusted);
         },
         channels: { [READ_MODELS_CHANNEL]: (payload) => this.readCache.invalidate(payload) },
@@ -78,9 +86,10 @@ export class AccessLifecycle implements OnModuleInit, BeforeApplicationShutdown,
     if (!(this.limiter instanceof RedisRateLimiter)) this.quotaDays.start(QUOTA_FLUSH_INTERVAL_MS);
 
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (fastify) acceptTokenRequestForms(fastify);
     fastify?.addHook('onResponse', (req, reply, done) => {
       const mark = usageMarkOf(req);
-      if (mark) this.usage.record(mark.tenant, mark.keyId, reply.statusCode);
+      if (mark) this.usage.record(mark.tenant, mark.keyId, reply.statusCode, undefined, mark.kind);
       done();
     });
     if (fastify) {

@@ -1,6 +1,7 @@
 /**
  * Access control of the public API: API keys, the tenant/key/scope guard, rate limits, usage;
- * and the admin console's logins and sessions, which the guard also accepts.
+ * OAuth clients, their token endpoint and tokens; and the admin console's logins and
+ * sessions, which the guard also accepts.
  */
 import { Module } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
@@ -22,10 +23,13 @@ import { RATE_LIMITER, RateLimiter } from './rate-limit/rate-limit';
 import { QuotaDays } from './rate-limit/quota-days';
 import { RedisRateLimiter } from './rate-limit/redis-rate-limiter';
 import { UsageRecorder } from './usage/usage-recorder';
+import { OAuthClientsRepository } from './oauth/oauth-clients.repository';
+import { OAUTH_TOKEN_CACHE } from './oauth/oauth-token-cache';
+import { OAuthTokenHttpController } from './oauth/oauth-token.http.controller';
 
 @Module({
   imports: [DiscoveryModule],
-  controllers: [AdminSessionHttpController],
+  controllers: [AdminSessionHttpController, OAuthTokenHttpController],
   providers: [
     {
       provide: AdminsRepository,
@@ -55,6 +59,17 @@ import { UsageRecorder } from './usage/usage-recorder';
         new QuotaDays(ds, logger.child({ component: 'access' })),
     },
     {
+      provide: OAuthClientsRepository,
+      inject: [DataSource],
+      useFactory: (ds: DataSource) => new OAuthClientsRepository(ds),
+    },
+    {
+      provide: OAUTH_TOKEN_CACHE,
+      inject: [OAuthClientsRepository],
+      useFactory: (repo: OAuthClientsRepository) =>
+        new KeyCache((tenant, hash) => repo.findTokenByHash(tenant, hash)),
+    },
+    {
       provide: RATE_LIMITER,
       inject: [HERALD_CONFIG, HERALD_LOGGER, QuotaDays],
       useFactory: (config: HeraldConfig, logger: Logger, quotaDays: QuotaDays): RateLimiter =>
@@ -82,6 +97,7 @@ import { UsageRecorder } from './usage/usage-recorder';
     ApiKeysRepository,
     QuotaDays,
     KeyCache,
+    OAuthClientsRepository,
     UsageRecorder,
     PublicRoutes,
     ReadCache,

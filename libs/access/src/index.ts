@@ -20,3 +20,6 @@ export * from './admins/admin-cookie';
 export * from './admins/admin-sessions';
 export * from './admins/admins.repository';
 export * from './management-api.module';
+export * from './oauth/oauth-client';
+export * from './oauth/oauth-clients.repository';
+export * from './oauth/oauth-secret';

@@ -28,6 +28,7 @@ __all__ = [
     "Meta",
     "ModerationUserBannedEvent",
     "ModerationUserUnbannedEvent",
+    "OAuthError",
     "PageCreatedEvent",
     "PageUpdatedEvent",
     "PostAuthor",
@@ -44,6 +45,8 @@ __all__ = [
     "TicketCreatedEvent",
     "TicketRepliedEvent",
     "TicketStatusChangedEvent",
+    "TokenRequest",
+    "TokenResponse",
     "UpdateSettingsRequest",
     "UpdateWebhookRequest",
     "UserJoinedEvent",
@@ -158,7 +161,7 @@ class ErrorBody(_ErrorBodyRequired, total=False):
     details: Union[List["FieldProblem"], Dict[str, Any]]
 
 
-ErrorCode = Literal["bad_request", "invalid_cursor", "invalid_json", "invalid_api_key", "https_required", "insufficient_scope", "api_key_not_found", "delivery_not_found", "endpoint_not_found", "event_not_found", "not_found", "post_not_found", "tenant_not_found", "user_not_found", "method_not_allowed", "request_timeout", "endpoint_disabled", "no_public_key", "payload_too_large", "uri_too_long", "unsupported_media_type", "invalid_api_key_input", "invalid_endpoint", "invalid_settings", "invalid_test_event", "quota_exceeded", "rate_limited", "headers_too_large", "internal_error", "service_unavailable"]
+ErrorCode = Literal["bad_request", "invalid_cursor", "invalid_json", "invalid_api_key", "invalid_token", "https_required", "insufficient_scope", "api_key_not_found", "delivery_not_found", "endpoint_not_found", "event_not_found", "not_found", "post_not_found", "tenant_not_found", "user_not_found", "method_not_allowed", "request_timeout", "endpoint_disabled", "no_public_key", "payload_too_large", "uri_too_long", "unsupported_media_type", "invalid_api_key_input", "invalid_endpoint", "invalid_settings", "invalid_test_event", "quota_exceeded", "rate_limited", "headers_too_large", "internal_error", "service_unavailable"]
 
 
 _ErrorEnvelopeRequired = TypedDict("_ErrorEnvelopeRequired", {"error": "ErrorBody", "meta": "Meta"})
@@ -215,6 +218,13 @@ _ModerationUserUnbannedEventRequired = TypedDict("_ModerationUserUnbannedEventRe
 
 class ModerationUserUnbannedEvent(_ModerationUserUnbannedEventRequired, total=False):
     """Published when `moderation.user.unbanned` happens."""
+
+
+_OAuthErrorRequired = TypedDict("_OAuthErrorRequired", {"error": Literal["invalid_grant", "invalid_request", "invalid_scope", "unauthorized_client", "unsupported_grant_type", "invalid_client", "rate_limited"], "error_description": str})
+
+
+class OAuthError(_OAuthErrorRequired, total=False):
+    """An error of the token endpoint (RFC 6749 §5.2)."""
 
 
 _PageCreatedEventRequired = TypedDict("_PageCreatedEventRequired", {"id": str, "type": Literal["page.created"], "created_at": str, "data": Dict[str, Any]})
@@ -329,6 +339,23 @@ _TicketStatusChangedEventRequired = TypedDict("_TicketStatusChangedEventRequired
 
 class TicketStatusChangedEvent(_TicketStatusChangedEventRequired, total=False):
     """Published when `help.ticket.status_changed` happens."""
+
+
+_TokenRequestRequired = TypedDict("_TokenRequestRequired", {"grant_type": Literal["client_credentials"]})
+
+
+class TokenRequest(_TokenRequestRequired, total=False):
+    """Unknown parameters are ignored; each parameter at most once. Authenticate the client with HTTP Basic or with `client_id` and `client_secret` here (`client_secret_post`), not both."""
+    scope: str
+    client_id: str
+    client_secret: str
+
+
+_TokenResponseRequired = TypedDict("_TokenResponseRequired", {"access_token": str, "token_type": Literal["Bearer"], "expires_in": int, "scope": str})
+
+
+class TokenResponse(_TokenResponseRequired, total=False):
+    pass
 
 
 _UpdateSettingsRequestRequired = TypedDict("_UpdateSettingsRequestRequired", {})
@@ -452,7 +479,7 @@ class _GeneratedOperations:
         settings), by whom and when, newest first (`order=asc` for the oldest first). Rows are never
         changed or deleted.
 
-        Requires an API key with `audit:read`.
+        Requires an API key or OAuth access token with `audit:read`.
 
         `GET /api/v1/audit-log`
         """
@@ -461,7 +488,7 @@ class _GeneratedOperations:
     def list_events(self, *, limit: Optional[int] = None, cursor: Optional[str] = None, type: Optional[Literal["course.*", "course.published", "enrollment.*", "enrollment.completed", "enrollment.created", "moderation.*", "moderation.user_banned", "moderation.user_unbanned", "page.*", "page.created", "page.updated", "post.*", "post.created", "post.deleted", "post.edited", "thread.*", "thread.created", "ticket.*", "ticket.assigned", "ticket.created", "ticket.replied", "ticket.status_changed", "user.*", "user.joined", "user.updated"]] = None, since: Optional[str] = None, until: Optional[str] = None, order: Optional[Literal["asc", "desc"]] = None) -> ApiResult[List["PublicEvent"]]:
         """List events
 
-        Requires an API key with `events:read`.
+        Requires an API key or OAuth access token with `events:read`.
 
         `GET /api/v1/events`
         """
@@ -470,7 +497,7 @@ class _GeneratedOperations:
     def get_event(self, id: str) -> ApiResult["PublicEvent"]:
         """Get event
 
-        Requires an API key with `events:read`.
+        Requires an API key or OAuth access token with `events:read`.
 
         `GET /api/v1/events/{id}`
         """
@@ -483,7 +510,7 @@ class _GeneratedOperations:
         included unless `status` says otherwise, each with its usage of the last 24 hours. Never the keys
         themselves: only their display prefix.
 
-        Requires an API key with `keys:read`.
+        Requires an API key or OAuth access token with `keys:read`.
 
         `GET /api/v1/keys`
         """
@@ -498,7 +525,7 @@ class _GeneratedOperations:
         body that does not fit the schema is a 400 `bad_request`; an expiry that is not in the future is a
         422 `invalid_api_key_input`. Recorded in the audit log as `api_key.created`.
 
-        Requires an API key with `keys:manage`.
+        Requires an API key or OAuth access token with `keys:manage`.
 
         `POST /api/v1/keys`
         """
@@ -510,7 +537,7 @@ class _GeneratedOperations:
         One key with its usage of the last 24 hours; never the key itself, which only the create
         call returns.
 
-        Requires an API key with `keys:read`.
+        Requires an API key or OAuth access token with `keys:read`.
 
         `GET /api/v1/keys/{id}`
         """
@@ -524,7 +551,7 @@ class _GeneratedOperations:
         answers the key with its original `revoked_at`. A key may revoke itself. Recorded in the audit log
         as `api_key.revoked` (once).
 
-        Requires an API key with `keys:manage`.
+        Requires an API key or OAuth access token with `keys:manage`.
 
         `POST /api/v1/keys/{id}/revoke`
         """
@@ -538,7 +565,7 @@ class _GeneratedOperations:
         without requests at 0. Gateways write their counts every few seconds, so the latest requests may
         not be counted yet.
 
-        Requires an API key with `keys:read`.
+        Requires an API key or OAuth access token with `keys:read`.
 
         `GET /api/v1/keys/{id}/usage`
         """
@@ -547,7 +574,7 @@ class _GeneratedOperations:
     def list_posts(self, *, limit: Optional[int] = None, cursor: Optional[str] = None, order: Optional[Literal["asc", "desc"]] = None) -> ApiResult[List["Post"]]:
         """List posts
 
-        Requires an API key with `posts:read`.
+        Requires an API key or OAuth access token with `posts:read`.
 
         `GET /api/v1/posts`
         """
@@ -556,7 +583,7 @@ class _GeneratedOperations:
     def get_post(self, id: str) -> ApiResult["Post"]:
         """Get post
 
-        Requires an API key with `posts:read`.
+        Requires an API key or OAuth access token with `posts:read`.
 
         `GET /api/v1/posts/{id}`
         """
@@ -568,7 +595,7 @@ class _GeneratedOperations:
         Webhook delivery (retry schedule, attempt timeout, auto-disable threshold) and the
         rate limit and daily quota of API keys that have none of their own.
 
-        Requires an API key with `settings:read`.
+        Requires an API key or OAuth access token with `settings:read`.
 
         `GET /api/v1/settings`
         """
@@ -581,7 +608,7 @@ class _GeneratedOperations:
         of bounds and nothing is saved. A change is audit-logged (`tenant_settings.updated`, with the
         fields before and after) and applies to the next delivery attempt and the next request.
 
-        Requires an API key with `settings:manage`.
+        Requires an API key or OAuth access token with `settings:manage`.
 
         `PATCH /api/v1/settings`
         """
@@ -590,7 +617,7 @@ class _GeneratedOperations:
     def list_users(self, *, limit: Optional[int] = None, cursor: Optional[str] = None, order: Optional[Literal["asc", "desc"]] = None) -> ApiResult[List["User"]]:
         """List users
 
-        Requires an API key with `users:read`.
+        Requires an API key or OAuth access token with `users:read`.
 
         `GET /api/v1/users`
         """
@@ -599,7 +626,7 @@ class _GeneratedOperations:
     def get_user(self, id: str) -> ApiResult["User"]:
         """Get user
 
-        Requires an API key with `users:read`.
+        Requires an API key or OAuth access token with `users:read`.
 
         `GET /api/v1/users/{id}`
         """
@@ -610,7 +637,7 @@ class _GeneratedOperations:
 
         The tenant's endpoints, oldest first (`order=desc`: newest first), never with their secrets.
 
-        Requires an API key with `webhooks:read`.
+        Requires an API key or OAuth access token with `webhooks:read`.
 
         `GET /api/v1/webhooks`
         """
@@ -624,7 +651,7 @@ class _GeneratedOperations:
         fits but cannot be accepted (URL, event types, filters) is a 422 `invalid_endpoint` whose
         `details` list every problem as `{field, reason}`.
 
-        Requires an API key with `webhooks:manage`.
+        Requires an API key or OAuth access token with `webhooks:manage`.
 
         `POST /api/v1/webhooks`
         """
@@ -637,7 +664,7 @@ class _GeneratedOperations:
         (test events included, which the event feed does not keep). With an attempt's
         `request_headers` it is everything needed to check a signature by hand.
 
-        Requires an API key with `webhooks:read`.
+        Requires an API key or OAuth access token with `webhooks:read`.
 
         `GET /api/v1/webhooks/deliveries/{delivery_id}/payload`
         """
@@ -651,7 +678,7 @@ class _GeneratedOperations:
         or retrying one is brought forward unless an attempt is under way. Answers with the delivery as
         it now stands.
 
-        Requires an API key with `webhooks:manage`.
+        Requires an API key or OAuth access token with `webhooks:manage`.
 
         `POST /api/v1/webhooks/deliveries/{delivery_id}/replay`
         """
@@ -667,7 +694,7 @@ class _GeneratedOperations:
         (or none was attempted), nothing has been pending for 5 minutes and no breaker is open;
         `amber` otherwise.
 
-        Requires an API key with `webhooks:read`.
+        Requires an API key or OAuth access token with `webhooks:read`.
 
         `GET /api/v1/webhooks/health`
         """
@@ -678,7 +705,7 @@ class _GeneratedOperations:
 
         One endpoint, never with its secret.
 
-        Requires an API key with `webhooks:read`.
+        Requires an API key or OAuth access token with `webhooks:read`.
 
         `GET /api/v1/webhooks/{id}`
         """
@@ -692,7 +719,7 @@ class _GeneratedOperations:
         re-enables it. Moving to or from `standard-webhooks-ed25519` needs a new key: use
         `rotate-secret` with `signing_scheme`.
 
-        Requires an API key with `webhooks:manage`.
+        Requires an API key or OAuth access token with `webhooks:manage`.
 
         `PATCH /api/v1/webhooks/{id}`
         """
@@ -703,7 +730,7 @@ class _GeneratedOperations:
 
         Deletes the endpoint with its delivery log. Nothing more is sent to it, pending retries included.
 
-        Requires an API key with `webhooks:manage`.
+        Requires an API key or OAuth access token with `webhooks:manage`.
 
         `DELETE /api/v1/webhooks/{id}`
         """
@@ -716,7 +743,7 @@ class _GeneratedOperations:
         every list (`order=desc` for the newest first, as a log viewer wants), optionally only those in
         one `status`.
 
-        Requires an API key with `webhooks:read`.
+        Requires an API key or OAuth access token with `webhooks:read`.
 
         `GET /api/v1/webhooks/{id}/deliveries`
         """
@@ -730,7 +757,7 @@ class _GeneratedOperations:
         and during a rotation's grace window the previous one. Endpoints of the HMAC schemes
         have none: 409 `no_public_key`.
 
-        Requires an API key with `webhooks:read`.
+        Requires an API key or OAuth access token with `webhooks:read`.
 
         `GET /api/v1/webhooks/{id}/public-key`
         """
@@ -744,7 +771,7 @@ class _GeneratedOperations:
         purges it at once. A rotation during a running grace window replaces the secret kept from the
         earlier one.
 
-        Requires an API key with `webhooks:manage`.
+        Requires an API key or OAuth access token with `webhooks:manage`.
 
         `POST /api/v1/webhooks/{id}/rotate-secret`
         """
@@ -757,7 +784,7 @@ class _GeneratedOperations:
         their success rate, its latest attempt, its run of dead deliveries and its oldest pending
         delivery: the figures of one entry of the health summary.
 
-        Requires an API key with `webhooks:read`.
+        Requires an API key or OAuth access token with `webhooks:read`.
 
         `GET /api/v1/webhooks/{id}/stats`
         """
@@ -771,7 +798,7 @@ class _GeneratedOperations:
         Signed, retried and logged like any other delivery; the answer is that delivery, due now, so
         its progress can be followed in the endpoint's delivery log.
 
-        Requires an API key with `webhooks:manage`.
+        Requires an API key or OAuth access token with `webhooks:manage`.
 
         `POST /api/v1/webhooks/{id}/test`
         """

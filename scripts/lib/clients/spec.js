@@ -43,6 +43,9 @@ function loadSpec(file) {
       const op = item[method];
       if (!op) continue;
       if (!op.operationId) throw new Error(`${method.toUpperCase()} ${path} has no operationId`);
+      // The OAuth token endpoint takes a form and answers outside the envelope: OAuth
+      // libraries talk to it, the clients call the API with what it issues.
+      if (op.requestBody && !op.requestBody.content?.['application/json']) continue;
       const params = [...(item.parameters ?? []), ...(op.parameters ?? [])].map(resolveParam);
       const pathParams = params.filter((p) => p.in === 'path');
       const order = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
@@ -57,7 +60,8 @@ function loadSpec(file) {
         path,
         summary: op.summary ?? '',
         description: op.description ?? '',
-        scopes: (op.security ?? []).flatMap((s) => Object.values(s).flat()),
+        // The same scopes whether the caller holds a key or an OAuth token.
+        scopes: [...new Set((op.security ?? []).flatMap((s) => Object.values(s).flat()))],
         pathParams,
         queryParams,
         body: bodySchema ? { schema: bodySchema, required: op.requestBody.required === true } : undefined,

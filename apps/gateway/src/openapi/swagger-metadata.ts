@@ -1139,6 +1139,10 @@ export default async () => {
           { AdminSessionHttpController: { login: { type: Object }, current: { type: Object }, logout: {} } },
         ],
         [
+          import('../../../../libs/access/src/oauth/oauth-token.http.controller'),
+          { OAuthTokenHttpController: { token: {} } },
+        ],
+        [
           import('../../../../libs/access/src/keys/create-key/create-key.http.controller'),
           {
             CreateKeyHttpController: {

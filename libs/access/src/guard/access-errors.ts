@@ -1,6 +1,6 @@
 /** The access errors of the public API (DESIGN.md §6): stable codes, and one 401 for every key problem. */
 import type { Scope } from '@herald/contracts';
-import { DomainError } from '@herald/platform';
+import { DomainError, INVALID_TOKEN } from '@herald/platform';
 import type { RateDecision } from '../rate-limit/rate-limit';
 
 export const INVALID_API_KEY_MESSAGE =
@@ -38,7 +38,7 @@ export function quotaExceeded(limit: number, resetAt: number, retryAfterSeconds:
   const at = new Date(resetAt).toISOString().replace(/\.\d{3}Z$/, 'Z');
   return new DomainError(
     'quota_exceeded',
-    `the daily quota of ${limit} requests for this API key is used up; it resets at ${at}`,
+    `the daily quota of ${limit} requests is used up; it resets at ${at}`,
     429,
     { daily_quota: limit, reset_at: at, retry_after_seconds: retryAfterSeconds },
   );
@@ -49,4 +49,12 @@ export function tooManyRequests(rate: RateDecision): DomainError {
   return rate.refusedBy === 'day'
     ? quotaExceeded(rate.limit, rate.resetAt, rate.retryAfterSeconds)
     : rateLimited(rate.retryAfterSeconds);
+}
+
+export const INVALID_TOKEN_MESSAGE =
+  'the access token is not valid for this tenant: request a new one at /oauth/token';
+
+/** Unknown, expired, of a revoked client or of another tenant: one answer for all. */
+export function invalidToken(): DomainError {
+  return INVALID_TOKEN.error(INVALID_TOKEN_MESSAGE);
 }

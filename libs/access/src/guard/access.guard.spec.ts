@@ -29,8 +29,12 @@ class InternalController {
   }
 }
 
-function contextFor(cls: object, handler: (...args: never[]) => unknown): ExecutionContext {
-  const req = { host: 'a.localhost:3000', headers: {} };
+function contextFor(
+  cls: object,
+  handler: (...args: never[]) => unknown,
+  headers: Record<string, string> = {},
+): ExecutionContext {
+  const req = { host: 'a.localhost:3000', headers };
   return {
     getType: () => 'http',
     getClass: () => cls,
@@ -41,6 +45,7 @@ function contextFor(cls: object, handler: (...args: never[]) => unknown): Execut
 
 describe('AccessGuard', () => {
   const lookups: string[] = [];
+  const tokenLookups: string[] = [];
   const guard = new AccessGuard(
     new Reflector(),
     loadConfig({}, { projectRoot: '/srv/herald' }),
@@ -48,6 +53,13 @@ describe('AccessGuard', () => {
     {
       get: async (tenant: string) => {
         lookups.push(tenant);
+        return { tenantEnabled: true, key: null };
+      },
+    } as unknown as KeyCache,
+    {
+      peek: () => undefined,
+      get: async (tenant: string) => {
+        tokenLookups.push(tenant);
         return { tenantEnabled: true, key: null };
       },
     } as unknown as KeyCache,
@@ -72,5 +84,16 @@ describe('AccessGuard', () => {
     await expect(
       guard.canActivate(contextFor(ThingsController, ThingsController.prototype.scoped)),
     ).rejects.toMatchObject({ code: 'invalid_api_key', status: 401 });
+  });
+
+  it('looks an access token up in the tokens’ cache and refuses an unknown one as invalid_token', async () => {
+    const token = `mc_at_${'A'.repeat(43)}`;
+    await expect(
+      guard.canActivate(
+        contextFor(ThingsController, ThingsController.prototype.scoped, { authorization: `Bearer ${token}` }),
+      ),
+    ).rejects.toMatchObject({ code: 'invalid_token', status: 401 });
+    expect(tokenLookups).toEqual(['a']);
+    expect(lookups).toEqual([]);
   });
 });

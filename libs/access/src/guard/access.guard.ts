@@ -5,6 +5,10 @@
  * RateLimit-* headers on every later response), the route's scopes (403). A public
  * route that declares no scopes is refused, never served open.
  *
+ * An OAuth access token (`mc_at_…`, from `POST /oauth/token`) is taken wherever a key is:
+ * looked up in its own cache, within the tenant only, it stands for its client, whose id
+ * the rate limit, usage and cache invalidation go by; refused as `invalid_token`.
+ *
  * A request with no Authorization header but an admin console session cookie is admitted
  * as that admin (admins/admin-session-gate.ts: live session of the Host's tenant, Origin,
  * CSRF token on writes) with every scope there is, rate-limited per session and metered
@@ -14,6 +18,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import { SCOPES, type Scope } from '@herald/contracts';
 import {
+  ApiCaller,
   HERALD_CONFIG,
   HeraldConfig,
   PUBLIC_API,
@@ -27,10 +32,18 @@ import { AdminSessionGate } from '../admins/admin-session-gate';
 import { hashApiKey, isWellFormedApiKey } from '../keys/api-key-secret';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE } from '../keys/api-keys.repository';
 import { KeyCache } from '../key-cache/key-cache';
+import { OAUTH_TOKEN_CACHE } from '../oauth/oauth-token-cache';
+import { isWellFormedAccessToken } from '../oauth/oauth-secret';
 import type { KeyRecord } from '../keys/api-key';
 import { RATE_LIMITER, RateDecision, RateLimiter } from '../rate-limit/rate-limit';
 import { markUsage } from '../usage/usage-mark';
-import { insufficientScope, invalidApiKey, tenantNotFound, tooManyRequests } from './access-errors';
+import {
+  insufficientScope,
+  invalidApiKey,
+  invalidToken,
+  tenantNotFound,
+  tooManyRequests,
+} from './access-errors';
 import { bearerToken, tenantFromHost } from './request-credentials';
 
 export class UnscopedPublicRouteError extends Error {
@@ -47,6 +60,7 @@ export class AccessGuard implements CanActivate {
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     private readonly tenants: TenantDirectory,
     private readonly keys: KeyCache,
+    @Inject(OAUTH_TOKEN_CACHE) private readonly tokens: KeyCache,
     @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
     private readonly adminSessions: AdminSessionGate,
   ) {}
@@ -69,18 +83,19 @@ export class AccessGuard implements CanActivate {
     if (req.headers.authorization === undefined && AdminSessionGate.tokenOf(req) !== undefined) {
       return this.admitAdminSession(req, reply, tenant);
     }
-    const hash = presentedKeyHash(req);
+    const presented = presentedCredential(req);
+    const cache = presented?.kind === 'token' ? this.tokens : this.keys;
     // A cached entry proves the tenant too (disabling a tenant drops its entries).
-    let lookup = hash && this.keys.peek(tenant, hash);
-    if (!lookup) {
+    let lookup = presented && cache.peek(tenant, presented.hash);
+    if (!presented || !lookup) {
       if (!(await this.tenants.exists(tenant))) throw tenantNotFound();
-      if (!hash) throw this.unauthorized(reply);
-      lookup = await this.keys.get(tenant, hash);
+      if (!presented) throw this.unauthorized(reply, 'key');
+      lookup = await cache.get(tenant, presented.hash);
     }
     if (!lookup.tenantEnabled) throw tenantNotFound();
     const key = lookup.key;
-    if (!isUsable(key)) throw this.unauthorized(reply);
-    markUsage(req, { tenant, keyId: key.id });
+    if (!isUsable(key)) throw this.unauthorized(reply, presented.kind);
+    markUsage(req, { tenant, keyId: key.id, kind: presented.kind });
 
     const rate = await this.consume(tenant, key);
     setRateHeaders(reply, rate);
@@ -92,7 +107,7 @@ export class AccessGuard implements CanActivate {
     const missing = required.filter((s) => !key.scopes.includes(s));
     if (missing.length > 0) throw insufficientScope(required, missing);
 
-    setApiCaller(req, { tenant, actor: `key:${key.id}`, keyId: key.id, scopes: key.scopes });
+    setApiCaller(req, callerOf(tenant, presented.kind, key));
     return true;
   }
 
@@ -133,15 +148,16 @@ export class AccessGuard implements CanActivate {
     tenant: string,
     required: readonly Scope[],
   ): Promise<boolean> {
-    const hash = presentedKeyHash(req);
-    const lookup = hash && this.keys.peek(tenant, hash);
+    const presented = presentedCredential(req);
+    const cache = presented?.kind === 'token' ? this.tokens : this.keys;
+    const lookup = presented && cache.peek(tenant, presented.hash);
     const key = lookup && lookup.tenantEnabled ? lookup.key : null;
-    if (!isUsable(key) || !required.every((s) => key.scopes.includes(s))) return false;
+    if (!presented || !isUsable(key) || !required.every((s) => key.scopes.includes(s))) return false;
     const rate = await this.consume(tenant, key);
     if (!rate.allowed) return false;
-    markUsage(req, { tenant, keyId: key.id });
+    markUsage(req, { tenant, keyId: key.id, kind: presented.kind });
     setRateHeaders(reply, rate);
-    setApiCaller(req, { tenant, actor: `key:${key.id}`, keyId: key.id, scopes: key.scopes });
+    setApiCaller(req, callerOf(tenant, presented.kind, key));
     return true;
   }
 
@@ -152,16 +168,32 @@ export class AccessGuard implements CanActivate {
     );
   }
 
-  private unauthorized(reply: FastifyReply): Error {
+  private unauthorized(reply: FastifyReply, kind: CredentialKind): Error {
+    if (kind === 'token') {
+      void reply.header('www-authenticate', 'Bearer realm="herald", error="invalid_token"');
+      return invalidToken();
+    }
     void reply.header('www-authenticate', 'Bearer realm="herald"');
     return invalidApiKey();
   }
 }
 
-/** The SHA-256 of the bearer token, when it is shaped like a key at all. */
-function presentedKeyHash(req: FastifyRequest): Buffer | undefined {
+type CredentialKind = 'key' | 'token';
+
+/** The SHA-256 of the bearer token and what it is, when it is shaped like a key or an access token. */
+function presentedCredential(req: FastifyRequest): { kind: CredentialKind; hash: Buffer } | undefined {
   const presented = bearerToken(req.headers.authorization);
-  return presented && isWellFormedApiKey(presented) ? hashApiKey(presented) : undefined;
+  if (!presented) return undefined;
+  if (isWellFormedApiKey(presented)) return { kind: 'key', hash: hashApiKey(presented) };
+  if (isWellFormedAccessToken(presented)) return { kind: 'token', hash: hashApiKey(presented) };
+  return undefined;
+}
+
+/** A key acts as `key:<id>`; a token as its client, `client:<client id>`, metered by no key. */
+function callerOf(tenant: string, kind: CredentialKind, key: KeyRecord): ApiCaller {
+  return kind === 'token'
+    ? { tenant, actor: `client:${key.id}`, keyId: null, scopes: key.scopes }
+    : { tenant, actor: `key:${key.id}`, keyId: key.id, scopes: key.scopes };
 }
 
 /** Known, not revoked and not expired. */

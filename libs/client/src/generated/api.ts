@@ -296,6 +296,7 @@ export type ErrorCode =
   | 'invalid_cursor'
   | 'invalid_json'
   | 'invalid_api_key'
+  | 'invalid_token'
   | 'https_required'
   | 'insufficient_scope'
   | 'api_key_not_found'
@@ -402,6 +403,20 @@ export interface ModerationUserUnbannedEvent {
       id: number;
     };
   };
+}
+
+/** An error of the token endpoint (RFC 6749 §5.2). */
+export interface OAuthError {
+  error:
+    | 'invalid_grant'
+    | 'invalid_request'
+    | 'invalid_scope'
+    | 'unauthorized_client'
+    | 'unsupported_grant_type'
+    | 'invalid_client'
+    | 'rate_limited';
+  /** For humans; may change at any time. */
+  error_description: string;
 }
 
 /** Published when `know.page.approved` happens. */
@@ -669,6 +684,25 @@ export interface TicketStatusChangedEvent {
     from: 'open' | 'pending' | 'resolved' | 'closed';
     to: 'open' | 'pending' | 'resolved' | 'closed';
   };
+}
+
+/** Unknown parameters are ignored; each parameter at most once. Authenticate the client with HTTP Basic or with `client_id` and `client_secret` here (`client_secret_post`), not both. */
+export interface TokenRequest {
+  grant_type: 'client_credentials';
+  /** Space-separated scopes, a subset of the client's; all of them when absent. */
+  scope?: string;
+  client_id?: string;
+  /** The `mc_cs_…` secret shown when the client was created. */
+  client_secret?: string;
+}
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  /** Seconds the token is valid for. */
+  expires_in: number;
+  /** The granted scopes, space-separated. */
+  scope: string;
 }
 
 export interface UpdateSettingsRequest {
@@ -1141,7 +1175,7 @@ export abstract class GeneratedOperations {
    * settings), by whom and when, newest first (`order=asc` for the oldest first). Rows are never
    * changed or deleted.
    *
-   * Requires an API key with `audit:read`.
+   * Requires an API key or OAuth access token with `audit:read`.
    *
    * `GET /api/v1/audit-log`
    */
@@ -1155,7 +1189,7 @@ export abstract class GeneratedOperations {
   /**
    * List events
    *
-   * Requires an API key with `events:read`.
+   * Requires an API key or OAuth access token with `events:read`.
    *
    * `GET /api/v1/events`
    */
@@ -1166,7 +1200,7 @@ export abstract class GeneratedOperations {
   /**
    * Get event
    *
-   * Requires an API key with `events:read`.
+   * Requires an API key or OAuth access token with `events:read`.
    *
    * `GET /api/v1/events/{id}`
    */
@@ -1181,7 +1215,7 @@ export abstract class GeneratedOperations {
    * included unless `status` says otherwise, each with its usage of the last 24 hours. Never the keys
    * themselves: only their display prefix.
    *
-   * Requires an API key with `keys:read`.
+   * Requires an API key or OAuth access token with `keys:read`.
    *
    * `GET /api/v1/keys`
    */
@@ -1198,7 +1232,7 @@ export abstract class GeneratedOperations {
    * body that does not fit the schema is a 400 `bad_request`; an expiry that is not in the future is a
    * 422 `invalid_api_key_input`. Recorded in the audit log as `api_key.created`.
    *
-   * Requires an API key with `keys:manage`.
+   * Requires an API key or OAuth access token with `keys:manage`.
    *
    * `POST /api/v1/keys`
    */
@@ -1212,7 +1246,7 @@ export abstract class GeneratedOperations {
    * One key with its usage of the last 24 hours; never the key itself, which only the create
    * call returns.
    *
-   * Requires an API key with `keys:read`.
+   * Requires an API key or OAuth access token with `keys:read`.
    *
    * `GET /api/v1/keys/{id}`
    */
@@ -1228,7 +1262,7 @@ export abstract class GeneratedOperations {
    * answers the key with its original `revoked_at`. A key may revoke itself. Recorded in the audit log
    * as `api_key.revoked` (once).
    *
-   * Requires an API key with `keys:manage`.
+   * Requires an API key or OAuth access token with `keys:manage`.
    *
    * `POST /api/v1/keys/{id}/revoke`
    */
@@ -1244,7 +1278,7 @@ export abstract class GeneratedOperations {
    * without requests at 0. Gateways write their counts every few seconds, so the latest requests may
    * not be counted yet.
    *
-   * Requires an API key with `keys:read`.
+   * Requires an API key or OAuth access token with `keys:read`.
    *
    * `GET /api/v1/keys/{id}/usage`
    */
@@ -1255,7 +1289,7 @@ export abstract class GeneratedOperations {
   /**
    * List posts
    *
-   * Requires an API key with `posts:read`.
+   * Requires an API key or OAuth access token with `posts:read`.
    *
    * `GET /api/v1/posts`
    */
@@ -1266,7 +1300,7 @@ export abstract class GeneratedOperations {
   /**
    * Get post
    *
-   * Requires an API key with `posts:read`.
+   * Requires an API key or OAuth access token with `posts:read`.
    *
    * `GET /api/v1/posts/{id}`
    */
@@ -1280,7 +1314,7 @@ export abstract class GeneratedOperations {
    * Webhook delivery (retry schedule, attempt timeout, auto-disable threshold) and the
    * rate limit and daily quota of API keys that have none of their own.
    *
-   * Requires an API key with `settings:read`.
+   * Requires an API key or OAuth access token with `settings:read`.
    *
    * `GET /api/v1/settings`
    */
@@ -1295,7 +1329,7 @@ export abstract class GeneratedOperations {
    * of bounds and nothing is saved. A change is audit-logged (`tenant_settings.updated`, with the
    * fields before and after) and applies to the next delivery attempt and the next request.
    *
-   * Requires an API key with `settings:manage`.
+   * Requires an API key or OAuth access token with `settings:manage`.
    *
    * `PATCH /api/v1/settings`
    */
@@ -1309,7 +1343,7 @@ export abstract class GeneratedOperations {
   /**
    * List users
    *
-   * Requires an API key with `users:read`.
+   * Requires an API key or OAuth access token with `users:read`.
    *
    * `GET /api/v1/users`
    */
@@ -1320,7 +1354,7 @@ export abstract class GeneratedOperations {
   /**
    * Get user
    *
-   * Requires an API key with `users:read`.
+   * Requires an API key or OAuth access token with `users:read`.
    *
    * `GET /api/v1/users/{id}`
    */
@@ -1333,7 +1367,7 @@ export abstract class GeneratedOperations {
    *
    * The tenant's endpoints, oldest first (`order=desc`: newest first), never with their secrets.
    *
-   * Requires an API key with `webhooks:read`.
+   * Requires an API key or OAuth access token with `webhooks:read`.
    *
    * `GET /api/v1/webhooks`
    */
@@ -1352,7 +1386,7 @@ export abstract class GeneratedOperations {
    * fits but cannot be accepted (URL, event types, filters) is a 422 `invalid_endpoint` whose
    * `details` list every problem as `{field, reason}`.
    *
-   * Requires an API key with `webhooks:manage`.
+   * Requires an API key or OAuth access token with `webhooks:manage`.
    *
    * `POST /api/v1/webhooks`
    */
@@ -1370,7 +1404,7 @@ export abstract class GeneratedOperations {
    * (test events included, which the event feed does not keep). With an attempt's
    * `request_headers` it is everything needed to check a signature by hand.
    *
-   * Requires an API key with `webhooks:read`.
+   * Requires an API key or OAuth access token with `webhooks:read`.
    *
    * `GET /api/v1/webhooks/deliveries/{delivery_id}/payload`
    */
@@ -1395,7 +1429,7 @@ export abstract class GeneratedOperations {
    * or retrying one is brought forward unless an attempt is under way. Answers with the delivery as
    * it now stands.
    *
-   * Requires an API key with `webhooks:manage`.
+   * Requires an API key or OAuth access token with `webhooks:manage`.
    *
    * `POST /api/v1/webhooks/deliveries/{delivery_id}/replay`
    */
@@ -1419,7 +1453,7 @@ export abstract class GeneratedOperations {
    * (or none was attempted), nothing has been pending for 5 minutes and no breaker is open;
    * `amber` otherwise.
    *
-   * Requires an API key with `webhooks:read`.
+   * Requires an API key or OAuth access token with `webhooks:read`.
    *
    * `GET /api/v1/webhooks/health`
    */
@@ -1432,7 +1466,7 @@ export abstract class GeneratedOperations {
    *
    * One endpoint, never with its secret.
    *
-   * Requires an API key with `webhooks:read`.
+   * Requires an API key or OAuth access token with `webhooks:read`.
    *
    * `GET /api/v1/webhooks/{id}`
    */
@@ -1448,7 +1482,7 @@ export abstract class GeneratedOperations {
    * re-enables it. Moving to or from `standard-webhooks-ed25519` needs a new key: use
    * `rotate-secret` with `signing_scheme`.
    *
-   * Requires an API key with `webhooks:manage`.
+   * Requires an API key or OAuth access token with `webhooks:manage`.
    *
    * `PATCH /api/v1/webhooks/{id}`
    */
@@ -1465,7 +1499,7 @@ export abstract class GeneratedOperations {
    *
    * Deletes the endpoint with its delivery log. Nothing more is sent to it, pending retries included.
    *
-   * Requires an API key with `webhooks:manage`.
+   * Requires an API key or OAuth access token with `webhooks:manage`.
    *
    * `DELETE /api/v1/webhooks/{id}`
    */
@@ -1480,7 +1514,7 @@ export abstract class GeneratedOperations {
    * every list (`order=desc` for the newest first, as a log viewer wants), optionally only those in
    * one `status`.
    *
-   * Requires an API key with `webhooks:read`.
+   * Requires an API key or OAuth access token with `webhooks:read`.
    *
    * `GET /api/v1/webhooks/{id}/deliveries`
    */
@@ -1506,7 +1540,7 @@ export abstract class GeneratedOperations {
    * and during a rotation's grace window the previous one. Endpoints of the HMAC schemes
    * have none: 409 `no_public_key`.
    *
-   * Requires an API key with `webhooks:read`.
+   * Requires an API key or OAuth access token with `webhooks:read`.
    *
    * `GET /api/v1/webhooks/{id}/public-key`
    */
@@ -1528,7 +1562,7 @@ export abstract class GeneratedOperations {
    * purges it at once. A rotation during a running grace window replaces the secret kept from the
    * earlier one.
    *
-   * Requires an API key with `webhooks:manage`.
+   * Requires an API key or OAuth access token with `webhooks:manage`.
    *
    * `POST /api/v1/webhooks/{id}/rotate-secret`
    */
@@ -1553,7 +1587,7 @@ export abstract class GeneratedOperations {
    * their success rate, its latest attempt, its run of dead deliveries and its oldest pending
    * delivery: the figures of one entry of the health summary.
    *
-   * Requires an API key with `webhooks:read`.
+   * Requires an API key or OAuth access token with `webhooks:read`.
    *
    * `GET /api/v1/webhooks/{id}/stats`
    */
@@ -1575,7 +1609,7 @@ export abstract class GeneratedOperations {
    * Signed, retried and logged like any other delivery; the answer is that delivery, due now, so
    * its progress can be followed in the endpoint's delivery log.
    *
-   * Requires an API key with `webhooks:manage`.
+   * Requires an API key or OAuth access token with `webhooks:manage`.
    *
    * `POST /api/v1/webhooks/{id}/test`
    */

@@ -8,6 +8,8 @@ import type { EntityManager } from 'typeorm';
 export type AuditAction =
   | 'api_key.created'
   | 'api_key.revoked'
+  | 'oauth_client.created'
+  | 'oauth_client.revoked'
   | 'webhook_endpoint.created'
   | 'webhook_endpoint.updated'
   | 'webhook_endpoint.deleted'
@@ -23,7 +25,7 @@ export type AuditAction =
   | 'admin.logout'
   | 'tenant_settings.updated';
 
-export type AuditTargetType = 'api_key' | 'webhook_endpoint' | 'admin' | 'tenant_settings';
+export type AuditTargetType = 'api_key' | 'oauth_client' | 'webhook_endpoint' | 'admin' | 'tenant_settings';
 
 export interface AuditEntry {
   tenant: string;

@@ -286,3 +286,16 @@ describe('admin console sessions', () => {
     expect(() => load({ [name]: raw })).toThrow(new RegExp(`^${name} must be a positive duration`));
   });
 });
+
+describe('OAuth access tokens', () => {
+  it('live 15 minutes by default, HERALD_OAUTH_TOKEN_TTL otherwise', () => {
+    expect(load({}).oauthTokenTtlMs).toBe(900_000);
+    expect(load({ HERALD_OAUTH_TOKEN_TTL: '5m' }).oauthTokenTtlMs).toBe(300_000);
+  });
+
+  it.each(['0', '15', 'soon'])('refuses HERALD_OAUTH_TOKEN_TTL=%j in one line', (raw) => {
+    expect(() => load({ HERALD_OAUTH_TOKEN_TTL: raw })).toThrow(
+      /^HERALD_OAUTH_TOKEN_TTL must be a positive duration/,
+    );
+  });
+});

@@ -91,6 +91,8 @@ export interface HeraldConfig {
     /** The session cookie is `Secure` (outside development, or whenever TLS is served). */
     secureCookie: boolean;
   };
+  /** Lifetime of an OAuth access token from `POST /oauth/token` (`HERALD_OAUTH_TOKEN_TTL`). */
+  oauthTokenTtlMs: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -162,6 +164,7 @@ export function loadConfig(env: Env, opts: { projectRoot: string }): HeraldConfi
       ttlMs: parseDurationValue(env, 'HERALD_ADMIN_SESSION_TTL', '12h'),
       secureCookie: false,
     },
+    oauthTokenTtlMs: parseDurationValue(env, 'HERALD_OAUTH_TOKEN_TTL', '15m'),
   };
   config.adminSessions.secureCookie = runtime !== 'development' || config.tls !== undefined;
   if (config.kafka.embeddedPort === config.kafka.embeddedControllerPort) {

@@ -40,6 +40,11 @@ export const INVALID_API_KEY = new ErrorCode(
   401,
   'No bearer key, or a key that is unknown, revoked, expired or of another tenant.',
 );
+export const INVALID_TOKEN = new ErrorCode(
+  'invalid_token',
+  401,
+  'An OAuth access token that is unknown, expired, of a revoked client or of another tenant.',
+);
 export const INSUFFICIENT_SCOPE = new ErrorCode(
   'insufficient_scope',
   403,
@@ -105,6 +110,7 @@ export const PLATFORM_ERROR_CODES: readonly ErrorCode[] = [
   INVALID_JSON,
   INVALID_CURSOR,
   INVALID_API_KEY,
+  INVALID_TOKEN,
   INSUFFICIENT_SCOPE,
   HTTPS_REQUIRED,
   TENANT_NOT_FOUND,

@@ -8,6 +8,7 @@ export * from './service-token.guard';
 export * from './public-api';
 export * from './cursor';
 export * from './error-codes';
+export * from './oauth-error-codes';
 export * from './validation';
 export { PLAIN_HTTP_PATHS } from './transport-security';
 export { JSON_CONTENT_TYPE } from './error-reply';

@@ -30,9 +30,12 @@ export const CachedRead = (): MethodDecorator => SetMetadata(CACHED_READ, true);
 /** What the access guard learned about the caller; set on the request before the handler runs. */
 export interface ApiCaller {
   tenant: string;
-  /** Who is calling, for audit rows: `key:<id>` for an API key, `admin:<email>` for an admin session. */
+  /**
+   * Who is calling, for audit rows: `key:<id>` for an API key, `client:<client id>` for an
+   * OAuth access token, `admin:<email>` for an admin session.
+   */
   actor: string;
-  /** The API key's id; null for an admin console session, which no key meters. */
+  /** The API key's id; null for an OAuth token or an admin console session, which no key meters. */
   keyId: string | null;
   scopes: readonly Scope[];
 }

@@ -60,6 +60,14 @@ describe('createLogger', () => {
     expect(text).toContain('refused hst_[redacted] and whsec_[redacted]');
   });
 
+  it('redacts OAuth client secrets and access tokens by their shape', () => {
+    const out = capture();
+    const log = createLogger({ level: 'info', destination: out.stream });
+    log.info(`pasted mc_cs_vvG_tbk8lA-pOlBKn4QyGHBy9 and mc_at_okowoDBXlTN12Umy8Ydz`);
+    const text = JSON.stringify(out.lines()[0]);
+    expect(text).toContain('pasted mc_cs_[redacted] and mc_at_[redacted]');
+  });
+
   it('honours the level', () => {
     const out = capture();
     const log = createLogger({ level: 'warn', destination: out.stream });

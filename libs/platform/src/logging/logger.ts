@@ -35,10 +35,15 @@ export const REDACT_PATHS: string[] = [
   '*.serviceToken',
   '*.api_key',
   '*.signing_secret',
+  '*.client_secret',
+  '*.access_token',
 ];
 
-/** API keys, service tokens and webhook secrets, by their prefixes: the prefix stays, the rest goes. */
-const CREDENTIAL = /\b(mc_live_|mc_test_|hst_|whsec_|whsk_)[A-Za-z0-9_+/=-]{8,}/g;
+/**
+ * API keys, OAuth client secrets and access tokens, service tokens and webhook secrets, by
+ * their prefixes: the prefix stays, the rest goes.
+ */
+const CREDENTIAL = /\b(mc_live_|mc_test_|mc_cs_|mc_at_|hst_|whsec_|whsk_)[A-Za-z0-9_+/=-]{8,}/g;
 
 export function redactCredentials(line: string): string {
   return line.replace(CREDENTIAL, '$1[redacted]');

@@ -14,6 +14,7 @@ import { isObject, JsonObject, toJson } from './json';
 import { upgradeSchemasTo31 } from './openapi-31';
 import { envelopeSchemas, errorExamples, responseHeaders, securitySchemes } from './openapi-components';
 import { info } from './openapi-info';
+import { oauthSchemas, oauthSecuritySchemes, TOKEN_PATH, tokenPath } from './openapi-oauth';
 import { closeRequestBodySchemas, describePublicOperations, tagDescription } from './openapi-operations';
 import { canonicalDocument, pruneUnused } from './openapi-order';
 import { eventSchemas, webhookParameters, webhooks, WEBHOOKS_TAG } from './openapi-webhooks';
@@ -36,6 +37,9 @@ export function buildOpenApiDocument(app: INestApplication, opts: OpenApiDocumen
   const doc = toJson(scanned) as JsonObject;
   const paths = isObject(doc.paths) ? doc.paths : {};
   const usedCodes = describePublicOperations(paths, handlers);
+  const token = tokenPath();
+  paths[TOKEN_PATH] = token.item;
+  usedCodes.push(...token.codes);
   const dtoSchemas =
     isObject(doc.components) && isObject(doc.components.schemas) ? doc.components.schemas : {};
   upgradeSchemasTo31({ paths, components: { schemas: dtoSchemas } });
@@ -78,11 +82,11 @@ export function buildOpenApiDocument(app: INestApplication, opts: OpenApiDocumen
     paths,
     webhooks: webhooks(),
     components: {
-      schemas: { ...dtoSchemas, ...envelopeSchemas(codes), ...eventSchemas() },
+      schemas: { ...dtoSchemas, ...envelopeSchemas(codes), ...oauthSchemas(), ...eventSchemas() },
       parameters: webhookParameters(),
       examples: errorExamples(codes),
       headers: responseHeaders(),
-      securitySchemes: securitySchemes(),
+      securitySchemes: { ...securitySchemes(), ...oauthSecuritySchemes() },
     },
   };
   // Parts nothing refers to (say ListMeta before any list route, or DTOs of internal

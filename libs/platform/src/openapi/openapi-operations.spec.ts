@@ -67,8 +67,8 @@ describe('public operations', () => {
     expect(list.summary).toBe('List events');
   });
 
-  it('requires the bearer key with the handler’s scopes', () => {
-    expect(list.security).toEqual([{ ApiKey: ['events:read'] }]);
+  it('requires the bearer key or an OAuth token with the handler’s scopes', () => {
+    expect(list.security).toEqual([{ ApiKey: ['events:read'] }, { OAuth2: ['events:read'] }]);
     expect(list.description).toContain('`events:read`');
   });
 

@@ -14,6 +14,7 @@ import {
   INVALID_API_KEY,
   INVALID_CURSOR,
   INVALID_JSON,
+  INVALID_TOKEN,
   PAYLOAD_TOO_LARGE,
   QUOTA_EXCEEDED,
   RATE_LIMITED,
@@ -25,6 +26,7 @@ import {
 } from '../http/error-codes';
 import { isObject, JsonObject, objects } from './json';
 import { headersFor, ref, SECURITY_SCHEME } from './openapi-components';
+import { OAUTH_SCHEME } from './openapi-oauth';
 import type { PublicHandler } from './public-handlers';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -71,10 +73,12 @@ function describe(op: JsonObject, handler: PublicHandler, path: string): ErrorCo
   op.tags = tags;
   if (typeof op.summary !== 'string' || op.summary === '') op.summary = humanize(handler.method);
   const scopes = handler.scopes.map((s) => `\`${s}\``).join(', ');
-  const scopeLine = scopes ? `Requires an API key with ${scopes}.` : 'Requires an API key.';
+  const scopeLine = scopes
+    ? `Requires an API key or OAuth access token with ${scopes}.`
+    : 'Requires an API key or OAuth access token.';
   op.description =
     typeof op.description === 'string' && op.description ? `${op.description}\n\n${scopeLine}` : scopeLine;
-  op.security = [{ [SECURITY_SCHEME]: [...handler.scopes] }];
+  op.security = [{ [SECURITY_SCHEME]: [...handler.scopes] }, { [OAUTH_SCHEME]: [...handler.scopes] }];
 
   const responses = isObject(op.responses) ? op.responses : {};
   for (const [status, res] of Object.entries(responses)) {
@@ -101,6 +105,7 @@ function errorCodesOf(op: JsonObject, handler: PublicHandler): ErrorCode[] {
   if (params.some((p) => p.in === 'path')) codes.push(URI_TOO_LONG);
   codes.push(
     INVALID_API_KEY,
+    INVALID_TOKEN,
     INSUFFICIENT_SCOPE,
     HTTPS_REQUIRED,
     TENANT_NOT_FOUND,
@@ -160,6 +165,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   Users: 'The users read model, built from the user events.',
   Posts: 'The posts read model, built from the post events; deleted posts stay, flagged.',
   Webhooks: 'Endpoints that receive signed events, their deliveries and attempts.',
+  OAuth: 'OAuth2 client credentials: trade a client id and secret for a short-lived access token.',
   Keys: 'The API keys of the tenant: created with the key shown once, listed, revoked, with their hourly usage.',
 };
 

@@ -28,6 +28,6 @@ export class UpdateSettingsHttpController {
     @Caller() caller: ApiCaller,
     @Body() body: UpdateSettingsRequestDto,
   ): Promise<TenantSettingsResponseDto> {
-    return this.handler.execute({ tenant: caller.tenant, actor: `key:${caller.keyId}` }, body ?? {});
+    return this.handler.execute({ tenant: caller.tenant, actor: caller.actor }, body ?? {});
   }
 }
