@@ -12,6 +12,8 @@ export interface Engines {
   brokers: string[];
   adminDbUrl: string;
   dataDir: string;
+  /** The embedded broker's and Postgres server's processes, when this bench started them. */
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export async function startEngines(): Promise<Engines> {
     brokers: engines.brokers,
     adminDbUrl: engines.adminDatabaseUrl,
     dataDir,
+    pids: engines.pids,
     stop: async () => {
       await engines.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -109,9 +112,10 @@ export type Role = 'gateway' | 'commands' | 'translator' | 'projector' | 'dispat
 export async function startHeraldRoles(
   roles: Role[],
   env: Record<string, string>,
-): Promise<{ ports: Record<string, number>; stop(): Promise<void> }> {
+): Promise<{ ports: Record<string, number>; pids: Record<string, number>; stop(): Promise<void> }> {
   const children: ChildProcess[] = [];
   const ports: Record<string, number> = {};
+  const pids: Record<string, number> = {};
   const stop = async (): Promise<void> => void (await Promise.all(children.map(stopChild)));
   try {
     for (const role of roles) {
@@ -122,13 +126,14 @@ export async function startHeraldRoles(
         ...env,
       });
       children.push(child);
+      if (child.pid !== undefined) pids[role] = child.pid;
     }
     await Promise.all(children.map((child, i) => untilServing(child, roles[i]!, readyz(ports[roles[i]!]!))));
   } catch (err) {
     await stop();
     throw err;
   }
-  return { ports, stop };
+  return { ports, pids, stop };
 }
 
 export function rate(n: number, ms: number): number {

@@ -1,29 +1,42 @@
 /**
  * npm run bench:webhooks — webhook delivery measured against a fast local HTTPS receiver
- * (its own process), in the production layout (each role its own process):
+ * (its own process), in the production layout (each role its own process). It ends with
+ * every goal of the delivery work, its figure, its target and PASS/MISS, beside the
+ * baselines of the same run:
  *
- * 1. throughput: raw undici POSTs to the receiver, then deliveries/s of the dispatcher
- *    for a burst of public events (one endpoint, same receiver, same concurrency);
- * 2. latency at a steady rate: internal events appended through POST /internal/v1/events
- *    at BENCH_RATE/s, p50/p99 from the append to the receiver having the delivery;
- * 3. the same again with one extra endpoint that hangs until its attempt timeout: the
- *    healthy endpoint's p99 must not move.
+ * 0. baselines: raw undici POSTs to the receiver (same concurrency, same body size); a bare
+ *    Kafka hop and two relayed hops (the floor under append → dispatch), idle and at RATE/s;
+ * 1. throughput: deliveries/s of a burst of public events (one endpoint), then of BURST
+ *    internal events appended through POST /internal/v1/events, one per request and in
+ *    batches of BENCH_APPEND_BATCH; each with its CPU per delivered event, by role, read
+ *    from /proc before and after (commands, translator, projector, dispatcher, the Kafka
+ *    JVM, Postgres with its backends, the receiver, this process as the load generator);
+ * 2. latency at a steady rate: internal events appended one per request at 100/s, then at
+ *    BENCH_RATE/s, p50/p99 from the append to the receiver having the delivery;
+ * 3. the latter again with one extra endpoint that hangs until its attempt timeout: the
+ *    healthy endpoint's p99 must not move, and no healthy delivery may wait behind the
+ *    hanging one (also at 100/s);
+ * 4. another tenant at 50/s, calm and while a 20,000-event backlog of the first drains.
  *
  * Before the first latency run the append path is warmed up at the same rate for
  * BENCH_WARMUP seconds, unmeasured: the burst never crosses the commands role or the
  * translator, and their code would otherwise be measured while the JIT compiles it.
  *
+ *   BENCH_QUICK=1 (a profile of a minute or two: 5,000-event bursts, 4 s runs, one round),
  *   BENCH_WEBHOOK_EVENTS (burst size, default 20000), BENCH_RATE (default 500),
  *   BENCH_DURATION (seconds per latency run, default 10), BENCH_WARMUP (default 5),
  *   BENCH_CONCURRENCY (default 16),
  *   BENCH_APPEND_CONNECTIONS (keep-alive connections appending events, default 32),
+ *   BENCH_APPEND_BATCH (events per batched append, default 100),
  *   BENCH_ROUNDS (calm and hanging runs, alternating, default 3 of each)
  *
- * Before every latency run the rows of the runs before are vacuumed and a checkpoint taken,
+ * Before every run the rows of the runs before are vacuumed and a checkpoint taken,
  * so that the database catching up on them is not measured as latency.
  * Calm and hanging runs alternate (the hanging endpoint is deleted, and its attempts in
  * flight left to time out, before each calm run); each side is judged by the median
  * p99 of its runs, and every run's p99 is printed, so the spread shows what noise is.
+ * CPU figures are of this bench's processes only; the whole machine's busy time is printed
+ * beside them, since on a shared machine other work shows up there.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -45,6 +58,7 @@ import {
 } from '@herald/platform';
 import { generateEndpointSecret, MasterKeyring, SecretBox } from '@herald/webhooks';
 import type { DataSource } from 'typeorm';
+import { CpuMeter, formatCost, pidMatching, probes } from './cpu-meter';
 import {
   fmt,
   freshDb,
@@ -55,17 +69,26 @@ import {
   startHeraldRoles,
 } from './support';
 
-const BURST = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 20_000);
+const QUICK = process.env.BENCH_QUICK === '1';
+const BURST = Number(process.env.BENCH_WEBHOOK_EVENTS ?? (QUICK ? 5_000 : 20_000));
 const RATE = Number(process.env.BENCH_RATE ?? 500);
-const DURATION = Number(process.env.BENCH_DURATION ?? 10);
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
+const LOW_RATE = 100;
+const DURATION = Number(process.env.BENCH_DURATION ?? (QUICK ? 4 : 10));
+const WARMUP = Number(process.env.BENCH_WARMUP ?? (QUICK ? 2 : 5));
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const APPEND_CONNECTIONS = Number(process.env.BENCH_APPEND_CONNECTIONS ?? 32);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const APPEND_BATCH = Number(process.env.BENCH_APPEND_BATCH ?? 100);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
+/** The backlog one tenant drains while another tenant's trickle is measured (goal 5). */
+const STARVE_BACKLOG = QUICK ? 5_000 : 20_000;
+const STARVE_RATE = 50;
+/** A healthy delivery this late beside a hanging endpoint has waited behind it. */
+const BEHIND_HANG_MS = 1_000;
 /** The default attempt timeout and a margin: how long a hanging attempt may still run. */
 const HANG_CLEAR_MS = 11_000;
 const TOKEN = 'bench-service-token-'.padEnd(48, 'x');
 const TENANT = 'bench';
+const OTHER_TENANT = 'bench-other';
 
 const wallNow = (): number => performance.timeOrigin + performance.now();
 
@@ -156,47 +179,65 @@ async function rawUndici(receiver: Receiver, ca: string, n: number): Promise<num
   return rate(n, ms);
 }
 
-async function seedEndpoint(ds: DataSource, box: SecretBox, url: string): Promise<string> {
+async function seedEndpoint(ds: DataSource, box: SecretBox, url: string, tenant = TENANT): Promise<string> {
   const id = `ep_bench${randomBytes(6).toString('hex')}`;
   const secret = generateEndpointSecret('mobieus-v1');
-  const sealed = box.seal(secret.signing, { tenant: TENANT, endpointId: id, slot: 'current' });
+  const sealed = box.seal(secret.signing, { tenant, endpointId: id, slot: 'current' });
   await ds.query(
     `INSERT INTO webhook_endpoints (id, tenant, url, label, events, secret_key_id, secret_sealed, created_at)
      VALUES ($1, $2, $3, 'bench', '{*}', $4, $5, now() - interval '1 minute')`,
-    [id, TENANT, url, sealed.keyId, sealed.sealed],
+    [id, tenant, url, sealed.keyId, sealed.sealed],
   );
   return id;
 }
 
 /**
- * The floor a Kafka hop puts under the latency: one message at a time, every 20 ms, from
- * the idempotent producer (acks from all replicas) to a consumer in a group, on a topic of
- * its own. Every appended event crosses two such hops before it is dispatched. Then what
- * the same bare hop costs in CPU at RATE messages/s: the broker's (when it runs on this
- * machine) and the producer's and consumer's together (this process).
+ * The floor Kafka puts under the latency: one message at a time, every 20 ms, from the
+ * idempotent producer (acks from all replicas) to a consumer in a group, on a topic of its
+ * own; that consumer relays each message to a second topic, read by a second group, as the
+ * commands role, the translator and the dispatcher do. Every appended event crosses two
+ * such hops before it is dispatched. Then the same at RATE messages/s, one message per
+ * send, with what the bare hops cost in CPU: the broker's (when it runs on this machine)
+ * and the producers' and consumers' together (this process).
  */
-async function kafkaHop(brokers: string[]): Promise<HopFloor> {
+async function kafkaHop(brokers: string[], brokerPid: number | undefined): Promise<HopFloor> {
   const kafka = createKafka({ brokers, clientId: 'bench-kafka-hop' });
-  const topic = `herald.bench.hop-${randomBytes(4).toString('hex')}.v1`;
+  const suffix = randomBytes(4).toString('hex');
+  const topic = `herald.bench.hop-${suffix}.v1`;
+  const relayTopic = `herald.bench.hop2-${suffix}.v1`;
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({
-    topics: [{ topic, numPartitions: 1, replicationFactor: 1 }],
+    topics: [topic, relayTopic].map((t) => ({ topic: t, numPartitions: 1, replicationFactor: 1 })),
     waitForLeaders: true,
   });
   const producer = new HeraldProducer(kafka);
   await producer.connect();
+  const relay = new HeraldProducer(kafka);
+  await relay.connect();
   const consumer = kafka.consumer({ groupId: `bench-kafka-hop-${randomUUID()}`, maxWaitTimeInMs: 1000 });
+  const second = kafka.consumer({ groupId: `bench-kafka-hop2-${randomUUID()}`, maxWaitTimeInMs: 1000 });
   await consumer.connect();
+  await second.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
+  await second.subscribe({ topic: relayTopic, fromBeginning: true });
   const sent = new Map<string, number>();
-  const lat: number[] = [];
-  let received = 0;
+  let lat: number[] = [];
+  let lat2: number[] = [];
+  let relayed = 0;
   await consumer.run({
     eachMessage: async ({ message }) => {
-      received++;
-      const at = sent.get(message.key?.toString() ?? '');
+      const key = message.key?.toString() ?? '';
+      const at = sent.get(key);
       if (at !== undefined) lat.push(performance.now() - at);
+      await relay.send(relayTopic, [{ key, value: message.value ?? '' }]);
+    },
+  });
+  await second.run({
+    eachMessage: async ({ message }) => {
+      relayed++;
+      const at = sent.get(message.key?.toString() ?? '');
+      if (at !== undefined) lat2.push(performance.now() - at);
     },
   });
   await new Promise((r) => setTimeout(r, 2000)); // joined and long-polling
@@ -206,69 +247,67 @@ async function kafkaHop(brokers: string[]): Promise<HopFloor> {
     await new Promise((r) => setTimeout(r, 20));
   }
   const deadline = Date.now() + 10_000;
-  while (lat.length < sent.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (lat2.length < sent.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const idle = { p50: percentile(lat.sort(byNumber), 50), p99: percentile(lat, 99) };
+  const idle2 = { p50: percentile(lat2.sort(byNumber), 50), p99: percentile(lat2, 99) };
 
   // At the bench's rate, one message per send, as the commands role appends one event per request.
+  lat = [];
+  lat2 = [];
   const seconds = 5;
-  const broker = brokerPid();
-  const brokerBefore = broker === undefined ? undefined : processCpuSeconds(broker);
+  const brokerBefore = brokerPid === undefined ? undefined : processCpuSeconds(brokerPid);
   const mine = process.cpuUsage();
   const started = performance.now();
   const sends: Array<Promise<void>> = [];
-  const target = received + RATE * seconds;
+  const target = relayed + RATE * seconds;
   for (let i = 0; i < RATE * seconds; i++) {
     const wait = started + (i * 1000) / RATE - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    sent.set(`r${i}`, performance.now());
     sends.push(producer.send(topic, [{ key: `r${i}`, value: 'x'.repeat(400) }]));
   }
   await Promise.all(sends);
-  while (received < target && Date.now() < deadline + 20_000) await new Promise((r) => setTimeout(r, 10));
+  while (relayed < target && Date.now() < deadline + 20_000) await new Promise((r) => setTimeout(r, 10));
   const wall = (performance.now() - started) / 1000;
   const used = process.cpuUsage(mine);
   const brokerCores =
-    broker === undefined || brokerBefore === undefined
+    brokerPid === undefined || brokerBefore === undefined
       ? undefined
-      : (processCpuSeconds(broker)! - brokerBefore) / wall;
+      : (processCpuSeconds(brokerPid)! - brokerBefore) / wall;
+  lat2.sort(byNumber);
 
   await consumer.disconnect();
+  await second.disconnect();
   await producer.disconnect();
-  await admin.deleteTopics({ topics: [topic] });
+  await relay.disconnect();
+  await admin.deleteTopics({ topics: [topic, relayTopic] });
   await admin.disconnect();
-  lat.sort((a, b) => a - b);
   return {
-    p50: percentile(lat, 50),
-    p99: percentile(lat, 99),
+    p50: idle.p50,
+    p99: idle.p99,
+    twoHopP50: idle2.p50,
+    twoHopP99: idle2.p99,
+    twoHopAtRateP99: percentile(lat2, 99),
     clientCores: (used.user + used.system) / 1e6 / wall,
     brokerCores,
   };
 }
 
+const byNumber = (a: number, b: number): number => a - b;
+
 interface HopFloor {
+  /** One hop, one message every 20 ms. */
   p50: number;
   p99: number;
-  /** Producer and consumer together, cores used at RATE/s. */
+  /** Two hops (produce → consume → produce → consume), one message every 20 ms. */
+  twoHopP50: number;
+  twoHopP99: number;
+  /** Two hops at RATE messages/s. */
+  twoHopAtRateP99: number;
+  /** Producers and consumers together, cores used at RATE/s over two hops. */
   clientCores: number;
   /** The broker process, cores used at RATE/s; undefined when it is not on this machine. */
   brokerCores: number | undefined;
-}
-
-/** The embedded broker's process on this machine, if there is one (Linux /proc). */
-function brokerPid(): number | undefined {
-  if (process.env.KAFKA_BROKERS) return undefined;
-  let entries: string[];
-  try {
-    entries = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e));
-  } catch {
-    return undefined;
-  }
-  for (const entry of entries) {
-    try {
-      if (fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('kafka.Kafka')) return Number(entry);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return undefined;
 }
 
 function median(values: number[]): number {
@@ -336,27 +375,14 @@ interface SteadyRun {
   sentAt: Map<string, number>;
 }
 
-/** Internal events at RATE/s for DURATION s, one per request; latency append → received on `path`. */
-async function steadyRate(
-  commandsPort: number,
-  receiver: Receiver,
-  p: string,
-  seconds = DURATION,
-): Promise<SteadyRun> {
-  const total = RATE * seconds;
-  const sentAt = new Map<string, number>();
-  // Keep-alive connections, as a product service appending events would hold.
-  const commands = new Pool(`http://127.0.0.1:${commandsPort}`, { connections: APPEND_CONNECTIONS });
-  const started = performance.now();
-  const inflight: Array<Promise<string | undefined>> = [];
-  for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / RATE;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const internalId = randomUUID();
-    const event = {
+/** An internal `forum.post.created` event of `tenant`, as a product service appends it. */
+function internalEvent(i: number, tenant: string): { publicId: string; event: Record<string, unknown> } {
+  const internalId = randomUUID();
+  return {
+    publicId: publicEventId(tenant, internalId),
+    event: {
       id: internalId,
-      tenant: TENANT,
+      tenant,
       kind: 'forum.post.created',
       occurred_at: new Date().toISOString().replace('Z', '123Z'),
       data: {
@@ -369,25 +395,63 @@ async function steadyRate(
         author_username: `user${i % 1000}`,
         ip: '203.0.113.9',
       },
-    };
-    sentAt.set(publicEventId(TENANT, internalId), wallNow());
-    inflight.push(
-      commands
-        .request({
-          path: '/internal/v1/events',
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-          body: JSON.stringify(event),
-        })
-        .then(
-          async (res) =>
-            res.statusCode === 202
-              ? void (await res.body.dump())
-              : `append answered ${res.statusCode}: ${await res.body.text()}`,
-          (err: unknown) => `append failed: ${err instanceof Error ? err.message : String(err)}`,
-        ),
+    },
+  };
+}
+
+/** One append request: a single event (an object) or a batch (an array); undefined when accepted. */
+async function append(commands: Pool, body: unknown): Promise<string | undefined> {
+  return commands
+    .request({
+      path: '/internal/v1/events',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify(body),
+    })
+    .then(
+      async (res) =>
+        res.statusCode === 202
+          ? void (await res.body.dump())
+          : `append answered ${res.statusCode}: ${(await res.body.text()).slice(0, 300)}`,
+      (err: unknown) => `append failed: ${err instanceof Error ? err.message : String(err)}`,
     );
+}
+
+interface SteadyLoad {
+  rate?: number;
+  seconds?: number;
+  tenant?: string;
+  /** Keeps appending past `seconds` until this answers true (checked every event). */
+  until?: () => boolean;
+}
+
+/**
+ * Internal events at `rate`/s for `seconds` s (RATE and DURATION unless given), one per
+ * request; latency append → received on `path`.
+ */
+async function steadyRate(
+  commandsPort: number,
+  receiver: Receiver,
+  p: string,
+  load: SteadyLoad = {},
+): Promise<SteadyRun> {
+  const perSecond = load.rate ?? RATE;
+  const minTotal = perSecond * (load.seconds ?? DURATION);
+  const tenant = load.tenant ?? TENANT;
+  const sentAt = new Map<string, number>();
+  // Keep-alive connections, as a product service appending events would hold.
+  const commands = new Pool(`http://127.0.0.1:${commandsPort}`, { connections: APPEND_CONNECTIONS });
+  const started = performance.now();
+  const inflight: Array<Promise<string | undefined>> = [];
+  for (let i = 0; i < minTotal || (load.until !== undefined && !load.until()); i++) {
+    const due = started + (i * 1000) / perSecond;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const { publicId, event } = internalEvent(i, tenant);
+    sentAt.set(publicId, wallNow());
+    inflight.push(append(commands, event));
   }
+  const total = sentAt.size;
   // Every append settles before judging, so a failure stops the run through main's cleanup.
   const failure = (await Promise.all(inflight)).find((f) => f !== undefined);
   await commands.close();
@@ -403,7 +467,7 @@ async function steadyRate(
     return out;
   };
   while (latencies().length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  const lat = latencies().sort((a, b) => a - b);
+  const lat = latencies().sort(byNumber);
   if (lat.length < total) throw new Error(`only ${lat.length} of ${total} deliveries arrived on ${p}`);
   return {
     p50: percentile(lat, 50),
@@ -412,6 +476,39 @@ async function steadyRate(
     sent: total,
     sentAt,
   };
+}
+
+/**
+ * `n` internal events appended as fast as APPEND_CONNECTIONS keep-alive connections take
+ * them, `batch` per request (1: a single event per request); deliveries/s from the first
+ * append to the last delivery received on `path`.
+ */
+async function appendThroughput(
+  commandsPort: number,
+  receiver: Receiver,
+  p: string,
+  n: number,
+  batch: number,
+): Promise<number> {
+  const commands = new Pool(`http://127.0.0.1:${commandsPort}`, { connections: APPEND_CONNECTIONS });
+  const before = receiver.count(p);
+  let next = 0;
+  let failure: string | undefined;
+  const started = performance.now();
+  const worker = async (): Promise<void> => {
+    while (next < n && failure === undefined) {
+      const from = next;
+      next = Math.min(n, next + batch);
+      const events = [];
+      for (let i = from; i < next; i++) events.push(internalEvent(i, TENANT).event);
+      failure ??= await append(commands, batch === 1 ? events[0] : events);
+    }
+  };
+  await Promise.all(Array.from({ length: APPEND_CONNECTIONS }, worker));
+  await commands.close();
+  if (failure) throw new Error(failure);
+  await receiver.until(p, before + n);
+  return rate(n, performance.now() - started);
 }
 
 interface Hop {
@@ -515,32 +612,59 @@ function printHops(list: Hop[]): void {
   }
 }
 
+/** One goal of the issue: its measured figure, its target, and the baseline of the same run. */
+interface Goal {
+  name: string;
+  figure: string;
+  target: string;
+  pass: boolean;
+  baseline?: string;
+}
+
+function printGoals(goals: Goal[]): void {
+  console.log('\n  goals (this run)');
+  const byGoal = [...goals].sort((a, b) => parseInt(a.name, 10) - parseInt(b.name, 10));
+  const width = Math.max(...goals.map((g) => g.name.length));
+  for (const g of byGoal) {
+    console.log(
+      `  ${g.pass ? 'PASS' : 'MISS'}  ${g.name.padEnd(width)} ${g.figure.padStart(10)}  target ${g.target}${g.baseline ? `  [baseline: ${g.baseline}]` : ''}`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   const engines = await startEngines();
+  const brokerPid = pidMatching(engines.pids, 'kafka.Kafka');
+  const postgresPid = engines.pids.find((pid) => pid !== brokerPid);
   const certDir = fs.mkdtempSync(path.join(engines.dataDir, 'receiver-'));
   const cert = selfSignedLoopbackCertificate(certDir, 'bench receiver');
   const ca = fs.readFileSync(cert.certFile, 'utf8');
   const receiver = await startReceiver(cert);
   let stopRoles: (() => Promise<void>) | undefined;
+  const goals: Goal[] = [];
   try {
     const dbUrl = await freshDb(engines.adminDbUrl, `herald_bench_${Date.now().toString(36)}`);
     const ds = await createDataSource({ url: dbUrl, poolSize: 2 }).initialize();
     await migrate(ds);
     await new TenantsRepository(ds).create(TENANT);
+    await new TenantsRepository(ds).create(OTHER_TENANT);
     const masterKey = randomBytes(32);
     const box = new SecretBox(new MasterKeyring(masterKey));
     console.log(
-      `bench:webhooks — burst of ${fmt(BURST)} events; ${RATE} events/s for ${DURATION} s; concurrency ${CONCURRENCY} per endpoint; production layout`,
+      `bench:webhooks${QUICK ? ' (quick profile)' : ''} — burst of ${fmt(BURST)} events; ${RATE} events/s for ${DURATION} s; concurrency ${CONCURRENCY} per endpoint; ${ROUNDS} round(s); production layout`,
     );
 
     const raw = await rawUndici(receiver, ca, BURST);
     console.log(`  raw undici POST → receiver                     ${fmt(raw).padStart(8)} requests/s`);
-    const hop = await kafkaHop(engines.brokers);
+    const hop = await kafkaHop(engines.brokers, brokerPid);
     console.log(
       `  raw Kafka hop (produce → consume, idle)        p50 ${hop.p50.toFixed(1)} ms, p99 ${hop.p99.toFixed(1)} ms; an event crosses two before dispatch`,
     );
     console.log(
-      `  raw Kafka hop at ${RATE}/s, CPU                   broker ${hop.brokerCores === undefined ? 'n/a (not on this machine)' : `${hop.brokerCores.toFixed(2)} core`}, producer + consumer ${hop.clientCores.toFixed(2)} core (of ${os.cpus().length})`,
+      `  raw Kafka two hops (relayed, idle)             p50 ${hop.twoHopP50.toFixed(1)} ms, p99 ${hop.twoHopP99.toFixed(1)} ms; at ${RATE}/s p99 ${hop.twoHopAtRateP99.toFixed(1)} ms`,
+    );
+    console.log(
+      `  raw Kafka two hops at ${RATE}/s, CPU              broker ${hop.brokerCores === undefined ? 'n/a (not on this machine)' : `${hop.brokerCores.toFixed(2)} core`}, producers + consumers ${hop.clientCores.toFixed(2)} core (of ${os.cpus().length})`,
     );
 
     const roles = await startHeraldRoles(['commands', 'translator', 'projector', 'dispatcher'], {
@@ -554,33 +678,49 @@ async function main(): Promise<void> {
       HERALD_DATA_DIR: engines.dataDir,
     });
     stopRoles = roles.stop;
+    const commandsPort = roles.ports.commands!;
+    const cpu = new CpuMeter([
+      ['commands', probes.process(roles.pids.commands)],
+      ['translator', probes.process(roles.pids.translator)],
+      ['projector', probes.process(roles.pids.projector)],
+      ['dispatcher', probes.process(roles.pids.dispatcher)],
+      ['Kafka', probes.process(brokerPid)],
+      ['Postgres', probes.tree(postgresPid)],
+      ['receiver', probes.process(receiver.child.pid)],
+      ['load generator', probes.self()],
+    ]);
 
     await seedEndpoint(ds, box, `${receiver.url}/fast`);
     const producer = new HeraldProducer(
       createKafka({ brokers: engines.brokers, clientId: 'bench-webhooks' }),
     );
     await producer.connect();
-    const events = Array.from({ length: BURST }, (_, i) => publicEvent(i));
+    /** BURST public events of `tenant` straight onto the public topic: a backlog for the dispatcher. */
+    const publishBurst = async (n: number, tenant: string): Promise<void> => {
+      for (let i = 0; i < n; i += 1000) {
+        await producer.send(
+          Topics.publicEvents,
+          Array.from({ length: Math.min(1000, n - i) }, (_, j) => {
+            const e = publicEvent(i + j);
+            return {
+              key: `${tenant}:${(i + j) % 997}`,
+              value: e.body,
+              headers: { [PublicHeaders.tenant]: tenant },
+            };
+          }),
+        );
+      }
+    };
+    const burstCpu = cpu.sample();
     const started = performance.now();
-    for (let i = 0; i < events.length; i += 1000) {
-      await producer.send(
-        Topics.publicEvents,
-        events.slice(i, i + 1000).map((e, j) => ({
-          key: `${TENANT}:${(i + j) % 997}`,
-          value: e.body,
-          headers: { [PublicHeaders.tenant]: TENANT },
-        })),
-      );
-    }
+    await publishBurst(BURST, TENANT);
     await receiver.until('/fast', BURST);
     const deliveries = rate(BURST, performance.now() - started);
-    await producer.disconnect();
+    const burstCost = cpu.cost(burstCpu, cpu.sample(), BURST);
     console.log(
-      `  Herald deliveries (public topic → receiver)    ${fmt(deliveries).padStart(8)} deliveries/s`,
+      `  Herald deliveries (public topic → receiver)    ${fmt(deliveries).padStart(8)} deliveries/s, ratio Herald/raw ${(deliveries / raw).toFixed(2)}`,
     );
-    console.log(
-      `  ratio Herald/raw ${(deliveries / raw).toFixed(2)}; goals ≥ 5,000/s: ${deliveries >= 5000 ? 'met' : 'NOT met'}, ≥ 60 % of raw: ${deliveries / raw >= 0.6 ? 'met' : 'NOT met'}`,
-    );
+    console.log(`    CPU: ${formatCost(burstCost)}`);
 
     // Before every run the database is tidied the same way, so that no run is measured while
     // autovacuum and a checkpoint catch up on what came before it.
@@ -589,31 +729,82 @@ async function main(): Promise<void> {
       await tidy(ds);
     };
     await quiesce();
-    if (WARMUP > 0) await steadyRate(roles.ports.commands!, receiver, '/fast', WARMUP);
+    if (WARMUP > 0) await steadyRate(commandsPort, receiver, '/fast', { seconds: WARMUP });
+
+    // Throughput and cost through the whole pipeline: appended → translated → dispatched.
+    for (const batch of [1, APPEND_BATCH]) {
+      await quiesce();
+      const before = cpu.sample();
+      const perSecond = await appendThroughput(commandsPort, receiver, '/fast', BURST, batch);
+      const cost = cpu.cost(before, cpu.sample(), BURST);
+      const how = batch === 1 ? 'single-event appends' : `batched appends (${batch} per request)`;
+      console.log(
+        `  Herald deliveries, ${how.padEnd(28)} ${fmt(perSecond).padStart(8)} deliveries/s, ratio Herald/raw ${(perSecond / raw).toFixed(2)}`,
+      );
+      console.log(`    CPU: ${formatCost(cost)}`);
+      const costTarget = batch === 1 ? 450 : 200;
+      const rateTarget = batch === 1 ? 4000 : 8000;
+      goals.push(
+        {
+          name: `1. CPU per delivered event, ${how}`,
+          figure: `${cost.total.toFixed(0)} µs`,
+          target: `≤ ${costTarget} µs`,
+          pass: cost.total <= costTarget,
+          baseline: cost.machine === undefined ? undefined : `whole machine ${cost.machine.toFixed(0)} µs`,
+        },
+        {
+          name: `2. throughput, ${how}`,
+          figure: `${fmt(perSecond)}/s`,
+          target: `≥ ${fmt(rateTarget)}/s`,
+          pass: perSecond >= rateTarget,
+          baseline: `raw undici ${fmt(raw)}/s, ratio ${(perSecond / raw).toFixed(2)}`,
+        },
+      );
+    }
+
+    // Latency at a low rate, then at RATE alone and with a hanging endpoint, alternating.
+    await quiesce();
+    const low = await steadyRate(commandsPort, receiver, '/fast', { rate: LOW_RATE });
+    console.log(
+      `  append → received at ${LOW_RATE}/s (${fmt(low.sent)} events)   p50 ${low.p50.toFixed(1)} ms, p99 ${low.p99.toFixed(1)} ms, max ${low.max.toFixed(1)} ms`,
+    );
+    goals.push({
+      name: `3. p99 append → received at ${LOW_RATE}/s`,
+      figure: `${low.p99.toFixed(1)} ms`,
+      target: '≤ 25 ms',
+      pass: low.p99 <= 25,
+      baseline: `bare two-hop Kafka p99 ${hop.twoHopP99.toFixed(1)} ms (idle)`,
+    });
     // Calm and hanging runs alternate, so drift over the bench (warm-up, background work
     // of the database) weighs on both alike; each side is judged by its median p99.
     const calm: SteadyRun[] = [];
     const hung: SteadyRun[] = [];
+    const addHanging = async (): Promise<{ id: string; before: number }> => ({
+      id: await seedEndpoint(ds, box, `${receiver.url}/hang`),
+      before: receiver.count('/hang'),
+    });
+    // Deleted with its deliveries; its attempts in flight end at their timeout, and the
+    // next run starts after them.
+    const removeHanging = async (id: string): Promise<void> => {
+      await ds.query(`DELETE FROM webhook_endpoints WHERE id = $1`, [id]);
+      await new Promise((r) => setTimeout(r, HANG_CLEAR_MS));
+    };
     for (let round = 0; round < ROUNDS; round++) {
       await quiesce();
-      const c = await steadyRate(roles.ports.commands!, receiver, '/fast');
+      const c = await steadyRate(commandsPort, receiver, '/fast');
       calm.push(c);
       console.log(
         `  append → received at ${RATE}/s (${fmt(c.sent)} events)   p50 ${c.p50.toFixed(1)} ms, p99 ${c.p99.toFixed(1)} ms, max ${c.max.toFixed(1)} ms`,
       );
       if (round === 0) printHops(await hops(engines.brokers, ds, receiver, '/fast', c.sentAt));
-      const hangId = await seedEndpoint(ds, box, `${receiver.url}/hang`);
+      const hang = await addHanging();
       await quiesce();
-      const before = receiver.count('/hang');
-      const h = await steadyRate(roles.ports.commands!, receiver, '/fast');
+      const h = await steadyRate(commandsPort, receiver, '/fast');
       hung.push(h);
       console.log(
-        `  same, plus one endpoint that hangs            p50 ${h.p50.toFixed(1)} ms, p99 ${h.p99.toFixed(1)} ms, max ${h.max.toFixed(1)} ms (hanging endpoint got ${fmt(receiver.count('/hang') - before)} attempts)`,
+        `  same, plus one endpoint that hangs            p50 ${h.p50.toFixed(1)} ms, p99 ${h.p99.toFixed(1)} ms, max ${h.max.toFixed(1)} ms (hanging endpoint got ${fmt(receiver.count('/hang') - hang.before)} attempts)`,
       );
-      // Deleted with its deliveries; its attempts in flight end at their timeout, and the
-      // next calm run starts after them.
-      await ds.query(`DELETE FROM webhook_endpoints WHERE id = $1`, [hangId]);
-      if (round < ROUNDS - 1) await new Promise((r) => setTimeout(r, HANG_CLEAR_MS));
+      await removeHanging(hang.id);
     }
     const calmP99 = median(calm.map((r) => r.p99));
     const hungP99 = median(hung.map((r) => r.p99));
@@ -621,9 +812,69 @@ async function main(): Promise<void> {
     console.log(
       `  median of ${ROUNDS}: p99 ${calmP99.toFixed(1)} ms alone (runs ${spread(calm)}), ${hungP99.toFixed(1)} ms with the hanging endpoint (runs ${spread(hung)})`,
     );
+    goals.push({
+      name: `3. p99 append → received at ${RATE}/s (median of ${ROUNDS} calm runs)`,
+      figure: `${calmP99.toFixed(1)} ms`,
+      target: '≤ 40 ms',
+      pass: calmP99 <= 40,
+      baseline: `bare two-hop Kafka p99 at ${RATE}/s ${hop.twoHopAtRateP99.toFixed(1)} ms`,
+    });
+    goals.push({
+      name: `4. healthy p99 moved by a hanging endpoint at ${RATE}/s (median of ${ROUNDS})`,
+      figure: `${(moved * 100).toFixed(1)} %`,
+      target: `< 10 %${ROUNDS < 3 ? ' (needs ≥ 3 rounds)' : ''}`,
+      pass: moved < 0.1 && ROUNDS >= 3,
+      baseline: `${calmP99.toFixed(1)} → ${hungP99.toFixed(1)} ms`,
+    });
+    // At a low rate too: no healthy delivery may wait for a hanging attempt to time out.
+    await quiesce();
+    const hangLow = await addHanging();
+    await quiesce();
+    const hl = await steadyRate(commandsPort, receiver, '/fast', { rate: LOW_RATE });
     console.log(
-      `  goal p99 ≤ 25 ms: ${calmP99 <= 25 ? 'met' : 'NOT met'}; healthy p99 moved ${(moved * 100).toFixed(1)} %, goal < 5 %: ${Math.abs(moved) < 0.05 ? 'met' : 'NOT met'}`,
+      `  at ${LOW_RATE}/s, plus one endpoint that hangs         p50 ${hl.p50.toFixed(1)} ms, p99 ${hl.p99.toFixed(1)} ms, max ${hl.max.toFixed(1)} ms (hanging endpoint got ${fmt(receiver.count('/hang') - hangLow.before)} attempts)`,
     );
+    await removeHanging(hangLow.id);
+    const worst = Math.max(hl.max, ...hung.map((r) => r.max));
+    goals.push({
+      name: `4. slowest healthy delivery beside a hanging one (${LOW_RATE}/s, ${RATE}/s)`,
+      figure: `${worst.toFixed(0)} ms`,
+      target: `< ${fmt(BEHIND_HANG_MS)} ms (its attempt timeout is 10 s)`,
+      pass: worst < BEHIND_HANG_MS,
+    });
+
+    // A backlog of one tenant must not starve another tenant's steady trickle.
+    await seedEndpoint(ds, box, `${receiver.url}/other`, OTHER_TENANT);
+    await quiesce();
+    const otherCalm = await steadyRate(commandsPort, receiver, '/other', {
+      rate: STARVE_RATE,
+      tenant: OTHER_TENANT,
+    });
+    await quiesce();
+    const backlogTarget = receiver.count('/fast') + STARVE_BACKLOG;
+    const drainStarted = performance.now();
+    await publishBurst(STARVE_BACKLOG, TENANT);
+    const drained = (): boolean => receiver.count('/fast') >= backlogTarget;
+    const otherBusy = await steadyRate(commandsPort, receiver, '/other', {
+      rate: STARVE_RATE,
+      tenant: OTHER_TENANT,
+      seconds: 3,
+      until: drained,
+    });
+    await receiver.until('/fast', backlogTarget);
+    const drainSeconds = (performance.now() - drainStarted) / 1000;
+    console.log(
+      `  other tenant at ${STARVE_RATE}/s: calm p99 ${otherCalm.p99.toFixed(1)} ms; while ${fmt(STARVE_BACKLOG)} events of one tenant drain (${drainSeconds.toFixed(1)} s) p99 ${otherBusy.p99.toFixed(1)} ms, max ${otherBusy.max.toFixed(1)} ms`,
+    );
+    goals.push({
+      name: `5. other tenant's p99 at ${STARVE_RATE}/s while a ${fmt(STARVE_BACKLOG)} backlog drains`,
+      figure: `${otherBusy.p99.toFixed(1)} ms`,
+      target: `≤ 2 × calm = ${(2 * otherCalm.p99).toFixed(1)} ms`,
+      pass: otherBusy.p99 <= 2 * otherCalm.p99,
+      baseline: `calm p99 ${otherCalm.p99.toFixed(1)} ms`,
+    });
+    await producer.disconnect();
+    printGoals(goals);
     await ds.destroy();
   } finally {
     await stopRoles?.();

@@ -72,7 +72,13 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnApplica
       metrics,
     );
     metrics.addOldestPendingSource(throttled(() => store.oldestPendingAgeSeconds()));
-    this.dispatcher = new Dispatcher(ds, store, settings, this.workers, log.child({ part: 'dispatcher' }));
+    this.dispatcher = new Dispatcher(
+      ds,
+      store,
+      settings,
+      this.workers.admission,
+      log.child({ part: 'dispatcher' }),
+    );
     this.notifications = new PgListener({
       databaseUrl: systemDatabaseUrl(config) as string,
       applicationName: 'herald-webhook-listener',

@@ -14,7 +14,7 @@ describe('EndpointLane pace', () => {
       'ep_1',
       16,
       breaker,
-      async () => undefined,
+      async (j) => ({ kind: 'released', job: j }),
       () => undefined,
     );
   });

@@ -3,10 +3,11 @@
  * breaker (opossum). A slow or dead endpoint fills only its own lane; other lanes keep
  * moving. While the breaker is open the lane sends nothing and hands its jobs back as
  * deferred (no attempt used up); when it turns half-open exactly one job goes out as the
- * probe and the rest wait for its verdict.
+ * probe and the rest wait for its verdict. Every job the lane takes ends as one outcome,
+ * handed to `settle`; how many jobs a lane is given is the admission's business.
  */
 import CircuitBreaker from 'opossum';
-import type { DeliveryJob } from './delivery-job';
+import type { DeliveryJob, DeliveryOutcome } from './delivery-job';
 
 export interface BreakerSettings {
   resetMs: number;
@@ -29,10 +30,8 @@ const UNTRIED_FOR_MS = 2_000;
 /** An attempt in flight this long (ms) means the endpoint has slowed down. */
 const STALLED_MS = 1_000;
 
-export type LaneRunner = (
-  job: DeliveryJob,
-  attempt: (send: () => Promise<unknown>) => Promise<unknown>,
-) => Promise<void>;
+/** Makes one attempt at a job through its lane (breaker, pace) and says what became of it; never rejects. */
+export type LaneRunner = (job: DeliveryJob, lane: EndpointLane) => Promise<DeliveryOutcome>;
 
 export class EndpointLane {
   private readonly queue: DeliveryJob[] = [];
@@ -52,15 +51,14 @@ export class EndpointLane {
   readonly createdAt = performance.now();
   /** Until when (performance.now()) this lane counts as slow whatever its pace. */
   slowUntil = 0;
-  /** Called whenever an attempt of this lane ends (a slot is free again). */
-  onFinished: () => void = () => undefined;
 
   constructor(
     readonly endpointId: string,
     private readonly cap: number,
     private readonly settings: BreakerSettings,
     private readonly runner: LaneRunner,
-    private readonly onOpenQueue: (jobs: DeliveryJob[], reopenAt: Date) => void,
+    /** Takes the outcome of every job once the lane is done with it (its slot is free again). */
+    private readonly settle: (outcome: DeliveryOutcome) => void,
   ) {
     this.breaker = new CircuitBreaker((send: () => Promise<unknown>) => send(), {
       timeout: false,
@@ -156,7 +154,9 @@ export class EndpointLane {
 
   private pump(): void {
     if (this.breaker.opened) {
-      if (this.queue.length > 0) this.onOpenQueue(this.queue.splice(0), this.reopenAt());
+      if (this.queue.length === 0) return;
+      const nextAttemptAt = this.reopenAt();
+      for (const job of this.queue.splice(0)) this.settle({ kind: 'deferred', job, nextAttemptAt });
       return;
     }
     while (this.inflight < this.cap && this.queue.length > 0 && !this.probing) {
@@ -164,13 +164,20 @@ export class EndpointLane {
       const job = this.queue.shift() as DeliveryJob;
       this.inflight++;
       if (probe) this.probing = true;
-      void this.runner(job, (send) => this.breaker.fire(send)).finally(() => {
-        this.inflight--;
-        if (probe) this.probing = false;
-        this.lastUsed = Date.now();
-        this.pump();
-        this.onFinished();
-      });
+      // A runner that broke its promise not to reject hands the job back unattempted.
+      let outcome: DeliveryOutcome = { kind: 'released', job };
+      void this.runner(job, this)
+        .then(
+          (o) => (outcome = o),
+          () => undefined,
+        )
+        .finally(() => {
+          this.inflight--;
+          if (probe) this.probing = false;
+          this.lastUsed = Date.now();
+          this.pump();
+          this.settle(outcome);
+        });
     }
   }
 }

@@ -1,5 +1,7 @@
 import {
+  classifyAttempt,
   honourRetryAfter,
+  isSuccess,
   nextDelayMs,
   parseRetryAfter,
   RETRY_AFTER_CAP_MS,
@@ -52,5 +54,80 @@ describe('retry policy', () => {
     expect(honourRetryAfter(1_000, 5_000)).toBe(5_000);
     expect(honourRetryAfter(1_000, 10 * RETRY_AFTER_CAP_MS)).toBe(RETRY_AFTER_CAP_MS);
     expect(honourRetryAfter(1_000, undefined)).toBe(1_000);
+  });
+});
+
+describe('attempt classification', () => {
+  const NOW = Date.parse('2026-11-25T12:00:00Z');
+  const answer = (
+    statusCode: number | null,
+    headers: Record<string, string> = {},
+    error: string | null = null,
+  ) => ({
+    statusCode,
+    headers,
+    error,
+  });
+  const first = { made: 1, max: SCHEDULE.length, schedule: SCHEDULE };
+  const last = { made: SCHEDULE.length, max: SCHEDULE.length, schedule: SCHEDULE };
+  const classify = (a: ReturnType<typeof answer>, attempts = first) =>
+    classifyAttempt(a, attempts, NOW, noJitter);
+
+  it('counts any 2xx as success, and nothing else', () => {
+    expect([200, 204, 299].map(isSuccess)).toEqual([true, true, true]);
+    expect([null, 199, 300, 404, 500].map(isSuccess)).toEqual([false, false, false, false, false]);
+    expect(classify(answer(204))).toEqual({
+      status: 'succeeded',
+      nextAttemptAt: null,
+      gone: false,
+      error: null,
+    });
+    // Even on the last attempt.
+    expect(classify(answer(200), last).status).toBe('succeeded');
+  });
+
+  it('retries a failure on the schedule, and is dead once no attempt is left', () => {
+    expect(classify(answer(500))).toEqual({
+      status: 'retrying',
+      nextAttemptAt: new Date(NOW + MIN),
+      gone: false,
+      error: null,
+    });
+    expect(classify(answer(500), last)).toEqual({
+      status: 'dead',
+      nextAttemptAt: null,
+      gone: false,
+      error: null,
+    });
+  });
+
+  it('treats a network error like any failure, keeping its error', () => {
+    expect(classify(answer(null, {}, 'ECONNREFUSED'))).toMatchObject({
+      status: 'retrying',
+      nextAttemptAt: new Date(NOW + MIN),
+      error: 'ECONNREFUSED',
+    });
+    expect(classify(answer(null, {}, 'timeout'), last)).toMatchObject({ status: 'dead', error: 'timeout' });
+  });
+
+  it('makes a 410 dead at once and marks the endpoint for disabling', () => {
+    expect(classify(answer(410))).toEqual({ status: 'dead', nextAttemptAt: null, gone: true, error: null });
+  });
+
+  it('fails a redirect, with its Location on record', () => {
+    expect(classify(answer(302, { location: 'https://elsewhere.example.com/hook' }))).toMatchObject({
+      status: 'retrying',
+      error: 'redirect not followed (Location: https://elsewhere.example.com/hook)',
+    });
+    expect(classify(answer(301)).error).toBe('redirect not followed');
+  });
+
+  it('honours Retry-After on 429 and 503 only', () => {
+    const later = { 'retry-after': '600' };
+    expect(classify(answer(429, later)).nextAttemptAt).toEqual(new Date(NOW + 600_000));
+    expect(classify(answer(503, later)).nextAttemptAt).toEqual(new Date(NOW + 600_000));
+    expect(classify(answer(500, later)).nextAttemptAt).toEqual(new Date(NOW + MIN));
+    // Never sooner than the schedule.
+    expect(classify(answer(429, { 'retry-after': '1' })).nextAttemptAt).toEqual(new Date(NOW + MIN));
   });
 });

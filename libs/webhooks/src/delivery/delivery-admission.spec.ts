@@ -85,62 +85,80 @@ async function until(check: () => boolean): Promise<void> {
   expect(check()).toBe(true);
 }
 
-describe('DeliveryWorkers lanes', () => {
+describe("DeliveryAdmission over the workers' lanes", () => {
   it('lets an endpoint that answers fast hold more than a short queue, and waits for it', async () => {
     const { workers: w } = workers();
     // A lane starts with a short queue: four times its concurrency.
-    expect(w.room('fast')).toBe(CONCURRENCY * 4);
-    w.accept(Array.from({ length: CONCURRENCY * 4 }, (_, i) => job('fast', i)));
-    expect(w.room('fast')).toBe(0);
+    expect(w.admission.room('fast')).toBe(CONCURRENCY * 4);
+    w.admission.admit(Array.from({ length: CONCURRENCY * 4 }, (_, i) => job('fast', i)));
+    expect(w.admission.room('fast')).toBe(0);
     // Just started, not answered yet: worth waiting for.
-    expect(w.drainsSoon('fast')).toBe(true);
+    expect(w.admission.drainsSoon('fast')).toBe(true);
     await until(() => w.heldCount === 0);
-    expect(w.ended('fast')).toBe(CONCURRENCY * 4);
+    expect(w.admission.ended('fast')).toBe(CONCURRENCY * 4);
     // Answering within milliseconds, it may hold what it finishes in a second: far more.
-    expect(w.room('fast')).toBeGreaterThan(CONCURRENCY * 4);
-    expect(w.drainsSoon('fast')).toBe(true);
+    expect(w.admission.room('fast')).toBeGreaterThan(CONCURRENCY * 4);
+    expect(w.admission.drainsSoon('fast')).toBe(true);
     await w.stop();
   });
 
   it('never waits for an endpoint that does not answer, and keeps its queue short', async () => {
     const { workers: w } = workers();
-    w.accept(Array.from({ length: CONCURRENCY * 4 }, (_, i) => job('hang', i)));
-    expect(w.room('hang')).toBe(0);
+    w.admission.admit(Array.from({ length: CONCURRENCY * 4 }, (_, i) => job('hang', i)));
+    expect(w.admission.room('hang')).toBe(0);
     await new Promise((r) => setTimeout(r, 150));
     // Its requests have been out for a while with no answer: its pace is not known, so no.
-    expect(w.drainsSoon('hang')).toBe(false);
+    expect(w.admission.drainsSoon('hang')).toBe(false);
     // More of its deliveries than its short queue are handed back to the table.
-    expect(w.room('hang')).toBe(0);
+    expect(w.admission.room('hang')).toBe(0);
     // Another endpoint is not affected.
-    expect(w.room('fast')).toBe(CONCURRENCY * 4);
+    expect(w.admission.room('fast')).toBe(CONCURRENCY * 4);
     await w.stop(10);
   });
 
   it('does not wait for a lane found slow by a wait, for a while', async () => {
     const { workers: w } = workers();
-    w.accept([job('fast', 1)]);
+    w.admission.admit([job('fast', 1)]);
     await until(() => w.heldCount === 0);
     await new Promise((r) => setTimeout(r, 1000)); // past the lane's first second
-    expect(w.drainsSoon('fast')).toBe(true);
-    w.markSlow('fast', 60_000);
-    expect(w.drainsSoon('fast')).toBe(false);
+    expect(w.admission.drainsSoon('fast')).toBe(true);
+    w.admission.markSlow('fast', 60_000);
+    expect(w.admission.drainsSoon('fast')).toBe(false);
     await w.stop();
+  });
+
+  it('plans a dispatch round: room leased, a fast full lane waited for, a hanging one to the table', async () => {
+    const { workers: w } = workers();
+    w.admission.admit(Array.from({ length: CONCURRENCY * 4 }, (_, i) => job('hang', i)));
+    await new Promise((r) => setTimeout(r, 150));
+    const wanted = [
+      ...Array.from({ length: CONCURRENCY * 4 + 2 }, () => 'fast'),
+      ...Array.from({ length: 3 }, () => 'hang'),
+    ];
+    const plan = w.admission.plan(wanted, (id) => id);
+    expect(plan.leased).toEqual(Array.from({ length: CONCURRENCY * 4 }, () => 'fast'));
+    // New and untried: the fast lane's overflow waits for its room rather than going to the table.
+    expect(plan.later).toEqual(['fast', 'fast']);
+    expect(plan.unleased).toEqual(['hang', 'hang', 'hang']);
+    await w.stop(10);
   });
 
   it('claims for a lane that left deliveries in the table as it drains, not for other lanes', async () => {
     const { workers: w, claims } = workers();
     await until(() => claims() === 1); // the first look on start
     // The hanging endpoint's lane is full: what it has no room for goes back to the table.
-    w.accept(Array.from({ length: CONCURRENCY * 4 + 10 }, (_, i) => job('hang', i)));
+    w.admission.admit(Array.from({ length: CONCURRENCY * 4 + 10 }, (_, i) => job('hang', i)));
     // Hundreds of attempts end on the fast lane meanwhile: none of them is worth a claim.
     for (let round = 0; round < 5; round++) {
-      w.accept(Array.from({ length: CONCURRENCY * 4 }, (_, i) => job('fast', round * 1000 + i)));
+      w.admission.admit(Array.from({ length: CONCURRENCY * 4 }, (_, i) => job('fast', round * 1000 + i)));
       await until(() => w.heldCount === CONCURRENCY * 4);
     }
-    expect(w.ended('fast')).toBe(CONCURRENCY * 4 * 5);
+    expect(w.admission.ended('fast')).toBe(CONCURRENCY * 4 * 5);
     expect(claims()).toBe(1);
     // The fast lane leaves some of its own in the table: its draining claims them back.
-    w.accept(Array.from({ length: w.room('fast') + 5 }, (_, i) => job('fast', 10_000 + i)));
+    w.admission.admit(
+      Array.from({ length: w.admission.room('fast') + 5 }, (_, i) => job('fast', 10_000 + i)),
+    );
     await until(() => w.heldCount === CONCURRENCY * 4);
     expect(claims()).toBeGreaterThan(1);
     await w.stop(10);
@@ -158,15 +176,15 @@ describe('DeliveryWorkers lanes', () => {
       windowMs: 10_000,
     });
     await until(() => claims() === 1);
-    w.accept(Array.from({ length: 5 }, (_, i) => job('fail', i)));
+    w.admission.admit(Array.from({ length: 5 }, (_, i) => job('fail', i)));
     await until(() => w.heldCount === 0);
     // Open: what the dispatcher has for it goes to the table, unleased, not into the lane.
-    expect(w.room('fail')).toBe(0);
-    expect(w.drainsSoon('fail')).toBe(false);
-    expect(w.room('fast')).toBe(CONCURRENCY * 4);
+    expect(w.admission.room('fail')).toBe(0);
+    expect(w.admission.drainsSoon('fail')).toBe(false);
+    expect(w.admission.room('fast')).toBe(CONCURRENCY * 4);
     const before = claims();
     // Half-open after resetMs: room for the probe, and a claim looks for it at once.
-    await until(() => w.room('fail') > 0);
+    await until(() => w.admission.room('fail') > 0);
     await until(() => claims() > before);
     // Each transition is recorded once, for the management API; the fast lane's breaker never moved.
     expect(breakers).toEqual([
