@@ -4,12 +4,16 @@
  * beside a bare Fastify route serving a body of the same size, on the same machine in the
  * same run. Then the gateway again at half of its peak rate, for latency. Repeated polls
  * of one page are answered from the gateway's read cache (between two commits to the
- * tenant's read models every such read returns the same bytes); a last measurement runs a
- * second gateway with the cache off (HERALD_READ_CACHE_MB=0), so every request reads
+ * tenant's read models every such read returns the same bytes). The last measurements run
+ * a second gateway with the cache off (HERALD_READ_CACHE_MB=0), each request with a
+ * different cursor taken from a walk of the whole feed, so every request reads Postgres
+ * — what every fresh cursor costs, and every poll of a tenant whose read models change
+ * continuously; peak and at half of it, with the CPU each request cost the gateway and
  * Postgres.
  *
  *   BENCH_DURATION (seconds per measurement, default 10), BENCH_CONNECTIONS (default 32),
  *   BENCH_SEED_EVENTS (rows in the events read model, default 20000)
+ *   BENCH_NODE_ARGS (given to the gateway's node, e.g. `--cpu-prof --cpu-prof-dir=DIR`)
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -21,7 +25,16 @@ import autocannon from 'autocannon';
 import { ApiKeysRepository } from '@herald/access';
 import { publicEventId } from '@herald/contracts';
 import { createDataSource, freePort, migrate, projectRoot, TenantsRepository } from '@herald/platform';
-import { fmt, freshDb, spawnNode, startEngines, stopChild, untilServing } from './support';
+import {
+  fmt,
+  freshDb,
+  processCpuSeconds,
+  processTreeCpuSeconds,
+  spawnNode,
+  startEngines,
+  stopChild,
+  untilServing,
+} from './support';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -39,14 +52,29 @@ interface Measured {
 async function load(
   url: string,
   headers: Record<string, string>,
-  opts: { duration: number; rate?: number },
+  opts: { duration: number; rate?: number; paths?: readonly string[] },
 ): Promise<Measured> {
+  const paths = opts.paths;
+  let next = 0;
   const result = await autocannon({
     url,
     headers,
     connections: CONNECTIONS,
     duration: opts.duration,
     ...(opts.rate ? { overallRate: opts.rate } : {}),
+    // Each request its own path, round the list.
+    ...(paths
+      ? {
+          requests: [
+            {
+              setupRequest: (req: { path?: string }) => {
+                req.path = paths[next++ % paths.length];
+                return req;
+              },
+            },
+          ],
+        }
+      : {}),
   });
   return {
     rps: result.requests.average,
@@ -77,6 +105,46 @@ function ok(url: string, headers: Record<string, string>): () => Promise<true | 
     const res = await httpGet(url, headers);
     return res.status === 200 ? true : `${res.status} ${res.body}`;
   };
+}
+
+/**
+ * The path of every page of a walk of the whole feed, oldest first, `limit` events a page:
+ * as many distinct cursors as pages, each a read no other request repeats soon.
+ */
+async function feedPaths(base: string, headers: Record<string, string>, limit: number): Promise<string[]> {
+  const paths: string[] = [];
+  let cursor: string | null = null;
+  for (;;) {
+    const res = await httpGet(`${base}?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, headers);
+    if (res.status !== 200) throw new Error(`walking the feed: ${res.status} ${res.body}`);
+    const page = JSON.parse(res.body) as { data: unknown[]; meta: { next_cursor: string | null } };
+    if (page.data.length === 0 || !page.meta.next_cursor) return paths;
+    cursor = encodeURIComponent(page.meta.next_cursor);
+    paths.push(`/api/v1/events?limit=50&cursor=${cursor}`);
+  }
+}
+
+/** The postmaster of the embedded Postgres under the engines' data dir, when it is there. */
+function postmasterPid(dataDir: string): number | undefined {
+  try {
+    return Number(fs.readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds of the gateway and of Postgres (all its processes) while `fn` runs. */
+async function withCpu<T>(
+  gatewayPid: number,
+  pgPid: number | undefined,
+  fn: () => Promise<T>,
+): Promise<{ result: T; gateway: number; postgres: number | undefined }> {
+  const g0 = processCpuSeconds(gatewayPid) ?? 0;
+  const p0 = pgPid === undefined ? undefined : processTreeCpuSeconds(pgPid);
+  const result = await fn();
+  const g1 = processCpuSeconds(gatewayPid) ?? 0;
+  const p1 = pgPid === undefined ? undefined : processTreeCpuSeconds(pgPid);
+  return { result, gateway: g1 - g0, postgres: p0 === undefined || p1 === undefined ? undefined : p1 - p0 };
 }
 
 async function seed(dbUrl: string): Promise<string> {
@@ -189,20 +257,49 @@ async function main(): Promise<void> {
     const apiHalf = await load(apiUrl, apiHeaders, { duration: DURATION, rate: half });
     console.log(row(`  at half the peak rate (${fmt(half)} req/s offered)`, apiHalf));
 
+    // Every page of the feed, 7 events apart: thousands of distinct cursors.
+    const paths = await feedPaths(apiUrl.slice(0, apiUrl.indexOf('?')), apiHeaders, 7);
     await stopChild(gateway.child);
     const uncached = await startGateway({ HERALD_READ_CACHE_MB: '0' });
-    await load(uncached.url, uncached.headers, { duration: 3 });
-    const uncachedPeak = await load(uncached.url, uncached.headers, { duration: DURATION });
-    console.log(row('same, read cache off: every request reads Postgres', uncachedPeak));
+    const origin = uncached.url.slice(0, uncached.url.indexOf('/api/'));
+    const pgPid = postmasterPid(engines.dataDir);
+    await load(origin, uncached.headers, { duration: 3, paths });
+    const peak = await withCpu(uncached.child.pid!, pgPid, () =>
+      load(origin, uncached.headers, { duration: DURATION, paths }),
+    );
+    const uncachedPeak = peak.result;
+    console.log(row(`read cache off, ${fmt(paths.length)} distinct cursors (peak)`, uncachedPeak));
+    const uncachedHalfRate = Math.max(1, Math.round(uncachedPeak.rps / 2));
+    const uncachedHalf = await load(origin, uncached.headers, {
+      duration: DURATION,
+      rate: uncachedHalfRate,
+      paths,
+    });
+    console.log(row(`  at half the peak rate (${fmt(uncachedHalfRate)} req/s offered)`, uncachedHalf));
+    const served = uncachedPeak.rps * DURATION;
+    const perRequest = (seconds: number | undefined): string =>
+      seconds === undefined ? 'n/a' : `${fmt(Math.round((seconds * 1e6) / served))} µs`;
+    console.log(
+      `  CPU per uncached request at peak: gateway ${perRequest(peak.gateway)}, ` +
+        `Postgres ${perRequest(peak.postgres)} (2 cores: ${fmt(Math.round(2e6 / uncachedPeak.rps))} µs of machine per request)`,
+    );
 
     const ratio = apiPeak.rps / barePeak.rps;
-    const goals = [
-      `≥ 5,000 req/s: ${apiPeak.rps >= 5000 ? 'met' : 'NOT met'}`,
-      `≥ 50% of bare Fastify: ${ratio >= 0.5 ? 'met' : 'NOT met'} (${(ratio * 100).toFixed(0)}%)`,
-      `p99 ≤ 20 ms at half the peak: ${apiHalf.p99 <= 20 ? 'met' : 'NOT met'}`,
-    ];
-    console.log(`  goals: ${goals.join('; ')}`);
-    const failures = [apiPeak, apiHalf, uncachedPeak].reduce((n, m) => n + m.errors + m.non2xx, 0);
+    const uncachedRatio = uncachedPeak.rps / barePeak.rps;
+    const met = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+    console.log(
+      `  goals, cached: ≥ 5,000 req/s: ${met(apiPeak.rps >= 5000)}; ≥ 50% of bare Fastify: ` +
+        `${met(ratio >= 0.5)} (${(ratio * 100).toFixed(0)}%); p99 ≤ 20 ms at half the peak: ${met(apiHalf.p99 <= 20)}`,
+    );
+    console.log(
+      `  goals, uncached: ≥ 3,000 req/s: ${met(uncachedPeak.rps >= 3000)}; ≥ 25% of bare Fastify: ` +
+        `${met(uncachedRatio >= 0.25)} (${(uncachedRatio * 100).toFixed(0)}%); p99 ≤ 20 ms at half the peak: ` +
+        `${met(uncachedHalf.p99 <= 20)}`,
+    );
+    const failures = [apiPeak, apiHalf, uncachedPeak, uncachedHalf].reduce(
+      (n, m) => n + m.errors + m.non2xx,
+      0,
+    );
     if (failures > 0) {
       throw new Error('the API answered errors under load; the figures above are not valid');
     }

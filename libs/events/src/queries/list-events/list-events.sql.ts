@@ -7,8 +7,8 @@
  *
  * 1. the tenant's partitions: a loose scan of the primary key (tenant, log_partition, …),
  *    one probe per partition;
- * 2. per partition, a walk in offset order from the cursor's offset there, at most `fetch`
- *    keys — with a `type` filter, one walk per selected type over (tenant, type,
+ * 2. per partition, a walk in offset order from the cursor's offset there (an index
+ *    condition, so its cost does not grow with the offset), at most `fetch` keys — with a `type` filter, one walk per selected type over (tenant, type,
  *    log_partition, log_offset). Both indexes carry log_time and created_at, so the walks
  *    are index-only, time filters included;
  * 3. the walks' keys merged in feed order and cut to `fetch`: the first `fetch` of the
@@ -85,11 +85,14 @@ export function listEventsSql(
         SELECT p, ${MIN}, ${MAX} FROM parts WHERE p IS NOT NULL AND (SELECT count(*) FROM w) >= ${k})`;
   }
 
-  // Oldest first, a partition the cursor does not name has had nothing served yet; newest
-  // first, only a first page walks it (from its newest event), later it is done.
-  const from = asc
-    ? `k.log_offset > coalesce(c.o, ${MIN})`
-    : `k.log_offset < coalesce(c.o, ${start === undefined ? MAX : `'0'::bigint`})`;
+  // Each walked partition's offset range: its span cut at the cursor. Oldest first, a
+  // partition the cursor does not name has had nothing served yet; newest first, only a
+  // first page walks it (from its newest event), later it is done. The bounds are columns
+  // of the walk's outer row, so both ends are index conditions: a walk starts at the
+  // cursor, however deep into the partition that is.
+  const bounds = asc
+    ? `greatest(s.lo, coalesce(c.o, ${MIN}) + 1), s.hi`
+    : `s.lo, least(s.hi, coalesce(c.o, ${start === undefined ? MAX : `'0'::bigint`}) - 1)`;
   const heads = snapshot
     ? `
       heads(p, top) AS (
@@ -99,16 +102,14 @@ export function listEventsSql(
   const headsColumn = snapshot ? `, (SELECT string_agg(h.p || ':' || h.top, ',') FROM heads h) AS heads` : '';
   const where = [
     'k.tenant = $1',
-    'k.log_partition = s.p',
-    from,
-    'k.log_offset >= s.lo',
-    'k.log_offset <= s.hi',
+    'k.log_partition = b.p',
+    'k.log_offset >= b.lo',
+    'k.log_offset <= b.hi',
     ...window.map((c) => `k.${c}`),
   ];
   let walks: string;
   if (f.type === undefined) {
-    walks = `SELECT x.* FROM spans s
-          LEFT JOIN cursor c ON c.p = s.p
+    walks = `SELECT x.* FROM bounds b
          CROSS JOIN LATERAL (
            SELECT k.log_partition, k.log_offset, k.log_time FROM events k
             WHERE ${where.join(' AND ')}
@@ -117,8 +118,7 @@ export function listEventsSql(
     // A btree on (tenant, type, log_partition, log_offset) walks one type of one partition
     // in offset order, so each (partition, type) gets its own bounded walk.
     const types = `$${params.push(typesMatching(f.type))}`;
-    walks = `SELECT x.* FROM spans s
-          LEFT JOIN cursor c ON c.p = s.p
+    walks = `SELECT x.* FROM bounds b
          CROSS JOIN unnest(${types}::text[]) AS t(type)
          CROSS JOIN LATERAL (
            SELECT k.log_partition, k.log_offset, k.log_time FROM events k
@@ -130,7 +130,8 @@ export function listEventsSql(
   // the page size is unknown, and a plain join could be planned as a hash join over the table.
   return {
     sql: `WITH RECURSIVE ${spans},
-      cursor(p, o) AS (SELECT * FROM unnest($2::int[], $3::bigint[])),${heads}
+      cursor(p, o) AS (SELECT * FROM unnest($2::int[], $3::bigint[])),
+      bounds(p, lo, hi) AS MATERIALIZED (SELECT s.p, ${bounds} FROM spans s LEFT JOIN cursor c ON c.p = s.p),${heads}
       keys AS (${walks}
         ORDER BY ${order('x')} LIMIT ${fetch})
       SELECT ${eventColumns('e')}${headsColumn}
