@@ -31,11 +31,13 @@ const ALL_SCOPES =
   'events:read,users:read,posts:read,webhooks:read,webhooks:manage,keys:read,audit:read,settings:read';
 /**
  * Rows the API may change on any authorized request, whatever its answer, or that the
- * roles change on their own: usage counters, key last use, listener heartbeats and
- * consumer checkpoints. Compared without these columns, or not at all.
+ * roles change on their own: usage counters, daily quota counts, key last use, listener
+ * heartbeats and consumer checkpoints. Compared without these columns, or not at all.
  */
 const BOOKKEEPING_TABLES = new Set([
   'api_key_usage',
+  'oauth_client_usage',
+  'quota_days',
   'access_listeners',
   'projection_checkpoints',
   'projection_control',
