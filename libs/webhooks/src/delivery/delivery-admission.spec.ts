@@ -130,7 +130,8 @@ describe("DeliveryAdmission over the workers' lanes", () => {
   it('plans a dispatch round: room leased, a fast full lane waited for, a hanging one to the table', async () => {
     const { workers: w } = workers();
     w.admission.admit(Array.from({ length: CONCURRENCY * 4 }, (_, i) => job('hang', i)));
-    await new Promise((r) => setTimeout(r, 150));
+    // Until its requests have been out long enough for the lane to stop waiting for it.
+    await until(() => !w.admission.drainsSoon('hang'));
     const wanted = [
       ...Array.from({ length: CONCURRENCY * 4 + 2 }, () => 'fast'),
       ...Array.from({ length: 3 }, () => 'hang'),
