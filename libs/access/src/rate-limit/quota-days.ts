@@ -8,6 +8,7 @@
  */
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { PeriodicWriter } from '../usage/periodic-writer';
 import { DAY_MS, RateSubject } from './rate-limit';
 import type { QuotaDayStore } from './memory-rate-limiter';
 
@@ -21,17 +22,17 @@ interface Pending {
   used: number;
 }
 
-export class QuotaDays implements QuotaDayStore {
+export class QuotaDays extends PeriodicWriter implements QuotaDayStore {
   private pending = new Map<string, Pending>();
-  private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> = Promise.resolve();
   private dropped = 0;
   private prunedDay = 0;
 
   constructor(
     private readonly ds: DataSource,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    super();
+  }
 
   async load(subject: RateSubject, day: number): Promise<number> {
     try {
@@ -60,24 +61,7 @@ export class QuotaDays implements QuotaDayStore {
     this.pending.set(id, { tenant: subject.tenant, subject: subject.id, day, used: 1 });
   }
 
-  start(intervalMs = 1000): void {
-    this.timer = setInterval(() => void this.flush(), intervalMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.flush();
-  }
-
-  /** Writes what is pending; one flush at a time, failures keep the counts for the next one. */
-  flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.writePending());
-    return this.flushing;
-  }
-
-  private async writePending(): Promise<void> {
+  protected async writePending(): Promise<void> {
     if (!this.ds.isInitialized) return;
     await this.prune();
     if (this.pending.size === 0) return;

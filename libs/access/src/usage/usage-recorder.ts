@@ -10,6 +10,7 @@
  */
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
+import { PeriodicWriter } from './periodic-writer';
 
 const HOUR_MS = 3_600_000;
 /** Beyond this many pending rows (a database away for long), new ones are dropped and counted. */
@@ -28,16 +29,16 @@ interface Bucket {
   lastSeen: number;
 }
 
-export class UsageRecorder {
+export class UsageRecorder extends PeriodicWriter {
   private buckets = new Map<string, Bucket>();
-  private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> = Promise.resolve();
   private dropped = 0;
 
   constructor(
     private readonly ds: DataSource,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    super();
+  }
 
   record(tenant: string, keyId: string, status: number, now = Date.now(), kind: UsageKind = 'key'): void {
     const hour = now - (now % HOUR_MS);
@@ -56,24 +57,7 @@ export class UsageRecorder {
     if (now > b.lastSeen) b.lastSeen = now;
   }
 
-  start(intervalMs = 5000): void {
-    this.timer = setInterval(() => void this.flush(), intervalMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.flush();
-  }
-
-  /** Writes what is pending; one flush at a time, failures keep the counts for the next one. */
-  flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.writePending());
-    return this.flushing;
-  }
-
-  private async writePending(): Promise<void> {
+  protected async writePending(): Promise<void> {
     if (this.buckets.size === 0 || !this.ds.isInitialized) return;
     const batch = this.buckets;
     this.buckets = new Map();
