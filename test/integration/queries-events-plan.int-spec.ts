@@ -53,7 +53,7 @@ describe('GET /api/v1/events plan', () => {
 
   async function touched(filter: EventFilter, offset: number | undefined): Promise<number> {
     const start = offset === undefined ? undefined : new Map([[0, BigInt(offset)]]);
-    const { sql, params } = listEventsSql(tenant, filter, start, FETCH);
+    const { sql, params } = listEventsSql(tenant, filter, start, FETCH, FETCH - 1);
     const [row] = await readAsTenant<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
       ds,
       tenant,

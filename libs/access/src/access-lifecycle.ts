@@ -12,13 +12,15 @@ import {
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import type { Scope } from '@herald/contracts';
 import {
   HERALD_CONFIG,
   HERALD_LOGGER,
   HeraldConfig,
   HeraldMetrics,
+  INTERNAL_ERROR,
+  sendError,
   systemDatabaseUrl,
 } from '@herald/platform';
 import type { FastifyInstance } from 'fastify';
@@ -33,7 +35,7 @@ import { RATE_LIMITER, RateLimiter } from './rate-limit/rate-limit';
 import { QuotaDays } from './rate-limit/quota-days';
 import { RedisRateLimiter } from './rate-limit/redis-rate-limiter';
 import { READ_MODELS_CHANNEL, ReadCache } from './read-cache/read-cache';
-import { serveCachedReads } from './read-cache/read-cache.hooks';
+import { CachedRoute, serveCachedReads } from './read-cache/read-cache.hooks';
 import { usageMarkOf } from './usage/usage-mark';
 import { UsageRecorder } from './usage/usage-recorder';
 
@@ -57,6 +59,7 @@ export class AccessLifecycle implements OnModuleInit, BeforeApplicationShutdown,
     private readonly readCache: ReadCache,
     private readonly guard: AccessGuard,
     private readonly metrics: HeraldMetrics,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -93,8 +96,12 @@ export class AccessLifecycle implements OnModuleInit, BeforeApplicationShutdown,
       done();
     });
     if (fastify) {
-      const cached = new Map<string, readonly Scope[]>();
-      for (const r of this.routes.all()) if (r.cached) cached.set(r.path, r.scopes as Scope[]);
+      const cached = new Map<string, CachedRoute>();
+      for (const r of this.routes.all()) {
+        if (!r.cached) continue;
+        const direct = r.direct && this.moduleRef.get(r.direct, { strict: false });
+        cached.set(r.path, { scopes: r.scopes as Scope[], ...(direct ? { direct } : {}) });
+      }
       const hits = this.metrics.readCache.labels('hit');
       const misses = this.metrics.readCache.labels('miss');
       serveCachedReads(fastify, {
@@ -104,6 +111,10 @@ export class AccessLifecycle implements OnModuleInit, BeforeApplicationShutdown,
         routes: cached,
         baseDomain: this.config.baseDomain,
         sync: () => this.heardAllChanges(),
+        failed: (err, req, reply) => {
+          logger.error({ err, reqId: req.id, method: req.method, url: req.url }, 'request failed');
+          return sendError(req, reply, INTERNAL_ERROR, `internal error; quote request id ${req.id}`);
+        },
       });
     }
   }

@@ -7,7 +7,7 @@ import { Injectable, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { isScope } from '@herald/contracts';
-import { CACHED_READ, PUBLIC_API, REQUIRED_SCOPES } from '@herald/platform';
+import { CACHED_READ, DIRECT_READ, DirectReadType, PUBLIC_API, REQUIRED_SCOPES } from '@herald/platform';
 
 export const PUBLIC_API_PREFIX = '/api/v1';
 
@@ -20,6 +20,8 @@ export interface RouteAccess {
   scopes: readonly string[];
   /** `@CachedRead()`: its answers may be served again from the read cache. */
   cached: boolean;
+  /** `@CachedRead(direct)`: the provider that answers it before Nest routes the request. */
+  direct?: DirectReadType;
 }
 
 @Injectable()
@@ -65,6 +67,7 @@ export class PublicRoutes {
             public: this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_API, targets) === true,
             scopes,
             cached: Reflect.getMetadata(CACHED_READ, handler) === true,
+            direct: Reflect.getMetadata(DIRECT_READ, handler) as DirectReadType | undefined,
           });
         }
       }

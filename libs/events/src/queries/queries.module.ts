@@ -8,6 +8,7 @@ import { GetPostQuery } from './get-post/get-post.query';
 import { GetUserHttpController } from './get-user/get-user.http.controller';
 import { GetUserQuery } from './get-user/get-user.query';
 import { ListEventsHttpController } from './list-events/list-events.http.controller';
+import { ListEventsDirectRead } from './list-events/list-events.direct-read';
 import { ListEventsQuery } from './list-events/list-events.query';
 import { ListPostsHttpController } from './list-posts/list-posts.http.controller';
 import { ListPostsQuery } from './list-posts/list-posts.query';
@@ -30,6 +31,7 @@ import { ListUsersQuery } from './list-users/list-users.query';
       useFactory: (config: HeraldConfig) => CursorCodec.fromMasterKey(config.masterKey),
     },
     ListEventsQuery,
+    ListEventsDirectRead,
     GetEventQuery,
     ListUsersQuery,
     GetUserQuery,

@@ -21,3 +21,16 @@ export class Enveloped<T> {
     readonly meta: Record<string, unknown> = {},
   ) {}
 }
+
+/** JSON text sent as it is: a value already serialized (a page Postgres built, say). */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * A success envelope as text, `data` given as JSON text: byte for byte what JSON.stringify
+ * makes of `{ data, meta: { request_id, ...meta } }`.
+ */
+export function envelopeText(data: RawJson, requestId: string, meta: Record<string, unknown> = {}): string {
+  return `{"data":${data.text},"meta":${JSON.stringify({ request_id: requestId, ...meta })}}`;
+}

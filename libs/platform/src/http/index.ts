@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './direct-read';
 export * from './envelope';
 export * from './request-id';
 export * from './http-exception.filter';
@@ -11,7 +12,7 @@ export * from './error-codes';
 export * from './oauth-error-codes';
 export * from './validation';
 export { PLAIN_HTTP_PATHS } from './transport-security';
-export { JSON_CONTENT_TYPE } from './error-reply';
+export { JSON_CONTENT_TYPE, sendError } from './error-reply';
 export * from './list-request.dto';
 export * from './list-page';
 export * from './text-keyset';

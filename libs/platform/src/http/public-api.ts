@@ -7,6 +7,7 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Scope } from '@herald/contracts';
 import type { FastifyRequest } from 'fastify';
+import { DIRECT_READ, DirectReadType } from './direct-read';
 
 export const PUBLIC_API = 'herald:public-api';
 export const REQUIRED_SCOPES = 'herald:required-scopes';
@@ -24,8 +25,13 @@ export const RequireScopes = (...scopes: [Scope, ...Scope[]]): MethodDecorator &
  * the read models alone (never of the key, the time or anything else). The gateway may
  * then answer a repeat of the same URL for the same tenant from memory, after the same
  * access checks, until the tenant's read models change (libs/access/src/read-cache).
+ * `direct`, a provider, answers the reads the cache does not hold before Nest routes them
+ * (see direct-read.ts).
  */
-export const CachedRead = (): MethodDecorator => SetMetadata(CACHED_READ, true);
+export const CachedRead = (direct?: DirectReadType): MethodDecorator =>
+  direct
+    ? applyDecorators(SetMetadata(CACHED_READ, true), SetMetadata(DIRECT_READ, direct))
+    : SetMetadata(CACHED_READ, true);
 
 /** What the access guard learned about the caller; set on the request before the handler runs. */
 export interface ApiCaller {

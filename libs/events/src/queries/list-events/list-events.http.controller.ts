@@ -1,8 +1,17 @@
 /** `GET /api/v1/events` (scope `events:read`). */
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse } from '@nestjs/swagger';
-import { ApiCaller, CachedRead, Caller, Enveloped, PublicApi, RequireScopes } from '@herald/platform';
+import {
+  ApiCaller,
+  CachedRead,
+  Caller,
+  Enveloped,
+  PublicApi,
+  RawJson,
+  RequireScopes,
+} from '@herald/platform';
 import { PublicEventResponseDto } from '../shared/public-event.response.dto';
+import { ListEventsDirectRead } from './list-events.direct-read';
 import { ListEventsQuery } from './list-events.query';
 import { ListEventsRequestDto } from './list-events.request.dto';
 
@@ -12,13 +21,13 @@ export class ListEventsHttpController {
   constructor(private readonly query: ListEventsQuery) {}
 
   @Get()
-  @CachedRead()
+  @CachedRead(ListEventsDirectRead)
   @ApiOkResponse({ type: PublicEventResponseDto, isArray: true })
   @RequireScopes('events:read')
   async listEvents(
     @Caller() caller: ApiCaller,
     @Query() params: ListEventsRequestDto,
-  ): Promise<Enveloped<PublicEventResponseDto[]>> {
+  ): Promise<Enveloped<RawJson>> {
     const page = await this.query.execute(caller.tenant, params);
     return new Enveloped(page.items, { next_cursor: page.next_cursor, has_more: page.has_more });
   }

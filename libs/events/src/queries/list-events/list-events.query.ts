@@ -9,15 +9,47 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { toPublicTimestamp } from '@herald/contracts';
-import { CursorCodec, CursorScope, DEFAULT_LIMIT, readAsTenant } from '@herald/platform';
-import { EventRow, eventItem } from '../shared/event.item';
-import { fetchSize, ListPage } from '../shared/keyset';
+import { CursorCodec, CursorScope, DEFAULT_LIMIT, RawJson, readAsTenant } from '@herald/platform';
+import { fetchSize } from '../shared/keyset';
 import { decodeFeedPosition, encodeFeedPosition, FeedPosition } from './feed-position';
-import type { PublicEventResponseDto } from '../shared/public-event.response.dto';
 import type { ListEventsRequestDto } from './list-events.request.dto';
 import { EventFilter, listEventsSql } from './list-events.sql';
 
 export const EVENTS_ROUTE = 'GET /api/v1/events';
+
+/** The query of a request, validated (as `ListEventsRequestDto` accepts it). */
+export type ListEventsParams = Pick<
+  ListEventsRequestDto,
+  'limit' | 'cursor' | 'order' | 'type' | 'since' | 'until'
+>;
+
+/** A page of the feed: its items as a JSON array's text, ready to send. */
+export interface EventsPage {
+  items: RawJson;
+  next_cursor: string | null;
+  has_more: boolean;
+}
+
+/** What a request will read, worked out without I/O. */
+export interface EventsRead {
+  readonly tenant: string;
+  readonly limit: number;
+  readonly filter: EventFilter;
+  readonly scope: CursorScope;
+  readonly start: FeedPosition | undefined;
+  readonly sql: string;
+  readonly params: unknown[];
+}
+
+/** The one row a page's statement answers (list-events.sql.ts). */
+interface PageRow {
+  fetched: number;
+  items: string;
+  /** `partition:last offset served`, comma-separated; null on an empty page. */
+  positions: string | null;
+  /** On a first page newest first: `partition:newest offset`, comma-separated. */
+  heads?: string | null;
+}
 
 @Injectable()
 export class ListEventsQuery {
@@ -26,7 +58,12 @@ export class ListEventsQuery {
     private readonly codec: CursorCodec,
   ) {}
 
-  async execute(tenant: string, req: ListEventsRequestDto): Promise<ListPage<PublicEventResponseDto>> {
+  execute(tenant: string, req: ListEventsParams): Promise<EventsPage> {
+    return this.read(this.plan(tenant, req));
+  }
+
+  /** Throws `InvalidCursorError` for a cursor this tenant and query did not issue. */
+  plan(tenant: string, req: ListEventsParams): EventsRead {
     const limit = req.limit ?? DEFAULT_LIMIT;
     const filter: EventFilter = {
       order: req.order ?? 'asc',
@@ -38,26 +75,34 @@ export class ListEventsQuery {
     const scope: CursorScope = { tenant, route: EVENTS_ROUTE, query: { ...filter } };
     const start: FeedPosition | undefined =
       req.cursor === undefined ? undefined : decodeFeedPosition(this.codec.decodeBytes(scope, req.cursor));
-    const { sql, params } = listEventsSql(tenant, filter, start, fetchSize(limit));
+    const { sql, params } = listEventsSql(tenant, filter, start, fetchSize(limit), limit);
+    return { tenant, limit, filter, scope, start, sql, params };
+  }
+
+  async read(r: EventsRead): Promise<EventsPage> {
     // Fixed SQL per query shape, planned the same for every tenant: safe to prepare.
-    const rows = await readAsTenant<EventRow>(this.ds, tenant, sql, params, { prepare: true });
-    const has_more = rows.length > limit;
-    const kept = has_more ? rows.slice(0, limit) : rows;
-    // Rows come in feed order, which is offset order within a partition: the last one seen
-    // of a partition is the furthest (oldest first) or the earliest (newest first).
-    const next = new Map(start);
+    const [page] = await readAsTenant<PageRow>(this.ds, r.tenant, r.sql, r.params, { prepare: true });
+    if (!page) throw new Error('the events page statement answered no row');
+    const has_more = page.fetched > r.limit;
+    const next = new Map(r.start);
     // A first page newest first bounds every partition by its newest event then (a snapshot).
-    for (const head of kept[0]?.heads?.split(',') ?? []) {
-      const [p, top] = head.split(':');
-      next.set(Number(p), BigInt(top!) + 1n);
-    }
-    for (const r of kept) next.set(r.log_partition, BigInt(r.log_offset));
+    for (const [p, top] of entries(page.heads)) next.set(p, top + 1n);
+    for (const [p, last] of entries(page.positions)) next.set(p, last);
     // Oldest first, the last page keeps a cursor, so a poller asks later for what came since.
-    const more = has_more || filter.order === 'asc';
+    const more = has_more || r.filter.order === 'asc';
     return {
-      items: kept.map(eventItem),
-      next_cursor: more ? this.codec.encodeBytes(scope, encodeFeedPosition(next)) : null,
+      items: new RawJson(`[${page.items}]`),
+      next_cursor: more ? this.codec.encodeBytes(r.scope, encodeFeedPosition(next)) : null,
       has_more,
     };
+  }
+}
+
+/** `partition:offset` pairs, comma-separated, as Postgres wrote them. */
+function* entries(text: string | null | undefined): Generator<[number, bigint]> {
+  if (!text) return;
+  for (const pair of text.split(',')) {
+    const at = pair.indexOf(':');
+    yield [Number(pair.slice(0, at)), BigInt(pair.slice(at + 1))];
   }
 }

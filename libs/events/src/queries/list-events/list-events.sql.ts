@@ -13,7 +13,14 @@
  *    are index-only, time filters included;
  * 3. the walks' keys merged in feed order and cut to `fetch`: the first `fetch` of the
  *    merge, which takes from each partition a prefix of its walk;
- * 4. the page's rows, one primary-key lookup per key.
+ * 4. the page's rows: without a filter the cut keys of a partition are a contiguous run of
+ *    it, read as one range scan per partition; with a type or time filter, one primary-key
+ *    lookup per key;
+ * 5. the page as one row: its items as JSON text, already in feed order and joined by
+ *    commas (each event's `data` verbatim as stored, the other members quoted by
+ *    Postgres), how many rows were read (`limit` + 1 answers has_more), and the last
+ *    offset served in each partition — so the gateway neither parses nor re-serializes
+ *    the events it sends.
  *
  * Newest first, a walk is a snapshot of what was visible at its first page: that page
  * also answers each walked partition's newest offset (`heads`), which bounds the
@@ -26,7 +33,7 @@
  * also index-only — and only the partitions it touches are walked, each clamped to the
  * window's [min, max] offset there. A wider window is walked unclamped over every partition.
  */
-import { eventColumns } from '../shared/event.item';
+import { eventItemJson } from '../shared/event.item';
 import type { SortOrder } from '../shared/keyset';
 import { typesMatching } from './event-type-filter';
 import type { FeedPosition } from './feed-position';
@@ -51,9 +58,13 @@ export function listEventsSql(
   f: EventFilter,
   /** The cursor's position; undefined on a first page. */
   start: FeedPosition | undefined,
+  /** Rows read: more than `limit`, one of a few fixed sizes (part of the SQL text). */
   fetch: number,
+  /** Items served; a parameter, so one statement serves every limit below `fetch`. */
+  limit: number,
 ): { sql: string; params: unknown[] } {
   if (!Number.isSafeInteger(fetch) || fetch < 1) throw new RangeError(`bad fetch size ${fetch}`);
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit >= fetch) throw new RangeError(`bad limit ${limit}`);
   const partitions = [...(start?.keys() ?? [])];
   const params: unknown[] = [tenant, partitions, partitions.map((p) => start!.get(p)!.toString())];
   const asc = f.order === 'asc';
@@ -126,20 +137,45 @@ export function listEventsSql(
             ORDER BY k.log_offset ${dir} LIMIT ${fetch}) x`;
   }
 
-  // One lookup per key (LIMIT 1 keeps the subquery a per-row lookup): with a generic plan
-  // the page size is unknown, and a plain join could be planned as a hash join over the table.
+  const rowColumns = `e.log_partition, e.log_offset, e.log_time, ${eventItemJson('e')} AS item`;
+  let rows: string;
+  if (f.type === undefined && window.length === 0) {
+    // Unfiltered, a partition's walk covers every row of its span from the cursor on, so
+    // the keys the cut kept of it are the run between their least and greatest offset. The
+    // LIMIT (never reached) keeps each run a range scan of its own: a plain join could be
+    // planned as a hash join over the tenant's events.
+    rows = `runs(p, lo, hi) AS (SELECT log_partition, min(log_offset), max(log_offset) FROM keys GROUP BY log_partition),
+      rows AS (
+        SELECT ${rowColumns} FROM runs r
+         CROSS JOIN LATERAL (
+           SELECT e.log_partition, e.log_offset, e.log_time, e.id, e.type, e.created_at, e.data FROM events e
+            WHERE e.tenant = $1 AND e.log_partition = r.p AND e.log_offset >= r.lo AND e.log_offset <= r.hi
+            ORDER BY e.log_offset LIMIT ${fetch}) e)`;
+  } else {
+    // One lookup per key (LIMIT 1 keeps the subquery a per-row lookup): with a generic plan
+    // the page size is unknown, and a plain join could be planned as a hash join over the table.
+    rows = `rows AS (
+        SELECT ${rowColumns} FROM keys p
+         CROSS JOIN LATERAL (
+           SELECT e.log_partition, e.log_offset, e.log_time, e.id, e.type, e.created_at, e.data FROM events e
+            WHERE e.tenant = $1 AND e.log_partition = p.log_partition AND e.log_offset = p.log_offset LIMIT 1) e)`;
+  }
+  const served = `$${params.push(limit)}::int`;
+  // The last offset served of each partition: the greatest oldest first, the least newest first.
+  const last = asc ? 'max' : 'min';
   return {
     sql: `WITH RECURSIVE ${spans},
       cursor(p, o) AS (SELECT * FROM unnest($2::int[], $3::bigint[])),
       bounds(p, lo, hi) AS MATERIALIZED (SELECT s.p, ${bounds} FROM spans s LEFT JOIN cursor c ON c.p = s.p),${heads}
       keys AS (${walks}
-        ORDER BY ${order('x')} LIMIT ${fetch})
-      SELECT ${eventColumns('e')}${headsColumn}
-        FROM keys p
-       CROSS JOIN LATERAL (
-         SELECT e.log_partition, e.log_offset, e.log_time, e.id, e.type, e.created_at, e.data FROM events e
-          WHERE e.tenant = $1 AND e.log_partition = p.log_partition AND e.log_offset = p.log_offset LIMIT 1) e
-       ORDER BY ${order('p')}`,
+        ORDER BY ${order('x')} LIMIT ${fetch}),
+      ${rows},
+      page AS (SELECT r.log_partition, r.log_offset, r.item, row_number() OVER (ORDER BY ${order('r')}) AS n FROM rows r)
+      SELECT count(*)::int AS fetched,
+             coalesce(string_agg(page.item, ',' ORDER BY page.n) FILTER (WHERE page.n <= ${served}), '') AS items,
+             (SELECT string_agg(x.p || ':' || x.o, ',') FROM (
+                SELECT s.log_partition AS p, ${last}(s.log_offset) AS o FROM page s WHERE s.n <= ${served} GROUP BY s.log_partition) x) AS positions${headsColumn}
+        FROM page`,
     params,
   };
 }
