@@ -8,7 +8,7 @@
 import { isScope, newUlid, Scope } from '@herald/contracts';
 import { appendAudit, InvalidTenantError, withTenant } from '@herald/platform';
 import type { DataSource, EntityManager } from 'typeorm';
-import { announcedChangeSeq, waitForAccessPropagation } from '../key-cache/access-propagation';
+import { revokeAndConfirm } from '../key-cache/revoke-access';
 import { RevokeResult, UnknownTenantError } from '../keys/api-key';
 import { validateKeyInput } from '../keys/api-key-input';
 import { hashApiKey, sameHash } from '../keys/api-key-secret';
@@ -101,41 +101,26 @@ export class OAuthClientsRepository {
     actor: string,
     opts: { propagationTimeoutMs?: number } = {},
   ): Promise<RevokeResult> {
-    const res = await this.scoped(tenant, async (em) => {
-      await assertTenant(em, tenant, { enabledOnly: false });
-      const [revoked]: [Array<{ revoked_at: Date }>, number] = await em.query(
-        `UPDATE oauth_clients SET revoked_at = now()
-         WHERE tenant = $1 AND id = $2 AND revoked_at IS NULL
-         RETURNING revoked_at`,
-        [tenant, id],
-      );
-      if (revoked[0]) {
-        await em.query(`DELETE FROM oauth_tokens WHERE tenant = $1 AND client_id = $2`, [tenant, id]);
-        await appendAudit(em, {
-          tenant,
-          actor,
-          action: 'oauth_client.revoked',
-          targetType: 'oauth_client',
-          targetId: id,
-        });
-        return {
-          result: { id, revokedAt: revoked[0].revoked_at, alreadyRevoked: false },
-          seq: await announcedChangeSeq(em),
-        };
-      }
-      const existing: Array<{ revoked_at: Date }> = await em.query(
-        `SELECT revoked_at FROM oauth_clients WHERE tenant = $1 AND id = $2`,
-        [tenant, id],
-      );
-      if (!existing[0]) throw new OAuthClientNotFoundError(id, tenant);
-      return { result: { id, revokedAt: existing[0].revoked_at, alreadyRevoked: true }, seq: undefined };
-    });
-    if (res.seq === undefined) return { ...res.result, unconfirmedGateways: 0 };
-    const unconfirmedGateways = await waitForAccessPropagation(this.ds, {
-      seq: res.seq,
-      timeoutMs: opts.propagationTimeoutMs,
-    });
-    return { ...res.result, unconfirmedGateways };
+    return revokeAndConfirm(
+      this.ds,
+      (work) =>
+        this.scoped(tenant, async (em) => {
+          await assertTenant(em, tenant, { enabledOnly: false });
+          return work(em);
+        }),
+      {
+        table: 'oauth_clients',
+        tenant,
+        id,
+        actor,
+        audit: { action: 'oauth_client.revoked', targetType: 'oauth_client' },
+        alsoOnRevoke: async (em) => {
+          await em.query(`DELETE FROM oauth_tokens WHERE tenant = $1 AND client_id = $2`, [tenant, id]);
+        },
+        notFound: () => new OAuthClientNotFoundError(id, tenant),
+      },
+      opts,
+    );
   }
 
   /**
