@@ -21,6 +21,7 @@ import {
   OAuthClientNotFoundError,
   OAuthClientView,
 } from './oauth-client';
+import { EXPIRED_TOKEN_RETENTION } from './expired-token-sweeper';
 import {
   isWellFormedClientId,
   isWellFormedClientSecret,
@@ -41,8 +42,6 @@ interface ClientRow {
 }
 
 const VIEW_COLUMNS = `id, tenant, label, secret_prefix, scopes, created_by, created_at, revoked_at, last_used_at`;
-/** Tokens this long expired are deleted when their client gets a new one. */
-const EXPIRED_TOKEN_RETENTION = `interval '1 hour'`;
 
 export class OAuthClientsRepository {
   constructor(private readonly ds: DataSource) {}
