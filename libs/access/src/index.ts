@@ -24,3 +24,4 @@ export * from './oauth/oauth-client';
 export * from './oauth/oauth-clients.repository';
 export * from './oauth/oauth-secret';
 export * from './oauth/expired-token-sweeper';
+export * from './oauth/clients-api.module';
