@@ -17,6 +17,7 @@ import { ManagementApi1764770400000 } from './1764770400000-management-api';
 import { EventsFeedPositions1764774000000 } from './1764774000000-events-feed-positions';
 import { OAuthClients1764777600000 } from './1764777600000-oauth-clients';
 import { QuotaDays1764784800000 } from './1764784800000-quota-days';
+import { OAuthTokenExpiry1764788400000 } from './1764788400000-oauth-token-expiry';
 
 export const MIGRATIONS = [
   TenancyBase1764072000000,
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   EventsFeedPositions1764774000000,
   OAuthClients1764777600000,
   QuotaDays1764784800000,
+  OAuthTokenExpiry1764788400000,
 ];

@@ -1,9 +1,9 @@
 /**
  * The admin console's pages in a real browser (Debian's headless Chromium driven by
  * playwright-core) against the gateway and the dispatcher with its delivery workers on the
- * run's Kafka and Postgres, delivering to an HTTPS receiver on loopback: an API key shown
- * exactly once, an endpoint registered on the receiver, a test event with custom data
- * delivered and signed, its signature read in the delivery log, a rotation whose next
+ * run's Kafka and Postgres, delivering to an HTTPS receiver on loopback: an API key and an
+ * OAuth client secret each shown exactly once, the client's token metered and then revoked,
+ * an endpoint registered on the receiver, a test event with custom data delivered and signed, its signature read in the delivery log, a rotation whose next
  * delivery carries `v1_prev`, a replay, settings, the audit log, the health card turning
  * from green when an endpoint fails, and a second tenant's admin seeing none of it.
  * Every wait is on the page's DOM or on the receiver's requests. Screenshots of each page go
@@ -16,6 +16,7 @@ import type { Page } from 'playwright-core';
 import { DispatcherModule } from '../../apps/dispatcher/src/dispatcher.module';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module';
 import { apiRequest, mintTestKey } from '../support/api-keys';
+import { basic, form, tokenRequest } from '../support/oauth';
 import { startTestApp, TestApp } from '../support/app';
 import { launchTestBrowser, SCREENSHOTS, TestBrowser } from '../support/browser';
 import { eventually, uniqueName } from '../support/infra';
@@ -179,6 +180,65 @@ describe('admin console pages in a browser', () => {
     await shot(page, 'keys-usage');
     await page.keyboard.press('Escape');
     await shot(page, 'keys');
+  });
+
+  it('creates an OAuth client whose secret is shown exactly once, shows its usage, and revokes it', async () => {
+    await go(page, 'OAuth clients', 'OAuth clients');
+    await page.getByTestId('empty').waitFor();
+    await page.getByRole('button', { name: 'Create client' }).click();
+    await dialog().getByLabel('Label').fill('nightly export');
+    await dialog()
+      .getByRole('checkbox', { name: /events:read/ })
+      .check();
+    await dialog().getByLabel('Label').press('Enter');
+    const secret = dialog().getByTestId('secret-value');
+    await secret.waitFor();
+    const clientSecret = await secret.inputValue();
+    expect(clientSecret).toMatch(/^mc_cs_[A-Za-z0-9_-]{43}$/);
+    await dialog().getByText('you will not see it again').waitFor();
+    const note = (await dialog().textContent())!;
+    const clientId = /Client ID: (client_[0-9A-Z]{26})/.exec(note)?.[1];
+    expect(clientId).toEqual(expect.any(String));
+    await shot(page, 'clients-created-once');
+    await dialog().getByRole('button', { name: 'Done' }).click();
+    await dialog().waitFor({ state: 'detached' });
+
+    const row = page.locator(`tr[data-client-id="${clientId}"]`);
+    await row.waitFor();
+    expect(await page.locator('tr[data-client-id]').count()).toBe(1);
+    const prefix = (await row.getByTestId('secret-prefix').textContent())!.replace('…', '');
+    expect(clientSecret.startsWith(prefix)).toBe(true);
+    expect(await row.textContent()).toContain('events:read');
+    expect(await page.content()).not.toContain(clientSecret);
+
+    // The credentials get a token that works; its use shows in the 24 h figures and the bars.
+    const issued = await tokenRequest(t, a, form({ grant_type: 'client_credentials' }), {
+      authorization: basic(clientId!, clientSecret),
+    });
+    expect(issued.status).toBe(200);
+    const token: string = issued.body.access_token;
+    expect((await apiRequest(t.baseUrl, '/api/v1/events', { tenant: a, key: token })).status).toBe(200);
+    await eventually(async () => {
+      await page.reload();
+      await row.waitFor();
+      return (await row.locator('td.num').first().textContent()) === '1';
+    });
+    expect(await page.content()).not.toContain(clientSecret);
+    await row.getByRole('button', { name: 'Usage' }).click();
+    await dialog().getByTestId('usage-totals').getByText('1 request, 0 errors', { exact: false }).waitFor();
+    expect(await dialog().locator('.bar').count()).toBe(24);
+    await page.keyboard.press('Escape');
+    await dialog().waitFor({ state: 'detached' });
+    await shot(page, 'clients');
+
+    // Revoking asks first; then the token is refused at once.
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await dialog().getByRole('button', { name: 'Revoke client' }).click();
+    await row.getByText('Revoked').waitFor();
+    expect(await row.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
+    const refused = await apiRequest(t.baseUrl, '/api/v1/events', { tenant: a, key: token });
+    expect([refused.status, refused.body.error.code]).toEqual([401, 'invalid_token']);
+    await shot(page, 'clients-revoked');
   });
 
   it('registers an endpoint on the receiver; the secret is shown once', async () => {
@@ -426,10 +486,12 @@ describe('admin console pages in a browser', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it("shows tenant B's admin none of tenant A's keys, endpoints or audit", async () => {
+  it("shows tenant B's admin none of tenant A's keys, clients, endpoints or audit", async () => {
     const other = await newPage();
     await logIn(other, b, emailB, passwordB);
     await go(other, 'API keys', 'API keys');
+    await other.getByTestId('empty').waitFor();
+    await go(other, 'OAuth clients', 'OAuth clients');
     await other.getByTestId('empty').waitFor();
     await go(other, 'Webhooks', 'Webhooks');
     await other.getByTestId('empty').waitFor();

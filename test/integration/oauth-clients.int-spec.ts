@@ -3,15 +3,22 @@
  * both client authentication methods and RFC 6749 refusals, tokens accepted where keys
  * are with their scopes, rate limits, usage and audit actor, bound to their tenant,
  * refused on the very next request on every gateway once their client is revoked (read
- * cache path included), and refused once expired.
+ * cache path included), refused once expired, and swept from the database a while after.
  */
-import { OAuthClientsRepository, UsageRecorder, CreatedOAuthClient } from '@herald/access';
+import {
+  CreatedOAuthClient,
+  ExpiredTokenSweeper,
+  hashApiKey,
+  OAuthClientsRepository,
+  UsageRecorder,
+} from '@herald/access';
 import { SCOPES } from '@herald/contracts';
 import { TenantsRepository } from '@herald/platform';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module';
 import { apiRequest, ApiResponse } from '../support/api-keys';
 import { basic, form, tokenRequest } from '../support/oauth';
 import { startTestApp, TestApp } from '../support/app';
+import pino from 'pino';
 import { eventually, uniqueName } from '../support/infra';
 
 const SHORT_TTL_MS = 1500;
@@ -321,6 +328,47 @@ describe('OAuth client credentials', () => {
         return r.status === 200 ? undefined : r;
       }, 10_000);
       expect([refused.status, refused.body.error.code]).toEqual([401, 'invalid_token']);
+    });
+  });
+
+  describe('expired tokens', () => {
+    const stored = async (token: string): Promise<boolean> => {
+      const rows: unknown[] = await t.ds.query(`SELECT 1 FROM oauth_tokens WHERE token_hash = $1`, [
+        hashApiKey(token),
+      ]);
+      return rows.length > 0;
+    };
+
+    it('are deleted by the periodic sweep, in batches, while live tokens stay', async () => {
+      const client = await repo.create({ tenant: b, scopes: ['events:read'], actor: 'test' });
+      const expired = [await tokenFor(client), await tokenFor(client), await tokenFor(client)];
+      const live = await tokenFor(client);
+      // Past the retention an expired token is kept for: the sweep's to delete, not the next issue's.
+      await t.ds.query(
+        `UPDATE oauth_tokens SET expires_at = now() - interval '2 hours' WHERE token_hash = ANY($1)`,
+        [expired.map(hashApiKey)],
+      );
+      const sweeper = new ExpiredTokenSweeper(t.ds, pino({ level: 'silent' }), 2);
+      sweeper.start(50);
+      try {
+        await eventually(async () => {
+          for (const token of expired) if (await stored(token)) return false;
+          return true;
+        }, 10_000);
+      } finally {
+        await sweeper.stop();
+      }
+      expect(sweeper.running).toBe(false);
+      expect(await stored(live)).toBe(true);
+      expect((await bearer(live, b, '/api/v1/events')).status).toBe(200);
+    });
+
+    it('are swept by every gateway, which stops sweeping at shutdown', async () => {
+      const app = await startTestApp([GatewayModule]);
+      const sweeper = app.app.get(ExpiredTokenSweeper);
+      expect(sweeper.running).toBe(true);
+      await app.close();
+      expect(sweeper.running).toBe(false);
     });
   });
 });

@@ -1,10 +1,11 @@
 /**
- * Public API: /api/v1/* over the Postgres read models, the webhook and API key management
- * routes and the tenant administration routes (audit log, settings), behind the access
- * guard, with its OpenAPI document and Redoc page; and the admin console at /admin.
+ * Public API: /api/v1/* over the Postgres read models, the webhook, API key and OAuth
+ * client management routes and the tenant administration routes (audit log, settings),
+ * behind the access guard, with its OpenAPI document and Redoc page; and the admin console
+ * at /admin.
  */
 import { Module } from '@nestjs/common';
-import { AccessModule, KeysApiModule, ManagementApiModule } from '@herald/access';
+import { AccessModule, ClientsApiModule, KeysApiModule, ManagementApiModule } from '@herald/access';
 import { EventQueriesModule } from '@herald/events';
 import { WebhooksApiModule } from '@herald/webhooks';
 import { AdminUiModule } from './admin-ui/admin-ui.module';
@@ -14,6 +15,7 @@ import { GatewayOpenApiModule } from './openapi/gateway-openapi.module';
   imports: [
     AccessModule,
     KeysApiModule,
+    ClientsApiModule,
     ManagementApiModule,
     EventQueriesModule,
     WebhooksApiModule,

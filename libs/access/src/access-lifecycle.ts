@@ -3,7 +3,7 @@
  * guard relies on outside the request: the key change listener (which also keeps the
  * read cache fresh, and the OAuth tokens' cache), the token endpoint's form parser, the
  * Redis connection when configured, the usage log and its response hook, the daily quota
- * counts' writer, and the read cache's hooks.
+ * counts' writer, the sweep of expired OAuth tokens, and the read cache's hooks.
  */
 import {
   BeforeApplicationShutdown,
@@ -29,6 +29,7 @@ import { PublicRoutes } from './guard/public-routes';
 import { AccessGuard } from './guard/access.guard';
 import { AccessChangeListener } from './key-cache/access-change-listener';
 import { KeyCache } from './key-cache/key-cache';
+import { ExpiredTokenSweeper } from './oauth/expired-token-sweeper';
 import { acceptTokenRequestForms } from './oauth/oauth-form-body';
 import { OAUTH_TOKEN_CACHE } from './oauth/oauth-token-cache';
 import { RATE_LIMITER, RateLimiter } from './rate-limit/rate-limit';
@@ -41,6 +42,7 @@ import { UsageRecorder } from './usage/usage-recorder';
 
 export const USAGE_FLUSH_INTERVAL_MS = 5000;
 export const QUOTA_FLUSH_INTERVAL_MS = 1000;
+export const TOKEN_SWEEP_INTERVAL_MS = 60_000;
 
 @Injectable()
 export class AccessLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -54,6 +56,7 @@ export class AccessLifecycle implements OnModuleInit, BeforeApplicationShutdown,
     @Inject(OAUTH_TOKEN_CACHE) private readonly tokenCache: KeyCache,
     private readonly usage: UsageRecorder,
     private readonly quotaDays: QuotaDays,
+    private readonly tokenSweeper: ExpiredTokenSweeper,
     @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
     private readonly routes: PublicRoutes,
     private readonly readCache: ReadCache,
@@ -87,6 +90,7 @@ export class AccessLifecycle implements OnModuleInit, BeforeApplicationShutdown,
     if (this.limiter instanceof RedisRateLimiter) await this.limiter.start();
     this.usage.start(USAGE_FLUSH_INTERVAL_MS);
     if (!(this.limiter instanceof RedisRateLimiter)) this.quotaDays.start(QUOTA_FLUSH_INTERVAL_MS);
+    this.tokenSweeper.start(TOKEN_SWEEP_INTERVAL_MS);
 
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (fastify) acceptTokenRequestForms(fastify);
@@ -129,6 +133,7 @@ export class AccessLifecycle implements OnModuleInit, BeforeApplicationShutdown,
 
   /** Flushes while the database is surely still open. */
   async beforeApplicationShutdown(): Promise<void> {
+    await this.tokenSweeper.stop();
     await this.usage.stop();
     await this.quotaDays.stop();
   }

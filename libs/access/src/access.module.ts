@@ -23,6 +23,7 @@ import { RATE_LIMITER, RateLimiter } from './rate-limit/rate-limit';
 import { QuotaDays } from './rate-limit/quota-days';
 import { RedisRateLimiter } from './rate-limit/redis-rate-limiter';
 import { UsageRecorder } from './usage/usage-recorder';
+import { ExpiredTokenSweeper } from './oauth/expired-token-sweeper';
 import { OAuthClientsRepository } from './oauth/oauth-clients.repository';
 import { OAUTH_TOKEN_CACHE } from './oauth/oauth-token-cache';
 import { OAuthTokenHttpController } from './oauth/oauth-token.http.controller';
@@ -64,6 +65,12 @@ import { OAuthTokenHttpController } from './oauth/oauth-token.http.controller';
       useFactory: (ds: DataSource) => new OAuthClientsRepository(ds),
     },
     {
+      provide: ExpiredTokenSweeper,
+      inject: [DataSource, HERALD_LOGGER],
+      useFactory: (ds: DataSource, logger: Logger) =>
+        new ExpiredTokenSweeper(ds, logger.child({ component: 'access' })),
+    },
+    {
       provide: OAUTH_TOKEN_CACHE,
       inject: [OAuthClientsRepository],
       useFactory: (repo: OAuthClientsRepository) =>
@@ -98,6 +105,7 @@ import { OAuthTokenHttpController } from './oauth/oauth-token.http.controller';
     QuotaDays,
     KeyCache,
     OAuthClientsRepository,
+    ExpiredTokenSweeper,
     UsageRecorder,
     PublicRoutes,
     ReadCache,

@@ -23,3 +23,5 @@ export * from './management-api.module';
 export * from './oauth/oauth-client';
 export * from './oauth/oauth-clients.repository';
 export * from './oauth/oauth-secret';
+export * from './oauth/expired-token-sweeper';
+export * from './oauth/clients-api.module';

@@ -10,8 +10,10 @@ __all__ = [
     "ApiKeyUsageTotals",
     "ApiKeyWithSecret",
     "AuditLogEntry",
+    "ClientUsage",
     "CoursePublishedEvent",
     "CreateApiKeyRequest",
+    "CreateOAuthClientRequest",
     "CreateWebhookRequest",
     "DeletedWebhook",
     "DeliveryCounts",
@@ -28,6 +30,8 @@ __all__ = [
     "Meta",
     "ModerationUserBannedEvent",
     "ModerationUserUnbannedEvent",
+    "OAuthClient",
+    "OAuthClientWithSecret",
     "OAuthError",
     "PageCreatedEvent",
     "PageUpdatedEvent",
@@ -92,6 +96,13 @@ class AuditLogEntry(_AuditLogEntryRequired, total=False):
     pass
 
 
+_ClientUsageRequired = TypedDict("_ClientUsageRequired", {"client_id": str, "buckets": List["KeyUsageHour"], "totals": Dict[str, Any], "last_seen_at": Optional[str]})
+
+
+class ClientUsage(_ClientUsageRequired, total=False):
+    pass
+
+
 _CoursePublishedEventRequired = TypedDict("_CoursePublishedEventRequired", {"id": str, "type": Literal["course.published"], "created_at": str, "data": Dict[str, Any]})
 
 
@@ -107,6 +118,13 @@ class CreateApiKeyRequest(_CreateApiKeyRequestRequired, total=False):
     expires_at: str
     rate_limit_per_minute: int
     daily_quota: int
+
+
+_CreateOAuthClientRequestRequired = TypedDict("_CreateOAuthClientRequestRequired", {"label": str, "scopes": List[Literal["events:read", "users:read", "posts:read", "webhooks:read", "webhooks:manage", "keys:read", "keys:manage", "audit:read", "settings:read", "settings:manage"]]})
+
+
+class CreateOAuthClientRequest(_CreateOAuthClientRequestRequired, total=False):
+    pass
 
 
 _CreateWebhookRequestRequired = TypedDict("_CreateWebhookRequestRequired", {"url": str, "events": List[Literal["*", "course.*", "course.published", "enrollment.*", "enrollment.completed", "enrollment.created", "moderation.*", "moderation.user_banned", "moderation.user_unbanned", "page.*", "page.created", "page.updated", "post.*", "post.created", "post.deleted", "post.edited", "thread.*", "thread.created", "ticket.*", "ticket.assigned", "ticket.created", "ticket.replied", "ticket.status_changed", "user.*", "user.joined", "user.updated", "webhook.*", "webhook.test"]]})
@@ -161,7 +179,7 @@ class ErrorBody(_ErrorBodyRequired, total=False):
     details: Union[List["FieldProblem"], Dict[str, Any]]
 
 
-ErrorCode = Literal["bad_request", "invalid_cursor", "invalid_json", "invalid_api_key", "invalid_token", "https_required", "insufficient_scope", "api_key_not_found", "delivery_not_found", "endpoint_not_found", "event_not_found", "not_found", "post_not_found", "tenant_not_found", "user_not_found", "method_not_allowed", "request_timeout", "endpoint_disabled", "no_public_key", "payload_too_large", "uri_too_long", "unsupported_media_type", "invalid_api_key_input", "invalid_endpoint", "invalid_settings", "invalid_test_event", "quota_exceeded", "rate_limited", "headers_too_large", "internal_error", "service_unavailable"]
+ErrorCode = Literal["bad_request", "invalid_cursor", "invalid_json", "invalid_api_key", "invalid_token", "https_required", "insufficient_scope", "api_key_not_found", "delivery_not_found", "endpoint_not_found", "event_not_found", "not_found", "oauth_client_not_found", "post_not_found", "tenant_not_found", "user_not_found", "method_not_allowed", "request_timeout", "endpoint_disabled", "no_public_key", "payload_too_large", "uri_too_long", "unsupported_media_type", "invalid_api_key_input", "invalid_endpoint", "invalid_settings", "invalid_test_event", "quota_exceeded", "rate_limited", "headers_too_large", "internal_error", "service_unavailable"]
 
 
 _ErrorEnvelopeRequired = TypedDict("_ErrorEnvelopeRequired", {"error": "ErrorBody", "meta": "Meta"})
@@ -218,6 +236,20 @@ _ModerationUserUnbannedEventRequired = TypedDict("_ModerationUserUnbannedEventRe
 
 class ModerationUserUnbannedEvent(_ModerationUserUnbannedEventRequired, total=False):
     """Published when `moderation.user.unbanned` happens."""
+
+
+_OAuthClientRequired = TypedDict("_OAuthClientRequired", {"id": str, "label": Optional[str], "secret_prefix": str, "scopes": List[Literal["events:read", "users:read", "posts:read", "webhooks:read", "webhooks:manage", "keys:read", "keys:manage", "audit:read", "settings:read", "settings:manage"]], "revoked_at": Optional[str], "created_at": str, "last_used_at": Optional[str], "usage_24h": Dict[str, Any]})
+
+
+class OAuthClient(_OAuthClientRequired, total=False):
+    pass
+
+
+_OAuthClientWithSecretRequired = TypedDict("_OAuthClientWithSecretRequired", {"id": str, "label": Optional[str], "secret_prefix": str, "scopes": List[Literal["events:read", "users:read", "posts:read", "webhooks:read", "webhooks:manage", "keys:read", "keys:manage", "audit:read", "settings:read", "settings:manage"]], "revoked_at": Optional[str], "created_at": str, "last_used_at": Optional[str], "usage_24h": Dict[str, Any], "client_id": str, "client_secret": str})
+
+
+class OAuthClientWithSecret(_OAuthClientWithSecretRequired, total=False):
+    pass
 
 
 _OAuthErrorRequired = TypedDict("_OAuthErrorRequired", {"error": Literal["invalid_grant", "invalid_request", "invalid_scope", "unauthorized_client", "unsupported_grant_type", "invalid_client", "rate_limited"], "error_description": str})
@@ -484,6 +516,77 @@ class _GeneratedOperations:
         `GET /api/v1/audit-log`
         """
         return self._transport.call("GET", "/api/v1/audit-log", query={"limit": limit, "cursor": cursor, "action": action, "since": since, "until": until, "order": order, "actor": actor, "target_type": target_type, "target_id": target_id}, body=None)
+
+    def list_clients(self, *, limit: Optional[int] = None, cursor: Optional[str] = None, status: Optional[Literal["active", "revoked"]] = None, order: Optional[Literal["asc", "desc"]] = None) -> ApiResult[List["OAuthClient"]]:
+        """List OAuth clients
+
+        The tenant's OAuth clients, oldest first (`order=desc`: newest first), revoked ones
+        included unless `status` says otherwise, each with the usage of its tokens over the last 24 hours.
+        Never the secrets: only their display prefix.
+
+        Requires an API key or OAuth access token with `keys:read`.
+
+        `GET /api/v1/clients`
+        """
+        return self._transport.call("GET", "/api/v1/clients", query={"limit": limit, "cursor": cursor, "status": status, "order": order}, body=None)
+
+    def create_client(self, body: "CreateOAuthClientRequest") -> ApiResult["OAuthClientWithSecret"]:
+        """Create an OAuth client
+
+        The answer carries the new `client_id` and `client_secret`, the secret shown this once:
+        store it now, no later call returns it (only its SHA-256 is kept). The client trades them for
+        access tokens at `POST /oauth/token`. The caller can grant only scopes it holds itself; asking for
+        more is a 403 `insufficient_scope` whose `details.missing_scopes` names them, and nothing is
+        created. A test-mode key cannot create clients (their tokens are live): 403 `insufficient_scope`.
+        A body that does not fit the schema is a 400 `bad_request`. Recorded in the audit log as
+        `oauth_client.created`.
+
+        Requires an API key or OAuth access token with `keys:manage`.
+
+        `POST /api/v1/clients`
+        """
+        return self._transport.call("POST", "/api/v1/clients", query=None, body=body)
+
+    def get_client(self, id: str) -> ApiResult["OAuthClient"]:
+        """Get an OAuth client
+
+        One client with the usage of its tokens over the last 24 hours; never its secret, which
+        only the create call returns.
+
+        Requires an API key or OAuth access token with `keys:read`.
+
+        `GET /api/v1/clients/{id}`
+        """
+        return self._transport.call("GET", "/api/v1/clients/{id}".format(id=_path(id)), query=None, body=None)
+
+    def revoke_client(self, id: str) -> ApiResult["OAuthClient"]:
+        """Revoke an OAuth client
+
+        Deletes the client's access tokens and answers the revoked client once every running
+        gateway refuses them: the next request made with one gets a 401 `invalid_token`, and the token
+        endpoint answers its credentials with `invalid_client`. Revoking a revoked client is safe to
+        retry: it changes nothing and answers the client with its original `revoked_at`. Recorded in the
+        audit log as `oauth_client.revoked` (once).
+
+        Requires an API key or OAuth access token with `keys:manage`.
+
+        `POST /api/v1/clients/{id}/revoke`
+        """
+        return self._transport.call("POST", "/api/v1/clients/{id}/revoke".format(id=_path(id)), query=None, body=None)
+
+    def get_client_usage(self, id: str) -> ApiResult["ClientUsage"]:
+        """Get an OAuth client's usage
+
+        Requests made with the client's access tokens and those answered with an error (status
+        400 or more, the guard's refusals included), per UTC hour over the last 24 hours: 24 buckets,
+        oldest first, hours without requests at 0. Gateways write their counts every few seconds, so the
+        latest requests may not be counted yet. Token requests at `POST /oauth/token` are not counted.
+
+        Requires an API key or OAuth access token with `keys:read`.
+
+        `GET /api/v1/clients/{id}/usage`
+        """
+        return self._transport.call("GET", "/api/v1/clients/{id}/usage".format(id=_path(id)), query=None, body=None)
 
     def list_events(self, *, limit: Optional[int] = None, cursor: Optional[str] = None, type: Optional[Literal["course.*", "course.published", "enrollment.*", "enrollment.completed", "enrollment.created", "moderation.*", "moderation.user_banned", "moderation.user_unbanned", "page.*", "page.created", "page.updated", "post.*", "post.created", "post.deleted", "post.edited", "thread.*", "thread.created", "ticket.*", "ticket.assigned", "ticket.created", "ticket.replied", "ticket.status_changed", "user.*", "user.joined", "user.updated"]] = None, since: Optional[str] = None, until: Optional[str] = None, order: Optional[Literal["asc", "desc"]] = None) -> ApiResult[List["PublicEvent"]]:
         """List events
@@ -807,6 +910,11 @@ class _GeneratedOperations:
 
 OPERATIONS = {
     "list_audit_log": ("GET", "/api/v1/audit-log"),
+    "list_clients": ("GET", "/api/v1/clients"),
+    "create_client": ("POST", "/api/v1/clients"),
+    "get_client": ("GET", "/api/v1/clients/{id}"),
+    "revoke_client": ("POST", "/api/v1/clients/{id}/revoke"),
+    "get_client_usage": ("GET", "/api/v1/clients/{id}/usage"),
     "list_events": ("GET", "/api/v1/events"),
     "get_event": ("GET", "/api/v1/events/{id}"),
     "list_keys": ("GET", "/api/v1/keys"),

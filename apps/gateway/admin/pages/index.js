@@ -2,6 +2,7 @@
 // where ctx = { session, navigate }; add a page by adding its module here.
 
 import * as auditLog from './audit-log.js';
+import * as clients from './clients.js';
 import * as dashboard from './dashboard.js';
 import * as keys from './keys.js';
 import * as settings from './settings.js';
@@ -10,6 +11,7 @@ import * as webhooks from './webhooks.js';
 export const PAGES = [
   { path: '/', title: 'Dashboard', render: dashboard.render },
   { path: '/keys', title: 'API keys', render: keys.render },
+  { path: '/clients', title: 'OAuth clients', render: clients.render },
   { path: '/webhooks', title: 'Webhooks', render: webhooks.render },
   { path: '/audit-log', title: 'Audit log', render: auditLog.render },
   { path: '/settings', title: 'Settings', render: settings.render },

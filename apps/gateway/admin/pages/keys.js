@@ -17,7 +17,7 @@ import {
   time,
 } from '../ui.js';
 
-const SCOPE_TEXT = Object.fromEntries([
+export const SCOPE_TEXT = Object.fromEntries([
   ['events:read', 'Read events'],
   ['users:read', 'Read users'],
   ['posts:read', 'Read posts'],
@@ -33,7 +33,7 @@ const SCOPE_TEXT = Object.fromEntries([
 let scopes;
 
 /** The scopes a key may get, from the API document (the known ones when it does not answer). */
-function scopeCatalogue() {
+export function scopeCatalogue() {
   scopes ??= fetch('/api/openapi.json', { credentials: 'same-origin' })
     .then((res) => (res.ok ? res.json() : null))
     .then((doc) => doc?.components?.schemas?.CreateApiKeyRequestDto?.properties?.scopes?.items?.enum)
@@ -275,7 +275,7 @@ async function usageDialog(key) {
 
 const plural = (n, word) => n + ' ' + word + (n === 1 ? '' : 's');
 
-function usageBars(usage) {
+export function usageBars(usage) {
   const max = Math.max(1, ...usage.buckets.map((b) => b.requests));
   // Heights through the CSSOM: the CSP forbids style attributes, not style properties.
   const bar = (cls, n) => {

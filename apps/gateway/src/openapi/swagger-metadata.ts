@@ -14,6 +14,10 @@ export default async () => {
       await import('../../../../libs/webhooks/src/health/shared/health.response.dto'),
     ['../../../../libs/access/src/tenant-settings/shared/settings.response.dto']:
       await import('../../../../libs/access/src/tenant-settings/shared/settings.response.dto'),
+    ['../../../../libs/access/src/oauth/shared/oauth-client.response.dto']:
+      await import('../../../../libs/access/src/oauth/shared/oauth-client.response.dto'),
+    ['../../../../libs/access/src/oauth/get-client-usage/client-usage.response.dto']:
+      await import('../../../../libs/access/src/oauth/get-client-usage/client-usage.response.dto'),
     ['../../../../libs/events/src/queries/shared/public-event.response.dto']:
       await import('../../../../libs/events/src/queries/shared/public-event.response.dto'),
     ['../../../../libs/events/src/queries/shared/user.response.dto']:
@@ -445,6 +449,171 @@ export default async () => {
                 nullable: true,
                 description:
                   'Requests per UTC day of keys without a quota of their own: 1\u20131000000000, or null for none.',
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/oauth/shared/oauth-client.response.dto'),
+          {
+            OAuthClientResponseDto: {
+              id: {
+                required: true,
+                type: () => String,
+                description:
+                  '`client_` + a ULID: the `client_id` the client presents at `POST /oauth/token`.',
+              },
+              label: {
+                required: true,
+                type: () => String,
+                nullable: true,
+                description: 'A name to recognise the client by; null when it was created without one.',
+              },
+              secret_prefix: {
+                required: true,
+                type: () => String,
+                description:
+                  'The first characters of the secret (`mc_cs_AbCd1234`), to tell secrets apart; not a secret.',
+              },
+              scopes: {
+                required: true,
+                type: () => [Object],
+                description:
+                  "What the client's access tokens may do (at most: a token request may ask for fewer).",
+                enum: [
+                  'events:read',
+                  'users:read',
+                  'posts:read',
+                  'webhooks:read',
+                  'webhooks:manage',
+                  'keys:read',
+                  'keys:manage',
+                  'audit:read',
+                  'settings:read',
+                  'settings:manage',
+                ],
+                isArray: true,
+              },
+              revoked_at: {
+                required: true,
+                type: () => String,
+                nullable: true,
+                description: 'When the client was revoked; null while it is not.',
+              },
+              created_at: { required: true, type: () => String },
+              last_used_at: {
+                required: true,
+                type: () => String,
+                nullable: true,
+                description:
+                  'The last authenticated request made with one of its tokens (written every few seconds); null if never used.',
+              },
+              usage_24h: {
+                required: true,
+                type: () =>
+                  t['../../../../libs/access/src/keys/shared/api-key.response.dto'].ApiKeyUsageTotalsDto,
+                description:
+                  'Requests made with its tokens in the current UTC hour and the 23 before it (written every few seconds).',
+              },
+            },
+            OAuthClientWithSecretResponseDto: {
+              client_id: {
+                required: true,
+                type: () => String,
+                description: 'The same as `id`, under the name the token endpoint takes it by.',
+              },
+              client_secret: {
+                required: true,
+                type: () => String,
+                description:
+                  'The client secret (`mc_cs_\u2026`), shown once: store it now, no later call returns it.',
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/oauth/create-client/create-client.request.dto'),
+          {
+            CreateOAuthClientRequestDto: {
+              label: {
+                required: true,
+                type: () => String,
+                description:
+                  'A name to recognise the client by: 1\u2013100 printable characters, not only spaces.',
+              },
+              scopes: {
+                required: true,
+                type: () => [Object],
+                description:
+                  "What the client's tokens may do; repeats are dropped. Only scopes the calling key holds\nitself can be granted (403 `insufficient_scope` otherwise).",
+                enum: [
+                  'events:read',
+                  'users:read',
+                  'posts:read',
+                  'webhooks:read',
+                  'webhooks:manage',
+                  'keys:read',
+                  'keys:manage',
+                  'audit:read',
+                  'settings:read',
+                  'settings:manage',
+                ],
+                isArray: true,
+                minItems: 1,
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/oauth/shared/client-id-params.dto'),
+          {
+            ClientIdParamsDto: {
+              id: { required: true, type: () => String, description: 'The client id, `client_` + a ULID.' },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/oauth/get-client-usage/client-usage.response.dto'),
+          {
+            ClientUsageResponseDto: {
+              client_id: {
+                required: true,
+                type: () => String,
+                description: 'The client, `client_` + a ULID.',
+              },
+              buckets: {
+                required: true,
+                type: () => [
+                  t['../../../../libs/access/src/keys/get-key-usage/key-usage.response.dto'].KeyUsageHourDto,
+                ],
+                description:
+                  'The 24 hours, oldest first, ending with the current one; hours without requests count 0.',
+              },
+              totals: {
+                required: true,
+                type: () =>
+                  t['../../../../libs/access/src/keys/shared/api-key.response.dto'].ApiKeyUsageTotalsDto,
+                description: 'The sums of the 24 buckets.',
+              },
+              last_seen_at: {
+                required: true,
+                type: () => String,
+                nullable: true,
+                description:
+                  'The last authenticated request ever made with one of its tokens (not only in this window); null if never used.',
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/oauth/list-clients/list-clients.request.dto'),
+          {
+            ListClientsRequestDto: {
+              status: {
+                required: false,
+                description:
+                  'Only clients in this state: `active` (not revoked) or `revoked`. All clients when absent.',
+                enum: ['active', 'revoked'],
               },
             },
           },
@@ -1244,6 +1413,74 @@ export default async () => {
                   'Changes the fields sent and leaves the others. Every field is checked first: one out\nof bounds and nothing is saved. A change is audit-logged (`tenant_settings.updated`, with the\nfields before and after) and applies to the next delivery attempt and the next request.',
                 type: t['../../../../libs/access/src/tenant-settings/shared/settings.response.dto']
                   .TenantSettingsResponseDto,
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/oauth/create-client/create-client.http.controller'),
+          {
+            CreateClientHttpController: {
+              createClient: {
+                summary: 'Create an OAuth client',
+                description:
+                  'The answer carries the new `client_id` and `client_secret`, the secret shown this once:\nstore it now, no later call returns it (only its SHA-256 is kept). The client trades them for\naccess tokens at `POST /oauth/token`. The caller can grant only scopes it holds itself; asking for\nmore is a 403 `insufficient_scope` whose `details.missing_scopes` names them, and nothing is\ncreated. A test-mode key cannot create clients (their tokens are live): 403 `insufficient_scope`.\nA body that does not fit the schema is a 400 `bad_request`. Recorded in the audit log as\n`oauth_client.created`.',
+                type: t['../../../../libs/access/src/oauth/shared/oauth-client.response.dto']
+                  .OAuthClientWithSecretResponseDto,
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/oauth/get-client/get-client.http.controller'),
+          {
+            GetClientHttpController: {
+              getClient: {
+                summary: 'Get an OAuth client',
+                description:
+                  'One client with the usage of its tokens over the last 24 hours; never its secret, which\nonly the create call returns.',
+                type: t['../../../../libs/access/src/oauth/shared/oauth-client.response.dto']
+                  .OAuthClientResponseDto,
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/oauth/get-client-usage/get-client-usage.http.controller'),
+          {
+            GetClientUsageHttpController: {
+              getClientUsage: {
+                summary: "Get an OAuth client's usage",
+                description:
+                  "Requests made with the client's access tokens and those answered with an error (status\n400 or more, the guard's refusals included), per UTC hour over the last 24 hours: 24 buckets,\noldest first, hours without requests at 0. Gateways write their counts every few seconds, so the\nlatest requests may not be counted yet. Token requests at `POST /oauth/token` are not counted.",
+                type: t['../../../../libs/access/src/oauth/get-client-usage/client-usage.response.dto']
+                  .ClientUsageResponseDto,
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/oauth/list-clients/list-clients.http.controller'),
+          {
+            ListClientsHttpController: {
+              listClients: {
+                summary: 'List OAuth clients',
+                description:
+                  "The tenant's OAuth clients, oldest first (`order=desc`: newest first), revoked ones\nincluded unless `status` says otherwise, each with the usage of its tokens over the last 24 hours.\nNever the secrets: only their display prefix.",
+              },
+            },
+          },
+        ],
+        [
+          import('../../../../libs/access/src/oauth/revoke-client/revoke-client.http.controller'),
+          {
+            RevokeClientHttpController: {
+              revokeClient: {
+                summary: 'Revoke an OAuth client',
+                description:
+                  "Deletes the client's access tokens and answers the revoked client once every running\ngateway refuses them: the next request made with one gets a 401 `invalid_token`, and the token\nendpoint answers its credentials with `invalid_client`. Revoking a revoked client is safe to\nretry: it changes nothing and answers the client with its original `revoked_at`. Recorded in the\naudit log as `oauth_client.revoked` (once).",
+                type: t['../../../../libs/access/src/oauth/shared/oauth-client.response.dto']
+                  .OAuthClientResponseDto,
               },
             },
           },

@@ -6,7 +6,7 @@
 import { isScope, newUlid } from '@herald/contracts';
 import { appendAudit, InvalidTenantError, withTenant } from '@herald/platform';
 import type { DataSource, EntityManager } from 'typeorm';
-import { announcedChangeSeq, waitForAccessPropagation } from '../key-cache/access-propagation';
+import { revokeAndConfirm } from '../key-cache/revoke-access';
 import {
   ApiKeyNotFoundError,
   ApiKeyView,
@@ -118,51 +118,23 @@ export class ApiKeysRepository {
     actor: string,
     opts: { details?: Record<string, unknown>; propagationTimeoutMs?: number } = {},
   ): Promise<RevokeResult> {
-    const res = await this.revokeRow(tenant, id, actor, opts.details ?? {});
-    if (res.seq === undefined) return { ...res.result, unconfirmedGateways: 0 };
-    const unconfirmedGateways = await waitForAccessPropagation(this.ds, {
-      seq: res.seq,
-      timeoutMs: opts.propagationTimeoutMs,
-    });
-    return { ...res.result, unconfirmedGateways };
-  }
-
-  private async revokeRow(
-    tenant: string,
-    id: string,
-    actor: string,
-    details: Record<string, unknown>,
-  ): Promise<{ result: Omit<RevokeResult, 'unconfirmedGateways'>; seq?: bigint }> {
-    return this.scoped(tenant, async (em) => {
-      await assertTenant(em, tenant, { enabledOnly: false });
-      // TypeORM answers an UPDATE with [rows, count].
-      const [revoked]: [Array<{ revoked_at: Date }>, number] = await em.query(
-        `UPDATE api_keys SET revoked_at = now()
-         WHERE tenant = $1 AND id = $2 AND revoked_at IS NULL
-         RETURNING revoked_at`,
-        [tenant, id],
-      );
-      if (revoked[0]) {
-        await appendAudit(em, {
-          tenant,
-          actor,
-          action: 'api_key.revoked',
-          targetType: 'api_key',
-          targetId: id,
-          details,
-        });
-        return {
-          result: { id, revokedAt: revoked[0].revoked_at, alreadyRevoked: false },
-          seq: await announcedChangeSeq(em),
-        };
-      }
-      const existing: Array<{ revoked_at: Date }> = await em.query(
-        `SELECT revoked_at FROM api_keys WHERE tenant = $1 AND id = $2`,
-        [tenant, id],
-      );
-      if (!existing[0]) throw new ApiKeyNotFoundError(id, tenant);
-      return { result: { id, revokedAt: existing[0].revoked_at, alreadyRevoked: true } };
-    });
+    return revokeAndConfirm(
+      this.ds,
+      (work) =>
+        this.scoped(tenant, async (em) => {
+          await assertTenant(em, tenant, { enabledOnly: false });
+          return work(em);
+        }),
+      {
+        table: 'api_keys',
+        tenant,
+        id,
+        actor,
+        audit: { action: 'api_key.revoked', targetType: 'api_key', details: opts.details ?? {} },
+        notFound: () => new ApiKeyNotFoundError(id, tenant),
+      },
+      opts,
+    );
   }
 
   /**

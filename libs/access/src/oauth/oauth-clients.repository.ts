@@ -8,7 +8,7 @@
 import { isScope, newUlid, Scope } from '@herald/contracts';
 import { appendAudit, InvalidTenantError, withTenant } from '@herald/platform';
 import type { DataSource, EntityManager } from 'typeorm';
-import { announcedChangeSeq, waitForAccessPropagation } from '../key-cache/access-propagation';
+import { revokeAndConfirm } from '../key-cache/revoke-access';
 import { RevokeResult, UnknownTenantError } from '../keys/api-key';
 import { validateKeyInput } from '../keys/api-key-input';
 import { hashApiKey, sameHash } from '../keys/api-key-secret';
@@ -21,6 +21,7 @@ import {
   OAuthClientNotFoundError,
   OAuthClientView,
 } from './oauth-client';
+import { EXPIRED_TOKEN_RETENTION } from './expired-token-sweeper';
 import {
   isWellFormedClientId,
   isWellFormedClientSecret,
@@ -41,8 +42,6 @@ interface ClientRow {
 }
 
 const VIEW_COLUMNS = `id, tenant, label, secret_prefix, scopes, created_by, created_at, revoked_at, last_used_at`;
-/** Tokens this long expired are deleted when their client gets a new one. */
-const EXPIRED_TOKEN_RETENTION = `interval '1 hour'`;
 
 export class OAuthClientsRepository {
   constructor(private readonly ds: DataSource) {}
@@ -101,41 +100,26 @@ export class OAuthClientsRepository {
     actor: string,
     opts: { propagationTimeoutMs?: number } = {},
   ): Promise<RevokeResult> {
-    const res = await this.scoped(tenant, async (em) => {
-      await assertTenant(em, tenant, { enabledOnly: false });
-      const [revoked]: [Array<{ revoked_at: Date }>, number] = await em.query(
-        `UPDATE oauth_clients SET revoked_at = now()
-         WHERE tenant = $1 AND id = $2 AND revoked_at IS NULL
-         RETURNING revoked_at`,
-        [tenant, id],
-      );
-      if (revoked[0]) {
-        await em.query(`DELETE FROM oauth_tokens WHERE tenant = $1 AND client_id = $2`, [tenant, id]);
-        await appendAudit(em, {
-          tenant,
-          actor,
-          action: 'oauth_client.revoked',
-          targetType: 'oauth_client',
-          targetId: id,
-        });
-        return {
-          result: { id, revokedAt: revoked[0].revoked_at, alreadyRevoked: false },
-          seq: await announcedChangeSeq(em),
-        };
-      }
-      const existing: Array<{ revoked_at: Date }> = await em.query(
-        `SELECT revoked_at FROM oauth_clients WHERE tenant = $1 AND id = $2`,
-        [tenant, id],
-      );
-      if (!existing[0]) throw new OAuthClientNotFoundError(id, tenant);
-      return { result: { id, revokedAt: existing[0].revoked_at, alreadyRevoked: true }, seq: undefined };
-    });
-    if (res.seq === undefined) return { ...res.result, unconfirmedGateways: 0 };
-    const unconfirmedGateways = await waitForAccessPropagation(this.ds, {
-      seq: res.seq,
-      timeoutMs: opts.propagationTimeoutMs,
-    });
-    return { ...res.result, unconfirmedGateways };
+    return revokeAndConfirm(
+      this.ds,
+      (work) =>
+        this.scoped(tenant, async (em) => {
+          await assertTenant(em, tenant, { enabledOnly: false });
+          return work(em);
+        }),
+      {
+        table: 'oauth_clients',
+        tenant,
+        id,
+        actor,
+        audit: { action: 'oauth_client.revoked', targetType: 'oauth_client' },
+        alsoOnRevoke: async (em) => {
+          await em.query(`DELETE FROM oauth_tokens WHERE tenant = $1 AND client_id = $2`, [tenant, id]);
+        },
+        notFound: () => new OAuthClientNotFoundError(id, tenant),
+      },
+      opts,
+    );
   }
 
   /**

@@ -100,6 +100,17 @@ export interface AuditLogEntry {
   details: Record<string, unknown>;
 }
 
+export interface ClientUsage {
+  /** The client, `client_` + a ULID. */
+  client_id: string;
+  /** The 24 hours, oldest first, ending with the current one; hours without requests count 0. */
+  buckets: KeyUsageHour[];
+  /** The sums of the 24 buckets. */
+  totals: ApiKeyUsageTotals;
+  /** The last authenticated request ever made with one of its tokens (not only in this window); null if never used. */
+  last_seen_at: string | null;
+}
+
 /** Published when `learn.course.published` happens. */
 export interface CoursePublishedEvent {
   /** `evt_` + ULID, deterministic per fact */
@@ -143,6 +154,27 @@ export interface CreateApiKeyRequest {
   rate_limit_per_minute?: number;
   /** The key's own requests per UTC day; the tenant's setting applies when absent. */
   daily_quota?: number;
+}
+
+export interface CreateOAuthClientRequest {
+  /** A name to recognise the client by: 1–100 printable characters, not only spaces. */
+  label: string;
+  /**
+   * What the client's tokens may do; repeats are dropped. Only scopes the calling key holds
+   * itself can be granted (403 `insufficient_scope` otherwise).
+   */
+  scopes: (
+    | 'events:read'
+    | 'users:read'
+    | 'posts:read'
+    | 'webhooks:read'
+    | 'webhooks:manage'
+    | 'keys:read'
+    | 'keys:manage'
+    | 'audit:read'
+    | 'settings:read'
+    | 'settings:manage'
+  )[];
 }
 
 export interface CreateWebhookRequest {
@@ -304,6 +336,7 @@ export type ErrorCode =
   | 'endpoint_not_found'
   | 'event_not_found'
   | 'not_found'
+  | 'oauth_client_not_found'
   | 'post_not_found'
   | 'tenant_not_found'
   | 'user_not_found'
@@ -403,6 +436,68 @@ export interface ModerationUserUnbannedEvent {
       id: number;
     };
   };
+}
+
+export interface OAuthClient {
+  /** `client_` + a ULID: the `client_id` the client presents at `POST /oauth/token`. */
+  id: string;
+  /** A name to recognise the client by; null when it was created without one. */
+  label: string | null;
+  /** The first characters of the secret (`mc_cs_AbCd1234`), to tell secrets apart; not a secret. */
+  secret_prefix: string;
+  /** What the client's access tokens may do (at most: a token request may ask for fewer). */
+  scopes: (
+    | 'events:read'
+    | 'users:read'
+    | 'posts:read'
+    | 'webhooks:read'
+    | 'webhooks:manage'
+    | 'keys:read'
+    | 'keys:manage'
+    | 'audit:read'
+    | 'settings:read'
+    | 'settings:manage'
+  )[];
+  /** When the client was revoked; null while it is not. */
+  revoked_at: string | null;
+  created_at: string;
+  /** The last authenticated request made with one of its tokens (written every few seconds); null if never used. */
+  last_used_at: string | null;
+  /** Requests made with its tokens in the current UTC hour and the 23 before it (written every few seconds). */
+  usage_24h: ApiKeyUsageTotals;
+}
+
+export interface OAuthClientWithSecret {
+  /** `client_` + a ULID: the `client_id` the client presents at `POST /oauth/token`. */
+  id: string;
+  /** A name to recognise the client by; null when it was created without one. */
+  label: string | null;
+  /** The first characters of the secret (`mc_cs_AbCd1234`), to tell secrets apart; not a secret. */
+  secret_prefix: string;
+  /** What the client's access tokens may do (at most: a token request may ask for fewer). */
+  scopes: (
+    | 'events:read'
+    | 'users:read'
+    | 'posts:read'
+    | 'webhooks:read'
+    | 'webhooks:manage'
+    | 'keys:read'
+    | 'keys:manage'
+    | 'audit:read'
+    | 'settings:read'
+    | 'settings:manage'
+  )[];
+  /** When the client was revoked; null while it is not. */
+  revoked_at: string | null;
+  created_at: string;
+  /** The last authenticated request made with one of its tokens (written every few seconds); null if never used. */
+  last_used_at: string | null;
+  /** Requests made with its tokens in the current UTC hour and the 23 before it (written every few seconds). */
+  usage_24h: ApiKeyUsageTotals;
+  /** The same as `id`, under the name the token endpoint takes it by. */
+  client_id: string;
+  /** The client secret (`mc_cs_…`), shown once: store it now, no later call returns it. */
+  client_secret: string;
 }
 
 /** An error of the token endpoint (RFC 6749 §5.2). */
@@ -1030,6 +1125,21 @@ export interface ListAuditLogQuery {
   target_id?: string;
 }
 
+/** Query parameters of `listClients`. */
+export interface ListClientsQuery {
+  /** Items per page, 1–100 (default 50). A page may be the last one even when full: trust `meta.has_more`. */
+  limit?: number;
+  /**
+   * `meta.next_cursor` of the previous page, sent with the same filters and order. Opaque;
+   * valid only for the tenant and query that issued it, otherwise 400 `invalid_cursor`.
+   */
+  cursor?: string;
+  /** Only clients in this state: `active` (not revoked) or `revoked`. All clients when absent. */
+  status?: 'active' | 'revoked';
+  /** `asc` (default): oldest first, in the order items were added; `desc`: newest first. */
+  order?: 'asc' | 'desc';
+}
+
 /** Query parameters of `listEvents`. */
 export interface ListEventsQuery {
   /** Items per page, 1–100 (default 50). A page may be the last one even when full: trust `meta.has_more`. */
@@ -1184,6 +1294,99 @@ export abstract class GeneratedOperations {
     options?: RequestOptions,
   ): Promise<ApiResult<AuditLogEntry[], ListMeta>> {
     return this.call('GET', '/api/v1/audit-log', query, undefined, options);
+  }
+
+  /**
+   * List OAuth clients
+   *
+   * The tenant's OAuth clients, oldest first (`order=desc`: newest first), revoked ones
+   * included unless `status` says otherwise, each with the usage of its tokens over the last 24 hours.
+   * Never the secrets: only their display prefix.
+   *
+   * Requires an API key or OAuth access token with `keys:read`.
+   *
+   * `GET /api/v1/clients`
+   */
+  listClients(
+    query?: ListClientsQuery,
+    options?: RequestOptions,
+  ): Promise<ApiResult<OAuthClient[], ListMeta>> {
+    return this.call('GET', '/api/v1/clients', query, undefined, options);
+  }
+
+  /**
+   * Create an OAuth client
+   *
+   * The answer carries the new `client_id` and `client_secret`, the secret shown this once:
+   * store it now, no later call returns it (only its SHA-256 is kept). The client trades them for
+   * access tokens at `POST /oauth/token`. The caller can grant only scopes it holds itself; asking for
+   * more is a 403 `insufficient_scope` whose `details.missing_scopes` names them, and nothing is
+   * created. A test-mode key cannot create clients (their tokens are live): 403 `insufficient_scope`.
+   * A body that does not fit the schema is a 400 `bad_request`. Recorded in the audit log as
+   * `oauth_client.created`.
+   *
+   * Requires an API key or OAuth access token with `keys:manage`.
+   *
+   * `POST /api/v1/clients`
+   */
+  createClient(
+    body: CreateOAuthClientRequest,
+    options?: RequestOptions,
+  ): Promise<ApiResult<OAuthClientWithSecret, Meta>> {
+    return this.call('POST', '/api/v1/clients', undefined, body, options);
+  }
+
+  /**
+   * Get an OAuth client
+   *
+   * One client with the usage of its tokens over the last 24 hours; never its secret, which
+   * only the create call returns.
+   *
+   * Requires an API key or OAuth access token with `keys:read`.
+   *
+   * `GET /api/v1/clients/{id}`
+   */
+  getClient(id: string, options?: RequestOptions): Promise<ApiResult<OAuthClient, Meta>> {
+    return this.call('GET', `/api/v1/clients/${encodeURIComponent(id)}`, undefined, undefined, options);
+  }
+
+  /**
+   * Revoke an OAuth client
+   *
+   * Deletes the client's access tokens and answers the revoked client once every running
+   * gateway refuses them: the next request made with one gets a 401 `invalid_token`, and the token
+   * endpoint answers its credentials with `invalid_client`. Revoking a revoked client is safe to
+   * retry: it changes nothing and answers the client with its original `revoked_at`. Recorded in the
+   * audit log as `oauth_client.revoked` (once).
+   *
+   * Requires an API key or OAuth access token with `keys:manage`.
+   *
+   * `POST /api/v1/clients/{id}/revoke`
+   */
+  revokeClient(id: string, options?: RequestOptions): Promise<ApiResult<OAuthClient, Meta>> {
+    return this.call(
+      'POST',
+      `/api/v1/clients/${encodeURIComponent(id)}/revoke`,
+      undefined,
+      undefined,
+      options,
+    );
+  }
+
+  /**
+   * Get an OAuth client's usage
+   *
+   * Requests made with the client's access tokens and those answered with an error (status
+   * 400 or more, the guard's refusals included), per UTC hour over the last 24 hours: 24 buckets,
+   * oldest first, hours without requests at 0. Gateways write their counts every few seconds, so the
+   * latest requests may not be counted yet. Token requests at `POST /oauth/token` are not counted.
+   *
+   * Requires an API key or OAuth access token with `keys:read`.
+   *
+   * `GET /api/v1/clients/{id}/usage`
+   */
+  getClientUsage(id: string, options?: RequestOptions): Promise<ApiResult<ClientUsage, Meta>> {
+    return this.call('GET', `/api/v1/clients/${encodeURIComponent(id)}/usage`, undefined, undefined, options);
   }
 
   /**
@@ -1625,6 +1828,11 @@ export abstract class GeneratedOperations {
 /** Every operation, for tooling: method and path template by operation id. */
 export const OPERATIONS = {
   listAuditLog: { method: 'GET', path: '/api/v1/audit-log', scopes: ['audit:read'] },
+  listClients: { method: 'GET', path: '/api/v1/clients', scopes: ['keys:read'] },
+  createClient: { method: 'POST', path: '/api/v1/clients', scopes: ['keys:manage'] },
+  getClient: { method: 'GET', path: '/api/v1/clients/{id}', scopes: ['keys:read'] },
+  revokeClient: { method: 'POST', path: '/api/v1/clients/{id}/revoke', scopes: ['keys:manage'] },
+  getClientUsage: { method: 'GET', path: '/api/v1/clients/{id}/usage', scopes: ['keys:read'] },
   listEvents: { method: 'GET', path: '/api/v1/events', scopes: ['events:read'] },
   getEvent: { method: 'GET', path: '/api/v1/events/{id}', scopes: ['events:read'] },
   listKeys: { method: 'GET', path: '/api/v1/keys', scopes: ['keys:read'] },

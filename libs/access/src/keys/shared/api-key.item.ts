@@ -24,7 +24,7 @@ export interface ApiKeyItemRow {
 }
 
 /** RFC 3339 UTC with exactly six fractional digits, as every public time. */
-const publicTime = (column: string): string =>
+export const publicTime = (column: string): string =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /**
