@@ -28,7 +28,9 @@
  *   BENCH_CONCURRENCY (default 16),
  *   BENCH_APPEND_CONNECTIONS (keep-alive connections appending events, default 32),
  *   BENCH_APPEND_BATCH (events per batched append, default 100),
- *   BENCH_ROUNDS (calm and hanging runs, alternating, default 3 of each)
+ *   BENCH_ROUNDS (calm and hanging runs, alternating, default 3 of each),
+ *   BENCH_ONLY=5 (goal 5 alone, after the warm-up: the baselines, the burst and goals 1–4
+ *   are skipped)
  *
  * Before every run the rows of the runs before are vacuumed and a checkpoint taken,
  * so that the database catching up on them is not measured as latency.
@@ -82,6 +84,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
 /** The backlog one tenant drains while another tenant's trickle is measured (goal 5). */
 const STARVE_BACKLOG = QUICK ? 5_000 : 20_000;
 const STARVE_RATE = 50;
+/** Goal 5 alone (BENCH_ONLY=5). */
+const ONLY_STARVE = process.env.BENCH_ONLY === '5';
 /** A healthy delivery this late beside a hanging endpoint has waited behind it. */
 const BEHIND_HANG_MS = 1_000;
 /** The default attempt timeout and a margin: how long a hanging attempt may still run. */
@@ -654,18 +658,20 @@ async function main(): Promise<void> {
       `bench:webhooks${QUICK ? ' (quick profile)' : ''} — burst of ${fmt(BURST)} events; ${RATE} events/s for ${DURATION} s; concurrency ${CONCURRENCY} per endpoint; ${ROUNDS} round(s); production layout`,
     );
 
-    const raw = await rawUndici(receiver, ca, BURST);
-    console.log(`  raw undici POST → receiver                     ${fmt(raw).padStart(8)} requests/s`);
-    const hop = await kafkaHop(engines.brokers, brokerPid);
-    console.log(
-      `  raw Kafka hop (produce → consume, idle)        p50 ${hop.p50.toFixed(1)} ms, p99 ${hop.p99.toFixed(1)} ms; an event crosses two before dispatch`,
-    );
-    console.log(
-      `  raw Kafka two hops (relayed, idle)             p50 ${hop.twoHopP50.toFixed(1)} ms, p99 ${hop.twoHopP99.toFixed(1)} ms; at ${RATE}/s p99 ${hop.twoHopAtRateP99.toFixed(1)} ms`,
-    );
-    console.log(
-      `  raw Kafka two hops at ${RATE}/s, CPU              broker ${hop.brokerCores === undefined ? 'n/a (not on this machine)' : `${hop.brokerCores.toFixed(2)} core`}, producers + consumers ${hop.clientCores.toFixed(2)} core (of ${os.cpus().length})`,
-    );
+    const raw = ONLY_STARVE ? NaN : await rawUndici(receiver, ca, BURST);
+    const hop = ONLY_STARVE ? undefined : await kafkaHop(engines.brokers, brokerPid);
+    if (hop) {
+      console.log(`  raw undici POST → receiver                     ${fmt(raw).padStart(8)} requests/s`);
+      console.log(
+        `  raw Kafka hop (produce → consume, idle)        p50 ${hop.p50.toFixed(1)} ms, p99 ${hop.p99.toFixed(1)} ms; an event crosses two before dispatch`,
+      );
+      console.log(
+        `  raw Kafka two hops (relayed, idle)             p50 ${hop.twoHopP50.toFixed(1)} ms, p99 ${hop.twoHopP99.toFixed(1)} ms; at ${RATE}/s p99 ${hop.twoHopAtRateP99.toFixed(1)} ms`,
+      );
+      console.log(
+        `  raw Kafka two hops at ${RATE}/s, CPU              broker ${hop.brokerCores === undefined ? 'n/a (not on this machine)' : `${hop.brokerCores.toFixed(2)} core`}, producers + consumers ${hop.clientCores.toFixed(2)} core (of ${os.cpus().length})`,
+      );
+    }
 
     const roles = await startHeraldRoles(['commands', 'translator', 'projector', 'dispatcher'], {
       KAFKA_BROKERS: engines.brokers.join(','),
@@ -711,16 +717,18 @@ async function main(): Promise<void> {
         );
       }
     };
-    const burstCpu = cpu.sample();
-    const started = performance.now();
-    await publishBurst(BURST, TENANT);
-    await receiver.until('/fast', BURST);
-    const deliveries = rate(BURST, performance.now() - started);
-    const burstCost = cpu.cost(burstCpu, cpu.sample(), BURST);
-    console.log(
-      `  Herald deliveries (public topic → receiver)    ${fmt(deliveries).padStart(8)} deliveries/s, ratio Herald/raw ${(deliveries / raw).toFixed(2)}`,
-    );
-    console.log(`    CPU: ${formatCost(burstCost)}`);
+    if (hop) {
+      const burstCpu = cpu.sample();
+      const started = performance.now();
+      await publishBurst(BURST, TENANT);
+      await receiver.until('/fast', BURST);
+      const deliveries = rate(BURST, performance.now() - started);
+      const burstCost = cpu.cost(burstCpu, cpu.sample(), BURST);
+      console.log(
+        `  Herald deliveries (public topic → receiver)    ${fmt(deliveries).padStart(8)} deliveries/s, ratio Herald/raw ${(deliveries / raw).toFixed(2)}`,
+      );
+      console.log(`    CPU: ${formatCost(burstCost)}`);
+    }
 
     // Before every run the database is tidied the same way, so that no run is measured while
     // autovacuum and a checkpoint catch up on what came before it.
@@ -731,117 +739,119 @@ async function main(): Promise<void> {
     await quiesce();
     if (WARMUP > 0) await steadyRate(commandsPort, receiver, '/fast', { seconds: WARMUP });
 
-    // Throughput and cost through the whole pipeline: appended → translated → dispatched.
-    for (const batch of [1, APPEND_BATCH]) {
-      await quiesce();
-      const before = cpu.sample();
-      const perSecond = await appendThroughput(commandsPort, receiver, '/fast', BURST, batch);
-      const cost = cpu.cost(before, cpu.sample(), BURST);
-      const how = batch === 1 ? 'single-event appends' : `batched appends (${batch} per request)`;
-      console.log(
-        `  Herald deliveries, ${how.padEnd(28)} ${fmt(perSecond).padStart(8)} deliveries/s, ratio Herald/raw ${(perSecond / raw).toFixed(2)}`,
-      );
-      console.log(`    CPU: ${formatCost(cost)}`);
-      const costTarget = batch === 1 ? 450 : 200;
-      const rateTarget = batch === 1 ? 4000 : 8000;
-      goals.push(
-        {
-          name: `1. CPU per delivered event, ${how}`,
-          figure: `${cost.total.toFixed(0)} µs`,
-          target: `≤ ${costTarget} µs`,
-          pass: cost.total <= costTarget,
-          baseline: cost.machine === undefined ? undefined : `whole machine ${cost.machine.toFixed(0)} µs`,
-        },
-        {
-          name: `2. throughput, ${how}`,
-          figure: `${fmt(perSecond)}/s`,
-          target: `≥ ${fmt(rateTarget)}/s`,
-          pass: perSecond >= rateTarget,
-          baseline: `raw undici ${fmt(raw)}/s, ratio ${(perSecond / raw).toFixed(2)}`,
-        },
-      );
-    }
+    if (hop) {
+      // Throughput and cost through the whole pipeline: appended → translated → dispatched.
+      for (const batch of [1, APPEND_BATCH]) {
+        await quiesce();
+        const before = cpu.sample();
+        const perSecond = await appendThroughput(commandsPort, receiver, '/fast', BURST, batch);
+        const cost = cpu.cost(before, cpu.sample(), BURST);
+        const how = batch === 1 ? 'single-event appends' : `batched appends (${batch} per request)`;
+        console.log(
+          `  Herald deliveries, ${how.padEnd(28)} ${fmt(perSecond).padStart(8)} deliveries/s, ratio Herald/raw ${(perSecond / raw).toFixed(2)}`,
+        );
+        console.log(`    CPU: ${formatCost(cost)}`);
+        const costTarget = batch === 1 ? 450 : 200;
+        const rateTarget = batch === 1 ? 4000 : 8000;
+        goals.push(
+          {
+            name: `1. CPU per delivered event, ${how}`,
+            figure: `${cost.total.toFixed(0)} µs`,
+            target: `≤ ${costTarget} µs`,
+            pass: cost.total <= costTarget,
+            baseline: cost.machine === undefined ? undefined : `whole machine ${cost.machine.toFixed(0)} µs`,
+          },
+          {
+            name: `2. throughput, ${how}`,
+            figure: `${fmt(perSecond)}/s`,
+            target: `≥ ${fmt(rateTarget)}/s`,
+            pass: perSecond >= rateTarget,
+            baseline: `raw undici ${fmt(raw)}/s, ratio ${(perSecond / raw).toFixed(2)}`,
+          },
+        );
+      }
 
-    // Latency at a low rate, then at RATE alone and with a hanging endpoint, alternating.
-    await quiesce();
-    const low = await steadyRate(commandsPort, receiver, '/fast', { rate: LOW_RATE });
-    console.log(
-      `  append → received at ${LOW_RATE}/s (${fmt(low.sent)} events)   p50 ${low.p50.toFixed(1)} ms, p99 ${low.p99.toFixed(1)} ms, max ${low.max.toFixed(1)} ms`,
-    );
-    goals.push({
-      name: `3. p99 append → received at ${LOW_RATE}/s`,
-      figure: `${low.p99.toFixed(1)} ms`,
-      target: '≤ 25 ms',
-      pass: low.p99 <= 25,
-      baseline: `bare two-hop Kafka p99 ${hop.twoHopP99.toFixed(1)} ms (idle)`,
-    });
-    // Calm and hanging runs alternate, so drift over the bench (warm-up, background work
-    // of the database) weighs on both alike; each side is judged by its median p99.
-    const calm: SteadyRun[] = [];
-    const hung: SteadyRun[] = [];
-    const addHanging = async (): Promise<{ id: string; before: number }> => ({
-      id: await seedEndpoint(ds, box, `${receiver.url}/hang`),
-      before: receiver.count('/hang'),
-    });
-    // Deleted with its deliveries; its attempts in flight end at their timeout, and the
-    // next run starts after them.
-    const removeHanging = async (id: string): Promise<void> => {
-      await ds.query(`DELETE FROM webhook_endpoints WHERE id = $1`, [id]);
-      await new Promise((r) => setTimeout(r, HANG_CLEAR_MS));
-    };
-    for (let round = 0; round < ROUNDS; round++) {
+      // Latency at a low rate, then at RATE alone and with a hanging endpoint, alternating.
       await quiesce();
-      const c = await steadyRate(commandsPort, receiver, '/fast');
-      calm.push(c);
+      const low = await steadyRate(commandsPort, receiver, '/fast', { rate: LOW_RATE });
       console.log(
-        `  append → received at ${RATE}/s (${fmt(c.sent)} events)   p50 ${c.p50.toFixed(1)} ms, p99 ${c.p99.toFixed(1)} ms, max ${c.max.toFixed(1)} ms`,
+        `  append → received at ${LOW_RATE}/s (${fmt(low.sent)} events)   p50 ${low.p50.toFixed(1)} ms, p99 ${low.p99.toFixed(1)} ms, max ${low.max.toFixed(1)} ms`,
       );
-      if (round === 0) printHops(await hops(engines.brokers, ds, receiver, '/fast', c.sentAt));
-      const hang = await addHanging();
+      goals.push({
+        name: `3. p99 append → received at ${LOW_RATE}/s`,
+        figure: `${low.p99.toFixed(1)} ms`,
+        target: '≤ 25 ms',
+        pass: low.p99 <= 25,
+        baseline: `bare two-hop Kafka p99 ${hop.twoHopP99.toFixed(1)} ms (idle)`,
+      });
+      // Calm and hanging runs alternate, so drift over the bench (warm-up, background work
+      // of the database) weighs on both alike; each side is judged by its median p99.
+      const calm: SteadyRun[] = [];
+      const hung: SteadyRun[] = [];
+      const addHanging = async (): Promise<{ id: string; before: number }> => ({
+        id: await seedEndpoint(ds, box, `${receiver.url}/hang`),
+        before: receiver.count('/hang'),
+      });
+      // Deleted with its deliveries; its attempts in flight end at their timeout, and the
+      // next run starts after them.
+      const removeHanging = async (id: string): Promise<void> => {
+        await ds.query(`DELETE FROM webhook_endpoints WHERE id = $1`, [id]);
+        await new Promise((r) => setTimeout(r, HANG_CLEAR_MS));
+      };
+      for (let round = 0; round < ROUNDS; round++) {
+        await quiesce();
+        const c = await steadyRate(commandsPort, receiver, '/fast');
+        calm.push(c);
+        console.log(
+          `  append → received at ${RATE}/s (${fmt(c.sent)} events)   p50 ${c.p50.toFixed(1)} ms, p99 ${c.p99.toFixed(1)} ms, max ${c.max.toFixed(1)} ms`,
+        );
+        if (round === 0) printHops(await hops(engines.brokers, ds, receiver, '/fast', c.sentAt));
+        const hang = await addHanging();
+        await quiesce();
+        const h = await steadyRate(commandsPort, receiver, '/fast');
+        hung.push(h);
+        console.log(
+          `  same, plus one endpoint that hangs            p50 ${h.p50.toFixed(1)} ms, p99 ${h.p99.toFixed(1)} ms, max ${h.max.toFixed(1)} ms (hanging endpoint got ${fmt(receiver.count('/hang') - hang.before)} attempts)`,
+        );
+        await removeHanging(hang.id);
+      }
+      const calmP99 = median(calm.map((r) => r.p99));
+      const hungP99 = median(hung.map((r) => r.p99));
+      const moved = (hungP99 - calmP99) / calmP99;
+      console.log(
+        `  median of ${ROUNDS}: p99 ${calmP99.toFixed(1)} ms alone (runs ${spread(calm)}), ${hungP99.toFixed(1)} ms with the hanging endpoint (runs ${spread(hung)})`,
+      );
+      goals.push({
+        name: `3. p99 append → received at ${RATE}/s (median of ${ROUNDS} calm runs)`,
+        figure: `${calmP99.toFixed(1)} ms`,
+        target: '≤ 40 ms',
+        pass: calmP99 <= 40,
+        baseline: `bare two-hop Kafka p99 at ${RATE}/s ${hop.twoHopAtRateP99.toFixed(1)} ms`,
+      });
+      goals.push({
+        name: `4. healthy p99 moved by a hanging endpoint at ${RATE}/s (median of ${ROUNDS})`,
+        figure: `${(moved * 100).toFixed(1)} %`,
+        target: `< 10 %${ROUNDS < 3 ? ' (needs ≥ 3 rounds)' : ''}`,
+        pass: moved < 0.1 && ROUNDS >= 3,
+        baseline: `${calmP99.toFixed(1)} → ${hungP99.toFixed(1)} ms`,
+      });
+      // At a low rate too: no healthy delivery may wait for a hanging attempt to time out.
       await quiesce();
-      const h = await steadyRate(commandsPort, receiver, '/fast');
-      hung.push(h);
+      const hangLow = await addHanging();
+      await quiesce();
+      const hl = await steadyRate(commandsPort, receiver, '/fast', { rate: LOW_RATE });
       console.log(
-        `  same, plus one endpoint that hangs            p50 ${h.p50.toFixed(1)} ms, p99 ${h.p99.toFixed(1)} ms, max ${h.max.toFixed(1)} ms (hanging endpoint got ${fmt(receiver.count('/hang') - hang.before)} attempts)`,
+        `  at ${LOW_RATE}/s, plus one endpoint that hangs         p50 ${hl.p50.toFixed(1)} ms, p99 ${hl.p99.toFixed(1)} ms, max ${hl.max.toFixed(1)} ms (hanging endpoint got ${fmt(receiver.count('/hang') - hangLow.before)} attempts)`,
       );
-      await removeHanging(hang.id);
+      await removeHanging(hangLow.id);
+      const worst = Math.max(hl.max, ...hung.map((r) => r.max));
+      goals.push({
+        name: `4. slowest healthy delivery beside a hanging one (${LOW_RATE}/s, ${RATE}/s)`,
+        figure: `${worst.toFixed(0)} ms`,
+        target: `< ${fmt(BEHIND_HANG_MS)} ms (its attempt timeout is 10 s)`,
+        pass: worst < BEHIND_HANG_MS,
+      });
     }
-    const calmP99 = median(calm.map((r) => r.p99));
-    const hungP99 = median(hung.map((r) => r.p99));
-    const moved = (hungP99 - calmP99) / calmP99;
-    console.log(
-      `  median of ${ROUNDS}: p99 ${calmP99.toFixed(1)} ms alone (runs ${spread(calm)}), ${hungP99.toFixed(1)} ms with the hanging endpoint (runs ${spread(hung)})`,
-    );
-    goals.push({
-      name: `3. p99 append → received at ${RATE}/s (median of ${ROUNDS} calm runs)`,
-      figure: `${calmP99.toFixed(1)} ms`,
-      target: '≤ 40 ms',
-      pass: calmP99 <= 40,
-      baseline: `bare two-hop Kafka p99 at ${RATE}/s ${hop.twoHopAtRateP99.toFixed(1)} ms`,
-    });
-    goals.push({
-      name: `4. healthy p99 moved by a hanging endpoint at ${RATE}/s (median of ${ROUNDS})`,
-      figure: `${(moved * 100).toFixed(1)} %`,
-      target: `< 10 %${ROUNDS < 3 ? ' (needs ≥ 3 rounds)' : ''}`,
-      pass: moved < 0.1 && ROUNDS >= 3,
-      baseline: `${calmP99.toFixed(1)} → ${hungP99.toFixed(1)} ms`,
-    });
-    // At a low rate too: no healthy delivery may wait for a hanging attempt to time out.
-    await quiesce();
-    const hangLow = await addHanging();
-    await quiesce();
-    const hl = await steadyRate(commandsPort, receiver, '/fast', { rate: LOW_RATE });
-    console.log(
-      `  at ${LOW_RATE}/s, plus one endpoint that hangs         p50 ${hl.p50.toFixed(1)} ms, p99 ${hl.p99.toFixed(1)} ms, max ${hl.max.toFixed(1)} ms (hanging endpoint got ${fmt(receiver.count('/hang') - hangLow.before)} attempts)`,
-    );
-    await removeHanging(hangLow.id);
-    const worst = Math.max(hl.max, ...hung.map((r) => r.max));
-    goals.push({
-      name: `4. slowest healthy delivery beside a hanging one (${LOW_RATE}/s, ${RATE}/s)`,
-      figure: `${worst.toFixed(0)} ms`,
-      target: `< ${fmt(BEHIND_HANG_MS)} ms (its attempt timeout is 10 s)`,
-      pass: worst < BEHIND_HANG_MS,
-    });
 
     // A backlog of one tenant must not starve another tenant's steady trickle.
     await seedEndpoint(ds, box, `${receiver.url}/other`, OTHER_TENANT);

@@ -1,9 +1,12 @@
 /**
  * Admission of deliveries into this process: the one place that decides how many
- * deliveries each endpoint's lane may hold, whether the dispatcher waits for a lane's room
- * or leaves the overflow due in the table, and which endpoints have deliveries waiting in
- * the table, to be claimed as their lanes drain. The dispatcher hands it deliveries and
- * awaits room; the poller asks it what to claim; lanes only report what became of a job.
+ * deliveries each endpoint's lane may hold, which new deliveries the dispatcher hands
+ * straight to a lane and which it leaves due in the table, and which endpoints have
+ * deliveries waiting in the table, to be claimed as their lanes drain. The dispatcher
+ * never waits for a lane: whatever a lane has no room for waits in the table, so one
+ * endpoint's backlog never holds up the reading of the public topic, and with it every
+ * other tenant's events. The poller asks it what to claim; lanes only report what became
+ * of a job.
  */
 import type { DeliveryJob, DeliveryOutcome } from './delivery-job';
 import type { DeliveryLeases } from './delivery-leases';
@@ -11,18 +14,6 @@ import type { EndpointLane } from './endpoint-lane';
 
 /** A lane may hold (queued and in flight) what it finishes in this long, at its recent pace. */
 const LANE_HOLD_MS = 1_000;
-/** How long a new lane with no answer yet counts as fast. */
-const UNTRIED_GRACE_MS = 100;
-/** A new lane is not judged slow by a wait this early in its life. */
-const LANE_WARMUP_MS = 1_000;
-/** Attempts per second below which a lane's overflow goes to the table at once. */
-const SLOW_PACE = 64;
-/** How long one round of a dispatch waits for a fast endpoint's lane to make room. */
-const ROOM_WAIT_MS = 250;
-/** A lane that must free this many slots (or all that are wanted) within ROOM_WAIT_MS to be waited for. */
-const FAST_LANE_SHARE = 64;
-/** How long a lane found slow by a wait is not waited for. */
-const SLOW_FOR_MS = 5_000;
 /** Deliveries a claim takes at most. */
 const CLAIM_BATCH = 500;
 
@@ -32,11 +23,10 @@ export interface AdmissionOptions {
   maxHeld: number;
 }
 
-/** One round of a dispatch: what lanes take now, what goes to the table unleased, what waits. */
+/** A dispatch's new deliveries: what lanes take now, leased, and what goes to the table unleased. */
 export interface AdmissionPlan<T> {
   leased: T[];
   unleased: T[];
-  later: T[];
 }
 
 /** What the poller claims: at most `total`, per endpoint at most its room (0: none), `unlisted` for others. */
@@ -54,7 +44,12 @@ export class DeliveryAdmission {
    * full (an endpoint that hangs) does not cost a claim per attempt that ends elsewhere.
    */
   private readonly backlog = new Set<string>();
-  private readonly roomWaiters = new Set<() => void>();
+  /**
+   * Endpoints whose deliveries went to the table since the last claim was planned: that
+   * claim may have looked before they were there, so taking less than it had room for does
+   * not show their backlog gone.
+   */
+  private readonly leftDuringClaim = new Set<string>();
   private readonly laneBacklog: number;
   private admitting = false;
 
@@ -84,24 +79,18 @@ export class DeliveryAdmission {
   // ---- the dispatcher's side ----
 
   /**
-   * This round's deliveries: leased where the lane has room, unleased where it has none
-   * and will not soon; the rest wait for the next round (see `awaitRoom`).
+   * Where a dispatch's new deliveries go: to their lane, leased, while it has room, and to
+   * the table, unleased, once it has none, to be claimed as it drains. An endpoint with
+   * deliveries waiting in the table gets none leased: its new ones queue behind them.
    */
   plan<T>(items: T[], endpointOf: (item: T) => string): AdmissionPlan<T> {
     const room = new Map<string, number>();
-    const waits = new Map<string, boolean>();
-    const out: AdmissionPlan<T> = { leased: [], unleased: [], later: [] };
+    const out: AdmissionPlan<T> = { leased: [], unleased: [] };
     for (const item of items) {
       const id = endpointOf(item);
-      const left = room.get(id) ?? this.room(id);
+      const left = room.get(id) ?? (this.backlog.has(id) ? 0 : this.room(id));
       room.set(id, Math.max(left - 1, 0));
-      if (left > 0) {
-        out.leased.push(item);
-        continue;
-      }
-      let wait = waits.get(id);
-      if (wait === undefined) waits.set(id, (wait = this.drainsSoon(id)));
-      (wait ? out.later : out.unleased).push(item);
+      (left > 0 ? out.leased : out.unleased).push(item);
     }
     return out;
   }
@@ -112,9 +101,10 @@ export class DeliveryAdmission {
       // Beyond a short queue per endpoint a delivery waits in the table, not in memory with a
       // lease to keep renewing; the poller brings it back as the lane drains.
       const lane = this.lane(job.endpointId);
-      if (!this.admitting || this.leases.size >= this.opts.maxHeld || lane.held >= this.capacity(lane)) {
+      if (!this.admitting || this.leases.size >= this.opts.maxHeld || lane.held >= this.limit(lane)) {
         this.handBack(job);
         this.backlog.add(job.endpointId);
+        this.leftDuringClaim.add(job.endpointId);
         continue;
       }
       this.hold(job);
@@ -129,34 +119,10 @@ export class DeliveryAdmission {
     let room = false;
     for (const id of endpointIds) {
       this.backlog.add(id);
+      this.leftDuringClaim.add(id);
       room ||= this.room(id) > 0;
     }
     if (room) this.claim();
-  }
-
-  /**
-   * Waits (at most ROOM_WAIT_MS) until a lane waited for has room for a good share of what
-   * it is wanted for. A lane that frees less than that over the whole wait is not fast
-   * after all: for a while its overflow goes to the table without waiting.
-   */
-  async awaitRoom<T>(items: T[], endpointOf: (item: T) => string): Promise<void> {
-    const wantedBy = new Map<string, number>();
-    for (const item of items) wantedBy.set(endpointOf(item), (wantedBy.get(endpointOf(item)) ?? 0) + 1);
-    const share = (n: number): number => Math.min(n, FAST_LANE_SHARE);
-    const ended = (id: string): number => this.ended(id);
-    const before = new Map([...wantedBy.keys()].map((id) => [id, ended(id)]));
-    const enough = (): boolean => [...wantedBy].some(([id, n]) => this.room(id) >= share(n));
-    const deadline = performance.now() + ROOM_WAIT_MS;
-    while (!enough()) {
-      const left = deadline - performance.now();
-      if (left <= 0) {
-        for (const [id, n] of wantedBy) {
-          if (ended(id) - before.get(id)! < share(n)) this.markSlow(id, SLOW_FOR_MS);
-        }
-        return;
-      }
-      await this.slotFreed(left);
-    }
   }
 
   /**
@@ -167,38 +133,7 @@ export class DeliveryAdmission {
     if (!this.admitting) return 0;
     const lane = this.lanes.get(endpointId);
     const held = lane?.held ?? 0;
-    return Math.max(0, Math.min(this.opts.maxHeld - this.leases.size, this.capacity(lane) - held));
-  }
-
-  /**
-   * Whether this endpoint's lane, full now, is worth waiting for rather than leaving its
-   * overflow in the table: it answers (no attempt stalled, breaker closed), and neither
-   * its pace nor a recent wait showed it to be slow. A new lane gets the benefit of the
-   * doubt for a moment.
-   */
-  drainsSoon(endpointId: string): boolean {
-    if (!this.admitting) return false;
-    const lane = this.lanes.get(endpointId);
-    // No lane yet: it starts with what this round leases it, if anything.
-    if (!lane) return this.room(endpointId) > 0;
-    if (!lane.breaker.closed || lane.slowUntil > performance.now()) return false;
-    if (lane.isUntried(UNTRIED_GRACE_MS)) return true;
-    return (lane.pace() ?? 0) >= SLOW_PACE;
-  }
-
-  /** Attempts this endpoint's lane has ended so far. */
-  ended(endpointId: string): number {
-    return this.lanes.get(endpointId)?.ended ?? 0;
-  }
-
-  /**
-   * Takes the lane for slow for a while: a wait for its room was not worth it. Not in the
-   * lane's first second, whose requests open connections and pay for the handshakes.
-   */
-  markSlow(endpointId: string, forMs: number): void {
-    const lane = this.lanes.get(endpointId);
-    const now = performance.now();
-    if (lane && now - lane.createdAt >= LANE_WARMUP_MS) lane.slowUntil = now + forMs;
+    return Math.max(0, Math.min(this.opts.maxHeld - this.leases.size, this.limit(lane) - held));
   }
 
   // ---- the poller's side ----
@@ -208,27 +143,28 @@ export class DeliveryAdmission {
     const total = this.admitting ? Math.min(this.opts.maxHeld - this.leases.size, CLAIM_BATCH) : 0;
     const rooms = new Map<string, number>();
     for (const lane of this.lanes.values()) {
-      const cap = this.capacity(lane);
+      const cap = this.limit(lane);
       rooms.set(lane.endpointId, lane.held >= cap / 2 ? 0 : cap - lane.held);
     }
+    this.leftDuringClaim.clear();
     return { total, rooms, unlisted: this.laneBacklog };
   }
 
   /**
-   * Holds what a claim took. An endpoint that got all it had room for may have more due;
-   * one that got less has none left; one passed over (its lane full) stays as it was.
+   * Holds what a claim took. An endpoint that got all it had room for may have more due.
+   * Unless the claim was cut short by its total, one that got less has none left (none
+   * that were there when it looked); one passed over (its lane full) stays as it was.
    */
   claimed(jobs: DeliveryJob[], plan: ClaimPlan): void {
     for (const job of jobs) this.hold(job);
     const got = new Map<string, number>();
     for (const job of jobs) got.set(job.endpointId, (got.get(job.endpointId) ?? 0) + 1);
-    for (const [id, room] of plan.rooms) {
-      if (room === 0) continue;
-      if ((got.get(id) ?? 0) >= room) this.backlog.add(id);
-      else this.backlog.delete(id);
-    }
-    for (const [id, n] of got) {
-      if (!plan.rooms.has(id) && n >= plan.unlisted) this.backlog.add(id);
+    const roomOf = (id: string): number => plan.rooms.get(id) ?? plan.unlisted;
+    for (const [id, n] of got) if (n >= roomOf(id)) this.backlog.add(id);
+    if (jobs.length >= plan.total) return;
+    for (const id of [...this.backlog]) {
+      const room = roomOf(id);
+      if (room > 0 && (got.get(id) ?? 0) < room && !this.leftDuringClaim.has(id)) this.backlog.delete(id);
     }
   }
 
@@ -238,9 +174,8 @@ export class DeliveryAdmission {
     if (outcome.kind !== 'released') {
       const id = outcome.job.endpointId;
       const lane = this.lanes.get(id);
-      if (this.backlog.has(id) && (lane?.held ?? 0) < this.capacity(lane) / 2) this.claim();
+      if (this.backlog.has(id) && (lane?.held ?? 0) < this.limit(lane) / 2) this.claim();
     }
-    for (const wake of [...this.roomWaiters]) wake();
   }
 
   // ---- the lanes themselves ----
@@ -288,6 +223,18 @@ export class DeliveryAdmission {
     return Math.min(this.opts.maxHeld, Math.max(this.laneBacklog, pace));
   }
 
+  /**
+   * What a lane may hold now: its capacity, but beyond a short queue no more than half of
+   * what the other lanes leave free. However many endpoints fill up, the process keeps room
+   * for a delivery to one more, so an endpoint with a large backlog never takes the room
+   * another tenant's next delivery needs.
+   */
+  private limit(lane: EndpointLane | undefined): number {
+    const held = lane?.held ?? 0;
+    const free = this.opts.maxHeld - (this.leases.size - held);
+    return Math.min(this.capacity(lane), Math.max(this.laneBacklog, Math.floor(free / 2)));
+  }
+
   private hold(job: DeliveryJob): void {
     if (!this.leases.take(job)) return;
     this.lane(job.endpointId).push(job);
@@ -300,18 +247,5 @@ export class DeliveryAdmission {
       this.lanes.set(endpointId, lane);
     }
     return lane;
-  }
-
-  /** Resolves when a job is done with somewhere (room may have freed up), or after `ms`. */
-  private slotFreed(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.roomWaiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.roomWaiters.add(done);
-    });
   }
 }

@@ -54,25 +54,6 @@ describe('EndpointLane pace', () => {
     expect(lane.pace()).toBeCloseTo(4000, 0);
   });
 
-  it('counts as untried only while new, unanswered and with no request out for long', () => {
-    expect(lane.isUntried(100)).toBe(true);
-    const first = job(1);
-    lane.sending(first);
-    jest.advanceTimersByTime(50);
-    expect(lane.isUntried(100)).toBe(true);
-    jest.advanceTimersByTime(50);
-    expect(lane.isUntried(100)).toBe(false);
-    lane.answered(first);
-    expect(lane.isUntried(100)).toBe(false);
-  });
-
-  it('stops counting as untried once two seconds old, answered or not', () => {
-    jest.advanceTimersByTime(1999);
-    expect(lane.isUntried(100)).toBe(true);
-    jest.advanceTimersByTime(1);
-    expect(lane.isUntried(100)).toBe(false);
-  });
-
   it('counts the answers it has had', () => {
     for (let i = 0; i < 3; i++) {
       const j = job(i);

@@ -25,8 +25,6 @@ export class AttemptFailed extends Error {
 
 /** How many recent attempts set a lane's pace. */
 const PACE_SAMPLES = 128;
-/** A lane with no answer yet is judged by what it does once this old (ms). */
-const UNTRIED_FOR_MS = 2_000;
 /** An attempt in flight this long (ms) means the endpoint has slowed down. */
 const STALLED_MS = 1_000;
 
@@ -48,9 +46,6 @@ export class EndpointLane {
   private quickestMs = Infinity;
   /** Requests answered so far. */
   ended = 0;
-  readonly createdAt = performance.now();
-  /** Until when (performance.now()) this lane counts as slow whatever its pace. */
-  slowUntil = 0;
 
   constructor(
     readonly endpointId: string,
@@ -108,16 +103,6 @@ export class EndpointLane {
     for (let i = 0; i < Math.min(this.ended, PACE_SAMPLES); i++) {
       this.quickestMs = Math.min(this.quickestMs, this.took[i]!);
     }
-  }
-
-  /**
-   * No request of this lane has been answered yet, none has been out for `ms` or longer,
-   * and the lane is younger than UNTRIED_FOR_MS: its pace is not known yet.
-   */
-  isUntried(ms: number, now = performance.now()): boolean {
-    if (this.ended > 0 || now - this.createdAt >= UNTRIED_FOR_MS) return false;
-    for (const at of this.started.values()) if (now - at >= ms) return false;
-    return true;
   }
 
   /** When an open breaker lets its next probe through. */

@@ -6,10 +6,15 @@
  * the offsets be committed; the new deliveries are handed to this process's delivery
  * admission, which decides what its lanes take at once and what waits in the table. A
  * re-read event creates nothing new, so it is never delivered twice because of Herald.
+ *
+ * It never waits for an endpoint: the topic's partitions are shared by every tenant, so an
+ * event queued behind one endpoint's backlog would wait for it to drain. A backlog is
+ * recorded as fast as Postgres takes it and waits in the table instead, where its lane
+ * claims it as it drains, while the events read after it go out at once.
  */
 import { newUlid, Topics } from '@herald/contracts';
 import { Decoded, decodePublicRecord, PublicRecord, queryPrepared } from '@herald/platform';
-import type { BatchContext, ConsumerBinding } from '@herald/platform';
+import type { ConsumerBinding } from '@herald/platform';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { EndpointFilters } from '../endpoints/endpoint';
@@ -67,14 +72,12 @@ export class Dispatcher {
   ) {}
 
   /**
-   * Creates the deliveries of one call, in rounds the admission plans: what a lane has room
-   * for is written leased to this process and handed over at once; what a slow, hanging or
-   * new endpoint has no room for waits in the table for the poller; what a fast endpoint
-   * will soon have room for is held back, the admission awaited, and written, leased, in
-   * the next round: a burst then costs one write per delivery rather than a write, a claim
-   * and a read back of its payload. The offsets are committed only after the last round.
+   * Creates the deliveries of one call in one write, as the admission plans: what a lane
+   * has room for is written leased to this process and handed over at once; the rest is
+   * written due and unleased, for the lane to claim as it drains (or any worker with room).
+   * The offsets are committed once the write is.
    */
-  async dispatch(messages: Array<Decoded<DispatchRecord>>, ctx: BatchContext): Promise<void> {
+  async dispatch(messages: Array<Decoded<DispatchRecord>>): Promise<void> {
     const records = messages.map((m) => m.value);
     if (records.length === 0) return;
     this.stats.events += records.length;
@@ -126,24 +129,8 @@ export class Dispatcher {
         });
       }
     }
-    const written = new Set<NewMessage>();
-    const endpointOf = (w: Wanted): string => w.delivery.endpointId;
-    let rest = wanted;
-    while (rest.length > 0) {
-      const { leased, unleased, later } = this.admission.plan(rest, endpointOf);
-      const fresh: NewMessage[] = [];
-      for (const w of [...leased, ...unleased]) {
-        if (written.has(w.message)) continue;
-        written.add(w.message);
-        fresh.push(w.message);
-      }
-      await this.write(fresh, leased, unleased);
-      rest = later;
-      if (rest.length > 0) {
-        await ctx.heartbeat().catch(() => undefined);
-        await this.admission.awaitRoom(rest, endpointOf);
-      }
-    }
+    const { leased, unleased } = this.admission.plan(wanted, (w) => w.delivery.endpointId);
+    await this.write([...new Set(wanted.map((w) => w.message))], leased, unleased);
   }
 
   private async write(messages: NewMessage[], leased: Wanted[], unleased: Wanted[]): Promise<void> {
