@@ -12,9 +12,10 @@
  *    log_partition, log_offset). Both indexes carry log_time and created_at, so the walks
  *    are index-only, time filters included;
  * 3. the walks' keys merged in feed order and cut to `fetch`: the first `fetch` of the
- *    merge, which takes from each partition a prefix of its walk;
- * 4. the page's rows: without a filter the cut keys of a partition are a contiguous run of
- *    it, read as one range scan per partition; with a type or time filter, one primary-key
+ *    merge, which takes from each partition a prefix of its walk; the first `limit` of
+ *    them are served (the rest only answer has_more);
+ * 4. the page's rows: without a filter the served keys of a partition are a contiguous run
+ *    of it, read as one range scan per partition; with a type or time filter, one primary-key
  *    lookup per key;
  * 5. the page as one row: its items as JSON text, already in feed order and joined by
  *    commas (each event's `data` verbatim as stored, the other members quoted by
@@ -141,11 +142,10 @@ export function listEventsSql(
   let rows: string;
   if (f.type === undefined && window.length === 0) {
     // Unfiltered, a partition's walk covers every row of its span from the cursor on, so
-    // the keys the cut kept of it are the run between their least and greatest offset. The
+    // the keys served of it are the run between their least and greatest offset. The
     // LIMIT (never reached) keeps each run a range scan of its own: a plain join could be
     // planned as a hash join over the tenant's events.
-    rows = `runs(p, lo, hi) AS (SELECT log_partition, min(log_offset), max(log_offset) FROM keys GROUP BY log_partition),
-      rows AS (
+    rows = `rows AS (
         SELECT ${rowColumns} FROM runs r
          CROSS JOIN LATERAL (
            SELECT e.log_partition, e.log_offset, e.log_time, e.id, e.type, e.created_at, e.data FROM events e
@@ -155,27 +155,25 @@ export function listEventsSql(
     // One lookup per key (LIMIT 1 keeps the subquery a per-row lookup): with a generic plan
     // the page size is unknown, and a plain join could be planned as a hash join over the table.
     rows = `rows AS (
-        SELECT ${rowColumns} FROM keys p
+        SELECT ${rowColumns} FROM served p
          CROSS JOIN LATERAL (
            SELECT e.log_partition, e.log_offset, e.log_time, e.id, e.type, e.created_at, e.data FROM events e
             WHERE e.tenant = $1 AND e.log_partition = p.log_partition AND e.log_offset = p.log_offset LIMIT 1) e)`;
   }
-  const served = `$${params.push(limit)}::int`;
   // The last offset served of each partition: the greatest oldest first, the least newest first.
-  const last = asc ? 'max' : 'min';
+  const last = asc ? 'r.hi' : 'r.lo';
   return {
     sql: `WITH RECURSIVE ${spans},
       cursor(p, o) AS (SELECT * FROM unnest($2::int[], $3::bigint[])),
       bounds(p, lo, hi) AS MATERIALIZED (SELECT s.p, ${bounds} FROM spans s LEFT JOIN cursor c ON c.p = s.p),${heads}
       keys AS (${walks}
         ORDER BY ${order('x')} LIMIT ${fetch}),
-      ${rows},
-      page AS (SELECT r.log_partition, r.log_offset, r.item, row_number() OVER (ORDER BY ${order('r')}) AS n FROM rows r)
-      SELECT count(*)::int AS fetched,
-             coalesce(string_agg(page.item, ',' ORDER BY page.n) FILTER (WHERE page.n <= ${served}), '') AS items,
-             (SELECT string_agg(x.p || ':' || x.o, ',') FROM (
-                SELECT s.log_partition AS p, ${last}(s.log_offset) AS o FROM page s WHERE s.n <= ${served} GROUP BY s.log_partition) x) AS positions${headsColumn}
-        FROM page`,
+      served AS MATERIALIZED (SELECT * FROM keys k ORDER BY ${order('k')} LIMIT $${params.push(limit)}::int),
+      runs(p, lo, hi) AS (SELECT log_partition, min(log_offset), max(log_offset) FROM served GROUP BY log_partition),
+      ${rows}
+      SELECT (SELECT count(*) FROM keys)::int AS fetched,
+             coalesce((SELECT string_agg(r.item, ',' ORDER BY ${order('r')}) FROM rows r), '') AS items,
+             (SELECT string_agg(r.p || ':' || ${last}, ',') FROM runs r) AS positions${headsColumn}`,
     params,
   };
 }
