@@ -84,7 +84,8 @@ export function readyz(port: number): () => Promise<true | string> {
 }
 
 export async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  // Gone already: with an exit code, or killed by a signal (then exitCode stays null).
+  if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
 }

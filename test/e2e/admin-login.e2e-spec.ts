@@ -84,6 +84,7 @@ describe('admin console in a browser', () => {
     expect(await nav.allTextContents()).toEqual([
       'Dashboard',
       'API keys',
+      'OAuth clients',
       'Webhooks',
       'Audit log',
       'Settings',
