@@ -16,7 +16,7 @@ import {
   table,
   time,
 } from '../ui.js';
-import { SCOPE_TEXT, scopeCatalogue, usageBars } from './keys.js';
+import { SCOPE_TEXT, scopeCatalogue, usageDialog } from './keys.js';
 
 export async function render(container) {
   const list = h('div', { 'data-testid': 'clients-list' });
@@ -80,7 +80,15 @@ function clientsTable(clients, refresh) {
       const name = client.label ?? client.id;
       const usageButton = h(
         'button',
-        { type: 'button', class: 'button secondary small', onclick: () => void usageDialog(client) },
+        {
+          type: 'button',
+          class: 'button secondary small',
+          onclick: () =>
+            void usageDialog(
+              'Usage of ' + (client.label ?? client.id) + ' over 24 h',
+              '/api/v1/clients/' + client.id + '/usage',
+            ),
+        },
         'Usage',
       );
       const revoke = client.revoked_at
@@ -189,35 +197,4 @@ function createForm(close, known) {
     ),
   );
   return form;
-}
-
-async function usageDialog(client) {
-  await openDialog(
-    'Usage of ' + (client.label ?? client.id) + ' over 24 h',
-    (close) => {
-      const body = h(
-        'div',
-        { class: 'usage', 'data-testid': 'usage' },
-        h('p', { class: 'muted' }, 'Loading…'),
-      );
-      api
-        .get('/api/v1/clients/' + client.id + '/usage')
-        .then(({ data }) => {
-          clear(body);
-          body.append(usageBars(data));
-        })
-        .catch((err) => body.replaceChildren(errorBox(err)));
-      return h(
-        'div',
-        {},
-        body,
-        h(
-          'div',
-          { class: 'actions' },
-          h('button', { type: 'button', class: 'button primary', onclick: () => close() }, 'Close'),
-        ),
-      );
-    },
-    { wide: true },
-  );
 }

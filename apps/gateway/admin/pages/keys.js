@@ -99,7 +99,15 @@ function keysTable(keys, refresh) {
     (key) => {
       const usageButton = h(
         'button',
-        { type: 'button', class: 'button secondary small', onclick: () => void usageDialog(key) },
+        {
+          type: 'button',
+          class: 'button secondary small',
+          onclick: () =>
+            void usageDialog(
+              'Usage of ' + (key.label ?? key.prefix) + ' over 24 h',
+              '/api/v1/keys/' + key.id + '/usage',
+            ),
+        },
         'Usage',
       );
       const revoke = key.revoked_at
@@ -242,9 +250,10 @@ function createForm(close, known) {
   return form;
 }
 
-async function usageDialog(key) {
+/** The 24 hourly usage bars of a key or an OAuth client, from its `/usage` route, in a dialog. */
+export async function usageDialog(title, path) {
   await openDialog(
-    'Usage of ' + (key.label ?? key.prefix) + ' over 24 h',
+    title,
     (close) => {
       const body = h(
         'div',
@@ -252,7 +261,7 @@ async function usageDialog(key) {
         h('p', { class: 'muted' }, 'Loading…'),
       );
       api
-        .get('/api/v1/keys/' + key.id + '/usage')
+        .get(path)
         .then(({ data }) => {
           clear(body);
           body.append(usageBars(data));
