@@ -18,6 +18,7 @@ import { EventsFeedPositions1764774000000 } from './1764774000000-events-feed-po
 import { OAuthClients1764777600000 } from './1764777600000-oauth-clients';
 import { QuotaDays1764784800000 } from './1764784800000-quota-days';
 import { OAuthTokenExpiry1764788400000 } from './1764788400000-oauth-token-expiry';
+import { EventItemPrefix1765008000000 } from './1765008000000-event-item-prefix';
 
 export const MIGRATIONS = [
   TenancyBase1764072000000,
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   OAuthClients1764777600000,
   QuotaDays1764784800000,
   OAuthTokenExpiry1764788400000,
+  EventItemPrefix1765008000000,
 ];

@@ -101,6 +101,17 @@ describe('public API: events', () => {
       expect(res.body.meta).toEqual({ request_id: res.headers['x-request-id'] });
     });
 
+    it('GET /events/{id} sends the same bytes as the event in a page of the feed', async () => {
+      const page = await get('/api/v1/events?limit=100');
+      for (const wanted of [seededA[0]!.event, seededA[7]!.event, seededA[N - 1]!.event]) {
+        const one = await get(`/api/v1/events/${wanted.id}`);
+        const item = one.text.slice('{"data":'.length, one.text.lastIndexOf(',"meta":'));
+        expect(item).toBe(JSON.stringify(wanted));
+        expect(page.text).toContain(item);
+        expect(one.headers['content-type']).toMatch(/^application\/json/);
+      }
+    });
+
     it('an unknown event id is 404 event_not_found; a malformed one is 400', async () => {
       const missing = await get('/api/v1/events/evt_01JG5K8HW2X4A8Q3M1T6KQ7BWP');
       expect(missing.status).toBe(404);

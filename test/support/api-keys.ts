@@ -45,6 +45,8 @@ export interface ApiResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: any;
+  /** The body as received. */
+  text: string;
 }
 
 /**
@@ -93,7 +95,7 @@ export function apiRequest(
           } catch {
             // not JSON: keep the text
           }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: raw });
         });
       },
     );

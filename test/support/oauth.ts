@@ -30,7 +30,7 @@ export function tokenRequest(
           } catch {
             // not JSON
           }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed, text: raw });
         });
       },
     );

@@ -18,8 +18,8 @@ export default async () => {
       await import('../../../../libs/access/src/oauth/shared/oauth-client.response.dto'),
     ['../../../../libs/access/src/oauth/get-client-usage/client-usage.response.dto']:
       await import('../../../../libs/access/src/oauth/get-client-usage/client-usage.response.dto'),
-    ['../../../../libs/events/src/queries/shared/public-event.response.dto']:
-      await import('../../../../libs/events/src/queries/shared/public-event.response.dto'),
+    ['../../../../libs/platform/src/http/envelope']:
+      await import('../../../../libs/platform/src/http/envelope'),
     ['../../../../libs/events/src/queries/shared/user.response.dto']:
       await import('../../../../libs/events/src/queries/shared/user.response.dto'),
     ['../../../../libs/webhooks/src/endpoints/shared/endpoint.response.dto']:
@@ -1489,10 +1489,7 @@ export default async () => {
           import('../../../../libs/events/src/queries/get-event/get-event.http.controller'),
           {
             GetEventHttpController: {
-              getEvent: {
-                type: t['../../../../libs/events/src/queries/shared/public-event.response.dto']
-                  .PublicEventResponseDto,
-              },
+              getEvent: { type: t['../../../../libs/platform/src/http/envelope'].RawJson },
             },
           },
         ],

@@ -11,16 +11,15 @@ export class EnvelopeInterceptor implements NestInterceptor {
     const req = context.switchToHttp().getRequest<FastifyRequest>();
     return next.handle().pipe(
       map((result: unknown): SuccessEnvelope<unknown> | string => {
-        if (result instanceof Enveloped) {
-          const enveloped = result as Enveloped<unknown>;
-          // Data serialized already goes out as text, spliced into the envelope.
-          if (enveloped.data instanceof RawJson) {
-            void context.switchToHttp().getResponse<FastifyReply>().header('content-type', JSON_CONTENT_TYPE);
-            return envelopeText(enveloped.data, req.id, enveloped.meta);
-          }
-          return { data: enveloped.data, meta: { request_id: req.id, ...enveloped.meta } };
+        const enveloped = result instanceof Enveloped ? (result as Enveloped<unknown>) : undefined;
+        const data = enveloped ? enveloped.data : result;
+        const meta = enveloped?.meta ?? {};
+        // Data serialized already goes out as text, spliced into the envelope.
+        if (data instanceof RawJson) {
+          void context.switchToHttp().getResponse<FastifyReply>().header('content-type', JSON_CONTENT_TYPE);
+          return envelopeText(data, req.id, meta);
         }
-        return { data: result, meta: { request_id: req.id } };
+        return { data, meta: { request_id: req.id, ...meta } };
       }),
     );
   }

@@ -1,6 +1,7 @@
 /** `GET /api/v1/events/{id}` (scope `events:read`). */
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiCaller, CachedRead, Caller, PublicApi, RequireScopes } from '@herald/platform';
+import { ApiOkResponse } from '@nestjs/swagger';
+import { ApiCaller, CachedRead, Caller, PublicApi, RawJson, RequireScopes } from '@herald/platform';
 import { ApiErrors } from '@herald/platform/openapi';
 import { PublicEventResponseDto } from '../shared/public-event.response.dto';
 import { EVENT_NOT_FOUND } from '../shared/query-errors';
@@ -14,9 +15,10 @@ export class GetEventHttpController {
 
   @Get(':id')
   @CachedRead()
+  @ApiOkResponse({ type: PublicEventResponseDto })
   @ApiErrors(EVENT_NOT_FOUND)
   @RequireScopes('events:read')
-  getEvent(@Caller() caller: ApiCaller, @Param() params: GetEventParamsDto): Promise<PublicEventResponseDto> {
+  getEvent(@Caller() caller: ApiCaller, @Param() params: GetEventParamsDto): Promise<RawJson> {
     return this.query.execute(caller.tenant, params.id);
   }
 }

@@ -148,7 +148,7 @@ export function listEventsSql(
     rows = `rows AS (
         SELECT ${rowColumns} FROM runs r
          CROSS JOIN LATERAL (
-           SELECT e.log_partition, e.log_offset, e.log_time, e.id, e.type, e.created_at, e.data FROM events e
+           SELECT e.log_partition, e.log_offset, e.log_time, e.item_prefix, e.data FROM events e
             WHERE e.tenant = $1 AND e.log_partition = r.p AND e.log_offset >= r.lo AND e.log_offset <= r.hi
             ORDER BY e.log_offset LIMIT ${fetch}) e)`;
   } else {
@@ -157,7 +157,7 @@ export function listEventsSql(
     rows = `rows AS (
         SELECT ${rowColumns} FROM served p
          CROSS JOIN LATERAL (
-           SELECT e.log_partition, e.log_offset, e.log_time, e.id, e.type, e.created_at, e.data FROM events e
+           SELECT e.log_partition, e.log_offset, e.log_time, e.item_prefix, e.data FROM events e
             WHERE e.tenant = $1 AND e.log_partition = p.log_partition AND e.log_offset = p.log_offset LIMIT 1) e)`;
   }
   // The last offset served of each partition: the greatest oldest first, the least newest first.
