@@ -21,9 +21,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
-import { Pool } from 'undici';
 import { ApiKeysRepository } from '@herald/access';
 import { publicEventId } from '@herald/contracts';
 import { createDataSource, freePort, migrate, projectRoot, TenantsRepository } from '@herald/platform';
@@ -37,6 +35,7 @@ import {
   stopChild,
   untilServing,
 } from './support';
+import { paced } from './paced-load';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -46,6 +45,8 @@ const TENANT = 'bench';
 interface Measured {
   /** Paced loads: how late the generator sent its 99th-percentile request (it shares the machine). */
   sendLagP99?: number;
+  /** Paced loads: the generator's longest event-loop stall, ms. */
+  generatorStallMax?: number;
   rps: number;
   p50: number;
   p99: number;
@@ -86,66 +87,6 @@ async function load(
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
-  };
-}
-
-/**
- * An open-loop load at a steady `rate`: request i is due at start + i/rate and its latency
- * counts from then, so a stall delays every request due during it (no coordinated
- * omission). autocannon's own rate limit sends each second's quota as a burst at the top
- * of the second, which measures the peak's queueing, not latency at that rate.
- */
-async function paced(
-  origin: string,
-  headers: Record<string, string>,
-  opts: { duration: number; rate: number; paths: readonly string[] },
-): Promise<Measured> {
-  const pool = new Pool(origin, { connections: 2 * CONNECTIONS, pipelining: 1 });
-  const total = Math.round(opts.rate * opts.duration);
-  const latencies: number[] = [];
-  const lags: number[] = [];
-  let errors = 0;
-  let non2xx = 0;
-  const pending: Array<Promise<void>> = [];
-  const start = performance.now();
-  try {
-    for (let i = 0; i < total;) {
-      const now = performance.now();
-      for (; i < total && start + (i * 1000) / opts.rate <= now; i++) {
-        const due = start + (i * 1000) / opts.rate;
-        lags.push(now - due);
-        const path = opts.paths[i % opts.paths.length]!;
-        pending.push(
-          pool.request({ origin, path, method: 'GET', headers }).then(
-            async (res) => {
-              await res.body.dump();
-              if (res.statusCode < 200 || res.statusCode > 299) non2xx++;
-              latencies.push(performance.now() - due);
-            },
-            () => {
-              errors++;
-            },
-          ),
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    await Promise.all(pending);
-  } finally {
-    await pool.close();
-  }
-  const elapsed = (performance.now() - start) / 1000;
-  const at = (values: number[], q: number): number => {
-    values.sort((a, b) => a - b);
-    return Math.round(values[Math.min(values.length - 1, Math.floor(q * values.length))] ?? 0);
-  };
-  return {
-    rps: latencies.length / elapsed,
-    p50: at(latencies, 0.5),
-    p99: at(latencies, 0.99),
-    sendLagP99: at(lags, 0.99),
-    errors,
-    non2xx,
   };
 }
 
@@ -261,8 +202,8 @@ function row(name: string, m: Measured): string {
     `  ${name.padEnd(44)} ${fmt(Math.round(m.rps)).padStart(7)} req/s   p50 ${String(m.p50).padStart(3)} ms   ` +
     `p99 ${String(m.p99).padStart(3)} ms${m.errors + m.non2xx > 0 ? `   (${m.errors} errors, ${m.non2xx} non-2xx)` : ''}` +
     // A generator that could not send on time measures its own lag, not the server's.
-    (m.sendLagP99 !== undefined && m.sendLagP99 > 2
-      ? `   (load generator sent up to ${m.sendLagP99} ms late)`
+    (m.sendLagP99 !== undefined && (m.sendLagP99 > 2 || (m.generatorStallMax ?? 0) > 5)
+      ? `   (load generator: 99% sent within ${m.sendLagP99} ms of due, longest stall ${m.generatorStallMax} ms)`
       : '')
   );
 }
@@ -341,10 +282,13 @@ async function main(): Promise<void> {
     const uncachedPeak = peak.result;
     console.log(row(`read cache off, ${fmt(paths.length)} distinct cursors (peak)`, uncachedPeak));
     const uncachedHalfRate = Math.max(1, Math.round(uncachedPeak.rps / 2));
-    const uncachedHalf = await paced(origin, uncached.headers, {
+    const uncachedHalf = await paced({
+      origin,
+      headers: uncached.headers,
       duration: DURATION,
       rate: uncachedHalfRate,
       paths,
+      connections: 2 * CONNECTIONS,
     });
     console.log(row(`  at half the peak rate (${fmt(uncachedHalfRate)} req/s offered)`, uncachedHalf));
     const served = uncachedPeak.rps * DURATION;
