@@ -176,12 +176,14 @@ describe('OAuth clients API', () => {
       expect(up.status).toBe(403);
       expect(up.body.error).toMatchObject({
         code: 'insufficient_scope',
+        message: 'this access token cannot grant a scope it does not hold: users:read',
         details: { missing_scopes: ['users:read'] },
       });
       expect(await clientCount(a)).toBe(before);
       // Nor through a key: the same rule on the key route.
       const key = await bearer(token, a, '/api/v1/keys', t, 'POST', { label: 'x', scopes: ['users:read'] });
       expect(key.status).toBe(403);
+      expect(key.body.error.message).toBe('this access token cannot grant a scope it does not hold: users:read');
 
       const made = await bearer(token, a, '/api/v1/clients', t, 'POST', {
         label: 'x',

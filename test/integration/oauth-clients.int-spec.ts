@@ -234,7 +234,10 @@ describe('OAuth client credentials', () => {
       const narrowed = await tokenFor(reader, t, { scope: 'users:read' });
       const refused = await bearer(narrowed, a, '/api/v1/events');
       expect(refused.status).toBe(403);
-      expect(refused.body.error.code).toBe('insufficient_scope');
+      expect(refused.body.error).toMatchObject({
+        code: 'insufficient_scope',
+        message: 'this access token lacks the scope events:read',
+      });
       // Twice on a cached read: the read cache answers the second the same way.
       for (let i = 0; i < 2; i++) expect((await bearer(narrowed, a, '/api/v1/users')).status).toBe(200);
 

@@ -101,11 +101,11 @@ export class AccessGuard implements CanActivate {
     setRateHeaders(reply, rate);
     if (!rate.allowed) {
       void reply.header('retry-after', rate.retryAfterSeconds);
-      throw tooManyRequests(rate);
+      throw tooManyRequests(rate, presented.kind);
     }
 
     const missing = required.filter((s) => !key.scopes.includes(s));
-    if (missing.length > 0) throw insufficientScope(required, missing);
+    if (missing.length > 0) throw insufficientScope(required, missing, presented.kind);
 
     setApiCaller(req, callerOf(tenant, presented.kind, key));
     return true;
@@ -129,7 +129,7 @@ export class AccessGuard implements CanActivate {
     setRateHeaders(reply, rate);
     if (!rate.allowed) {
       void reply.header('retry-after', rate.retryAfterSeconds);
-      throw tooManyRequests(rate);
+      throw tooManyRequests(rate, 'session');
     }
     setApiCaller(req, { tenant, actor: adminActor(session.email), keyId: null, scopes: SCOPES });
     return true;

@@ -1,6 +1,7 @@
 /** The error codes of the key management routes beyond those every public route shares. */
 import type { Scope } from '@herald/contracts';
 import { DomainError, ErrorCode } from '@herald/platform';
+import { Credential, thisCredential } from '../guard/access-errors';
 import { ApiKeyInputError, ApiKeyNotFoundError, UnknownTenantError } from './api-key';
 
 export const INVALID_API_KEY_INPUT = new ErrorCode(
@@ -19,10 +20,14 @@ export const API_KEY_NOT_FOUND = new ErrorCode(
  * A key may only hand on what it holds itself: a `keys:manage` key cannot mint a key with
  * more power than its own. Answered as the guard answers a missing scope.
  */
-export function scopesNotHeld(requested: readonly Scope[], missing: readonly Scope[]): DomainError {
+export function scopesNotHeld(
+  requested: readonly Scope[],
+  missing: readonly Scope[],
+  credential: Credential,
+): DomainError {
   return new DomainError(
     'insufficient_scope',
-    `this API key cannot grant ${missing.length > 1 ? 'scopes' : 'a scope'} it does not hold: ${missing.join(', ')}`,
+    `${thisCredential(credential)} cannot grant ${missing.length > 1 ? 'scopes' : 'a scope'} it does not hold: ${missing.join(', ')}`,
     403,
     { requested_scopes: requested, missing_scopes: missing },
   );

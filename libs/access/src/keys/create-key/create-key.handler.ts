@@ -6,6 +6,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import type { ApiCaller } from '@herald/platform';
+import { credentialOf } from '../../guard/access-errors';
 import type { CreateApiKeyInput } from '../api-key';
 import { validateKeyInput } from '../api-key-input';
 import { ApiKeysRepository } from '../api-keys.repository';
@@ -31,7 +32,7 @@ export class CreateKeyHandler {
       const input = toKeyInput(caller, { ...req, mode: req.mode ?? callerMode });
       const valid = validateKeyInput(input);
       const missing = valid.scopes.filter((s) => !caller.scopes.includes(s));
-      if (missing.length > 0) throw scopesNotHeld(valid.scopes, missing);
+      if (missing.length > 0) throw scopesNotHeld(valid.scopes, missing, credentialOf(caller));
       if (callerMode === 'test' && valid.mode === 'live') throw liveModeNotHeld();
       const created = await this.repo.create(input);
       // Read back in the public form (times to the microsecond, as every later read shows them).

@@ -6,6 +6,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import type { ApiCaller } from '@herald/platform';
+import { credentialOf } from '../../guard/access-errors';
 import { validateKeyInput } from '../../keys/api-key-input';
 import { GetKeyQuery } from '../../keys/get-key/get-key.query';
 import { scopesNotHeld } from '../../keys/key-errors';
@@ -33,7 +34,7 @@ export class CreateClientHandler {
       const input = toClientInput(caller, req);
       const valid = validateKeyInput(input);
       const missing = valid.scopes.filter((s) => !caller.scopes.includes(s));
-      if (missing.length > 0) throw scopesNotHeld(valid.scopes, missing);
+      if (missing.length > 0) throw scopesNotHeld(valid.scopes, missing, credentialOf(caller));
       // A token or a console session has no key, and is live.
       if (caller.keyId && (await this.getKey.execute(caller.tenant, caller.keyId)).mode === 'test') {
         throw liveClientNotHeld();
