@@ -103,6 +103,7 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnApplica
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.dispatcher.stop();
     await this.workers.stop();
     await this.notifications.stop();
     await this.sender.close();

@@ -4,9 +4,9 @@
  * by a new one, with backoff while that fails, and only while running. The Kafka port is
  * faked here; the integration tier runs the consumer against the real broker.
  */
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import pino from 'pino';
-import { HeraldConsumer } from './consumer';
+import { COMMIT_INTERVAL_MS, HandleResult, HeraldConsumer } from './consumer';
 import type { HeraldProducer } from './producer';
 
 type Listener = (event: { payload: Record<string, unknown> }) => void;
@@ -22,7 +22,9 @@ class FakeConsumer {
     this.connected = true;
   });
   subscribe = jest.fn(async () => undefined);
-  run = jest.fn(async () => {
+  eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
+  run = jest.fn(async (opts: { eachBatch: (payload: EachBatchPayload) => Promise<void> }) => {
+    this.eachBatch = opts.eachBatch;
     this.running = true;
   });
   disconnect = jest.fn(async () => {
@@ -40,7 +42,10 @@ class FakeConsumer {
   }
 }
 
-function setup(failingConnects = 0): { consumer: HeraldConsumer<string>; created: FakeConsumer[] } {
+function setup(
+  failingConnects = 0,
+  handle: () => Promise<HandleResult | void> = async () => undefined,
+): { consumer: HeraldConsumer<string>; created: FakeConsumer[] } {
   const created: FakeConsumer[] = [];
   const kafka = {
     consumer: () => {
@@ -59,7 +64,7 @@ function setup(failingConnects = 0): { consumer: HeraldConsumer<string>; created
       topics: ['herald.internal.test.v1'],
       fromBeginning: true,
       decode: () => 'x',
-      handle: async () => undefined,
+      handle,
     },
     pino({ level: 'silent' }),
   );
@@ -122,5 +127,67 @@ describe('HeraldConsumer after a crash kafkajs will not restart', () => {
     created[0]!.emit('consumer.crash', { error: new Error('gone'), restart: false });
     await new Promise((r) => setImmediate(r));
     expect(created).toHaveLength(1);
+  });
+});
+
+/** One partition batch of one message, as kafkajs hands it to eachBatch. */
+function batchOf(partition: number, offset: string): EachBatchPayload {
+  return {
+    batch: {
+      topic: 'herald.internal.test.v1',
+      partition,
+      messages: [{ offset, key: null, value: Buffer.from('x'), timestamp: '0', headers: {} }],
+      lastOffset: () => offset,
+    },
+    resolveOffset: jest.fn(),
+    heartbeat: async () => undefined,
+    isRunning: () => true,
+    isStale: () => false,
+  } as unknown as EachBatchPayload;
+}
+
+describe('HeraldConsumer with durable work pending', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('commits a call once its durable work is done, and no later call before it', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    let finish: () => void = () => undefined;
+    const pending = new Promise<void>((resolve) => (finish = resolve));
+    const results: Array<HandleResult | void> = [{ durable: pending }, undefined];
+    const { consumer, created } = setup(0, async () => results.shift());
+    await consumer.start();
+    const kafka = created[0]!;
+    // Call 1 (partition 0) leaves its durable work pending; call 2 (partition 1) has none.
+    await kafka.eachBatch!(batchOf(0, '41'));
+    await kafka.eachBatch!(batchOf(1, '7'));
+    jest.advanceTimersByTime(COMMIT_INTERVAL_MS * 5);
+    await new Promise((r) => setImmediate(r));
+    expect(kafka.commitOffsets).not.toHaveBeenCalled();
+
+    finish();
+    await new Promise((r) => setImmediate(r));
+    jest.advanceTimersByTime(COMMIT_INTERVAL_MS);
+    await new Promise((r) => setImmediate(r));
+    expect(kafka.commitOffsets).toHaveBeenCalledTimes(1);
+    expect(kafka.commitOffsets).toHaveBeenCalledWith([
+      { topic: 'herald.internal.test.v1', partition: 0, offset: '42' },
+      { topic: 'herald.internal.test.v1', partition: 1, offset: '8' },
+    ]);
+    jest.useRealTimers();
+    await consumer.stop();
+  });
+
+  it('commits at once what needs no durable work, with nothing pending', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    const { consumer, created } = setup();
+    await consumer.start();
+    await created[0]!.eachBatch!(batchOf(2, '3'));
+    jest.advanceTimersByTime(COMMIT_INTERVAL_MS);
+    await new Promise((r) => setImmediate(r));
+    expect(created[0]!.commitOffsets).toHaveBeenCalledWith([
+      { topic: 'herald.internal.test.v1', partition: 2, offset: '4' },
+    ]);
+    jest.useRealTimers();
+    await consumer.stop();
   });
 });

@@ -52,9 +52,18 @@ export interface MessagePosition {
   offset: string;
 }
 
-/** What a handler may report back: messages it found permanently bad (dead-lettered, then committed past). */
+/** What a handler may report back. */
 export interface HandleResult {
+  /** Messages it found permanently bad (dead-lettered, then committed past). */
   poison?: Array<MessagePosition & { reason: string }>;
+  /**
+   * Part of the call's effect that is still being made durable (a large write the handler
+   * need not wait for before the next fetch). The call's offsets are committed only once
+   * it resolves, and after those of every earlier call. It must not reject: a write that
+   * cannot be made durable stays pending (retried, or abandoned when the role stops), so
+   * that nothing from this call on is committed and the next owner reads it again.
+   */
+  durable?: Promise<void>;
 }
 
 export interface Decoded<T> extends MessagePosition {
@@ -147,6 +156,9 @@ const REPLACE_MAX_MS = 30_000;
 /** The longest a processed offset waits before it is committed to the group. */
 export const COMMIT_INTERVAL_MS = 200;
 
+/** How long stop() waits for the handlers' pending durable work before its last commit. */
+const DURABLE_STOP_WAIT_MS = 10_000;
+
 export class HeraldConsumer<T> {
   private consumer: Consumer;
   private running = false;
@@ -159,6 +171,9 @@ export class HeraldConsumer<T> {
   private commitTimer: NodeJS.Timeout | undefined;
   private committing: Promise<void> | undefined;
   private processing: Promise<void> | undefined;
+  /** Calls whose durable work is pending, committed in call order as it completes. */
+  private durableChain: Promise<void> | undefined;
+  private durablePending = 0;
   private signalStopped: () => void = () => undefined;
   /** Resolves at stop(): a retry backoff in progress ends early. */
   private readonly stopped = new Promise<void>((resolve) => (this.signalStopped = resolve));
@@ -280,6 +295,7 @@ export class HeraldConsumer<T> {
     // Fetch nothing more, let the call in flight finish, commit what it did, then leave.
     this.pause();
     await this.processing;
+    if (this.durablePending > 0) await this.awaitDurable(DURABLE_STOP_WAIT_MS);
     await this.commitNow().catch((err: unknown) =>
       this.logger.warn({ err }, 'final offset commit failed; the next owner re-reads'),
     );
@@ -395,6 +411,7 @@ export class HeraldConsumer<T> {
     const heartbeat = (): Promise<void> => all[0]!.payload.heartbeat();
     let delay = retry.initialMs;
     let dead: Array<{ message: KafkaMessage; reason: string; range: PartitionRange }> = [];
+    let durable: Promise<void> | undefined;
     let parts = all;
     for (;;) {
       // Stopping (ours or kafkajs's), rebalanced or sought elsewhere: leave it to whoever reads next.
@@ -410,6 +427,7 @@ export class HeraldConsumer<T> {
           if (part && message) dead.push({ message, reason: r.reason, range: part.range });
         }
         if (dead.length > 0) await this.deadLetter(dead);
+        durable = result?.durable;
         this.stats.processed += good.length - (result?.poison?.length ?? 0);
         break;
       } catch (err) {
@@ -429,17 +447,50 @@ export class HeraldConsumer<T> {
       }
     }
 
-    for (const p of parts) {
-      const { topic, partition, lastOffset } = p.range;
+    for (const p of parts) p.payload.resolveOffset(p.range.lastOffset);
+    this.stats.deadLettered += dead.length;
+    if (dead.length > 0) this.deadLetterCount?.inc(dead.length);
+    const ranges = parts.map((p) => p.range);
+    if (durable === undefined && this.durablePending === 0) {
+      this.markProcessed(ranges);
+      return;
+    }
+    // Committed once its durable work is, and never before an earlier call's.
+    this.durablePending++;
+    this.durableChain = (this.durableChain ?? Promise.resolve())
+      .then(() => durable)
+      .then(
+        () => {
+          this.durablePending--;
+          this.markProcessed(ranges);
+        },
+        (err: unknown) => {
+          this.logger.error({ err, ranges }, 'durable work of a call failed; committing nothing from it on');
+          return new Promise<void>(() => undefined);
+        },
+      );
+  }
+
+  /** Waits up to `ms` for every call's durable work; what is still pending then stays uncommitted. */
+  private async awaitDurable(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const done = await Promise.race([
+      this.durableChain!.then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+    ]);
+    clearTimeout(timer);
+    if (!done) this.logger.warn('durable work still pending at stop; its offsets stay uncommitted');
+  }
+
+  /** The ranges are handled and durable: their offsets go out with the next commit. */
+  private markProcessed(ranges: PartitionRange[]): void {
+    for (const { topic, partition, lastOffset } of ranges) {
       this.toCommit.set(`${topic}|${partition}`, {
         topic,
         partition,
         offset: (BigInt(lastOffset) + 1n).toString(),
       });
-      p.payload.resolveOffset(lastOffset);
     }
-    this.stats.deadLettered += dead.length;
-    if (dead.length > 0) this.deadLetterCount?.inc(dead.length);
     if (!this.running) return; // stop() commits what is pending once this call is over
     this.commitTimer ??= setTimeout(() => {
       this.commitTimer = undefined;

@@ -171,6 +171,25 @@ describe("DeliveryAdmission over the workers' lanes", () => {
     await w.stop(10);
   });
 
+  it('leases nothing to an endpoint while its deliveries are written behind a dispatch', async () => {
+    const { workers: w, claims } = workers();
+    await until(() => claims() === 1);
+    w.admission.writingBehind(['fast']);
+    w.admission.writingBehind(['fast']);
+    // Two writes in flight: its new deliveries queue behind them, though its lane has room;
+    // other endpoints are not affected.
+    expect(w.admission.plan(['fast', 'other'], (id) => id)).toEqual({
+      leased: ['other'],
+      unleased: ['fast'],
+    });
+    w.admission.writtenBehind(['fast']);
+    expect(w.admission.plan(['fast'], (id) => id).unleased).toEqual(['fast']);
+    w.admission.writtenBehind(['fast']);
+    // Both done, and nothing left in the table: its next delivery goes straight to its lane.
+    expect(w.admission.plan(['fast'], (id) => id).leased).toEqual(['fast']);
+    await w.stop(10);
+  });
+
   it('does not take a backlog for gone when the claim that missed it looked before it was written', async () => {
     const { workers: w, claims, holdClaims } = workers();
     await until(() => claims() === 1);

@@ -50,6 +50,8 @@ export class DeliveryAdmission {
    * not show their backlog gone.
    */
   private readonly leftDuringClaim = new Set<string>();
+  /** Endpoints with deliveries on their way to the table (writes in flight, by count). */
+  private readonly writing = new Map<string, number>();
   private readonly laneBacklog: number;
   private admitting = false;
 
@@ -81,14 +83,15 @@ export class DeliveryAdmission {
   /**
    * Where a dispatch's new deliveries go: to their lane, leased, while it has room, and to
    * the table, unleased, once it has none, to be claimed as it drains. An endpoint with
-   * deliveries waiting in the table gets none leased: its new ones queue behind them.
+   * deliveries waiting in the table, or on their way there, gets none leased: its new ones
+   * queue behind them.
    */
   plan<T>(items: T[], endpointOf: (item: T) => string): AdmissionPlan<T> {
     const room = new Map<string, number>();
     const out: AdmissionPlan<T> = { leased: [], unleased: [] };
     for (const item of items) {
       const id = endpointOf(item);
-      const left = room.get(id) ?? (this.backlog.has(id) ? 0 : this.room(id));
+      const left = room.get(id) ?? (this.backlog.has(id) || this.writing.has(id) ? 0 : this.room(id));
       room.set(id, Math.max(left - 1, 0));
       (left > 0 ? out.leased : out.unleased).push(item);
     }
@@ -108,6 +111,24 @@ export class DeliveryAdmission {
         continue;
       }
       this.hold(job);
+    }
+  }
+
+  /**
+   * Deliveries of these endpoints are being written behind the dispatch that found them:
+   * none of theirs is planned leased until every such write is done (writtenBehind), so
+   * their new ones queue behind them.
+   */
+  writingBehind(endpointIds: Iterable<string>): void {
+    for (const id of endpointIds) this.writing.set(id, (this.writing.get(id) ?? 0) + 1);
+  }
+
+  /** A write announced by writingBehind is durable (what it left in the table: leftInTable). */
+  writtenBehind(endpointIds: Iterable<string>): void {
+    for (const id of endpointIds) {
+      const n = (this.writing.get(id) ?? 1) - 1;
+      if (n > 0) this.writing.set(id, n);
+      else this.writing.delete(id);
     }
   }
 

@@ -8,17 +8,25 @@
  * re-read event creates nothing new, so it is never delivered twice because of Herald.
  *
  * It never waits for an endpoint: the topic's partitions are shared by every tenant, so an
- * event queued behind one endpoint's backlog would wait for it to drain. A backlog is
- * recorded as fast as Postgres takes it and waits in the table instead, where its lane
- * claims it as it drains, while the events read after it go out at once.
+ * event queued behind one endpoint's backlog would wait for it to drain. A backlog waits
+ * in the table instead, where its lane claims it as it drains, while the events read
+ * after it go out at once. Nor does it wait for a large write: the deliveries of an
+ * endpoint that has few in a batch are written before the call ends and go out at once,
+ * and those of an endpoint with many (a burst, leased to its lane or left in the table)
+ * are written behind the call, one such write at a time and in order, while the next
+ * batches are read. The call's offsets are committed once that write is durable too
+ * (HandleResult.durable), so a crash before then reads the batch again. Meanwhile the
+ * endpoints of a write in flight take nothing new at once: their new deliveries queue
+ * behind it, in order. So a burst for one endpoint costs another tenant's next event a
+ * small write, not the burst's.
  */
 import { newUlid, Topics } from '@herald/contracts';
 import { Decoded, decodePublicRecord, PublicRecord, queryPrepared } from '@herald/platform';
-import type { ConsumerBinding } from '@herald/platform';
+import type { ConsumerBinding, HandleResult } from '@herald/platform';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { EndpointFilters } from '../endpoints/endpoint';
-import type { DeliveryAdmission } from '../delivery/delivery-admission';
+import type { AdmissionPlan, DeliveryAdmission } from '../delivery/delivery-admission';
 import type { DeliveryJob } from '../delivery/delivery-job';
 import { DEFAULT_ATTEMPT_TIMEOUT_MS, DeliverySettingsCache } from '../delivery/delivery-settings';
 import { DeliveryStore, LEASE_MARGIN_MS, NewDelivery, NewMessage } from '../delivery/delivery-store';
@@ -60,8 +68,20 @@ export interface DispatcherStats {
   deliveries: number;
 }
 
+/** An endpoint with more deliveries than this in a batch has them written behind the call. */
+const WRITE_BEHIND_OVER = 100;
+/** Deliveries waiting to be written behind beyond which a call waits for the writes. */
+const MAX_UNWRITTEN = 50_000;
+/** Backoff bounds for retrying a write behind. */
+const RETRY_INITIAL_MS = 100;
+const RETRY_MAX_MS = 5_000;
+
 export class Dispatcher {
   readonly stats: DispatcherStats = { events: 0, deliveries: 0 };
+  /** The writes behind calls, one after another. */
+  private writesBehind: Promise<void> = Promise.resolve();
+  private unwritten = 0;
+  private stopped = false;
 
   constructor(
     private readonly ds: DataSource,
@@ -72,12 +92,13 @@ export class Dispatcher {
   ) {}
 
   /**
-   * Creates the deliveries of one call in one write, as the admission plans: what a lane
-   * has room for is written leased to this process and handed over at once; the rest is
-   * written due and unleased, for the lane to claim as it drains (or any worker with room).
-   * The offsets are committed once the write is.
+   * Creates the deliveries of one call as the admission plans: what a lane has room for is
+   * written leased to this process and handed over; the rest is written due and unleased,
+   * for the lane to claim as it drains (or any worker with room). Endpoints with few
+   * deliveries in the call are written before it ends; the rest is written behind it, and
+   * the offsets are committed once that is durable.
    */
-  async dispatch(messages: Array<Decoded<DispatchRecord>>): Promise<void> {
+  async dispatch(messages: Array<Decoded<DispatchRecord>>): Promise<HandleResult | void> {
     const records = messages.map((m) => m.value);
     if (records.length === 0) return;
     this.stats.events += records.length;
@@ -129,27 +150,83 @@ export class Dispatcher {
         });
       }
     }
-    const { leased, unleased } = this.admission.plan(wanted, (w) => w.delivery.endpointId);
-    await this.write([...new Set(wanted.map((w) => w.message))], leased, unleased);
+    const plan = this.admission.plan(wanted, (w) => w.delivery.endpointId);
+    const perEndpoint = new Map<string, number>();
+    for (const w of wanted)
+      perEndpoint.set(w.delivery.endpointId, (perEndpoint.get(w.delivery.endpointId) ?? 0) + 1);
+    const behind = (w: Wanted): boolean => (perEndpoint.get(w.delivery.endpointId) ?? 0) > WRITE_BEHIND_OVER;
+    const now = plan.leased.filter((w) => !behind(w));
+    const later: Split = { leased: plan.leased.filter(behind), unleased: plan.unleased };
+    const durable = later.leased.length + later.unleased.length > 0 ? this.writeBehind(later) : undefined;
+    if (now.length > 0) await this.write({ leased: now, unleased: [] });
+    if (durable && this.unwritten > MAX_UNWRITTEN) await durable;
+    return durable ? { durable } : undefined;
   }
 
-  private async write(messages: NewMessage[], leased: Wanted[], unleased: Wanted[]): Promise<void> {
-    if (leased.length === 0 && unleased.length === 0) return;
-    const created = await this.store.createDeliveries(this.admission.owner, messages, [
-      ...leased.map((w) => ({ ...w.delivery, leaseMs: w.leaseMs })),
-      ...unleased.map((w) => ({ ...w.delivery, leaseMs: null })),
+  /** No more writes behind: one pending or failing now is left undone (its batch is read again). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /**
+   * Writes a call's deliveries after every earlier write behind, retried until it is or
+   * this dispatcher stops. Their endpoints take nothing new at once until then. Resolves
+   * once they are durable (never, if it stops first).
+   */
+  private writeBehind(split: Split): Promise<void> {
+    const endpoints = new Set([...split.leased, ...split.unleased].map((w) => w.delivery.endpointId));
+    const n = split.leased.length + split.unleased.length;
+    this.admission.writingBehind(endpoints);
+    this.unwritten += n;
+    const written = this.writesBehind.then(async () => {
+      let delay = RETRY_INITIAL_MS;
+      for (;;) {
+        if (this.stopped) return new Promise<void>(() => undefined);
+        try {
+          await this.write(split, () => this.admission.writtenBehind(endpoints));
+          break;
+        } catch (err) {
+          this.logger.error({ err, deliveries: n, retryInMs: delay }, 'writing deliveries failed; retrying');
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          delay = Math.min(delay * 2, RETRY_MAX_MS);
+        }
+      }
+      this.unwritten -= n;
+    });
+    this.writesBehind = written;
+    return written;
+  }
+
+  /**
+   * One write: the leased deliveries go to their lanes once it is done, and the lanes of
+   * those left unleased claim them as they drain. `done` runs between the write and the
+   * hand-over.
+   */
+  private async write(split: Split, done: () => void = () => undefined): Promise<void> {
+    const all = [...split.leased, ...split.unleased];
+    const created = await this.store.createDeliveries(this.admission.owner, messagesOf(all), [
+      ...split.leased.map((w) => ({ ...w.delivery, leaseMs: w.leaseMs })),
+      ...split.unleased.map((w) => ({ ...w.delivery, leaseMs: null })),
     ]);
+    done();
     this.stats.deliveries += created.size;
     const jobs: DeliveryJob[] = [];
-    for (const { delivery: d, message } of leased) {
+    for (const { delivery: d, message } of split.leased) {
       const leaseUntil = created.get(d.id);
       if (leaseUntil === undefined || leaseUntil === null) continue; // already there: a re-read event
       jobs.push({ ...d, attemptCount: 0, payload: message.payload, leaseUntil });
     }
     this.admission.admit(jobs);
-    const waiting = unleased.filter((w) => created.has(w.delivery.id));
+    const waiting = split.unleased.filter((w) => created.has(w.delivery.id));
     if (waiting.length > 0) this.admission.leftInTable(new Set(waiting.map((w) => w.delivery.endpointId)));
   }
+}
+
+type Split = AdmissionPlan<Wanted>;
+
+/** The messages of these deliveries, each once. */
+function messagesOf(items: Wanted[]): NewMessage[] {
+  return [...new Set(items.map((w) => w.message))];
 }
 
 interface Wanted {
