@@ -171,21 +171,23 @@ describe("DeliveryAdmission over the workers' lanes", () => {
     await w.stop(10);
   });
 
-  it('leases nothing to an endpoint while its deliveries are written behind a dispatch', async () => {
+  it('counts deliveries being written behind toward their lane, and orders what follows behind them', async () => {
     const { workers: w, claims } = workers();
     await until(() => claims() === 1);
-    w.admission.writingBehind(['fast']);
-    w.admission.writingBehind(['fast']);
-    // Two writes in flight: its new deliveries queue behind them, though its lane has room;
-    // other endpoints are not affected.
-    expect(w.admission.plan(['fast', 'other'], (id) => id)).toEqual({
-      leased: ['other'],
+    const room = w.admission.room('fast');
+    w.admission.writingBehind(new Map([['fast', room - 2]]));
+    w.admission.writingBehind(new Map([['fast', 1]]));
+    expect(w.admission.isWritingBehind('fast')).toBe(true);
+    expect(w.admission.isWritingBehind('other')).toBe(false);
+    // Two writes in flight bring room - 1 to the lane: one more fits, the rest goes to the table.
+    expect(w.admission.plan(['fast', 'fast', 'other'], (id) => id)).toEqual({
+      leased: ['fast', 'other'],
       unleased: ['fast'],
     });
-    w.admission.writtenBehind(['fast']);
-    expect(w.admission.plan(['fast'], (id) => id).unleased).toEqual(['fast']);
-    w.admission.writtenBehind(['fast']);
-    // Both done, and nothing left in the table: its next delivery goes straight to its lane.
+    w.admission.writtenBehind(new Map([['fast', room - 2]]));
+    expect(w.admission.isWritingBehind('fast')).toBe(true);
+    w.admission.writtenBehind(new Map([['fast', 1]]));
+    expect(w.admission.isWritingBehind('fast')).toBe(false);
     expect(w.admission.plan(['fast'], (id) => id).leased).toEqual(['fast']);
     await w.stop(10);
   });

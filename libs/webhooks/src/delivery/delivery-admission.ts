@@ -50,8 +50,11 @@ export class DeliveryAdmission {
    * not show their backlog gone.
    */
   private readonly leftDuringClaim = new Set<string>();
-  /** Endpoints with deliveries on their way to the table (writes in flight, by count). */
-  private readonly writing = new Map<string, number>();
+  /**
+   * Endpoints with deliveries being written behind a dispatch: how many such writes, and
+   * how many of their deliveries will come to the lane once written.
+   */
+  private readonly writing = new Map<string, { writes: number; leased: number }>();
   private readonly laneBacklog: number;
   private admitting = false;
 
@@ -83,15 +86,16 @@ export class DeliveryAdmission {
   /**
    * Where a dispatch's new deliveries go: to their lane, leased, while it has room, and to
    * the table, unleased, once it has none, to be claimed as it drains. An endpoint with
-   * deliveries waiting in the table, or on their way there, gets none leased: its new ones
-   * queue behind them.
+   * deliveries waiting in the table gets none leased: its new ones queue behind them. The
+   * room of one with deliveries being written behind counts those coming to its lane.
    */
   plan<T>(items: T[], endpointOf: (item: T) => string): AdmissionPlan<T> {
     const room = new Map<string, number>();
     const out: AdmissionPlan<T> = { leased: [], unleased: [] };
     for (const item of items) {
       const id = endpointOf(item);
-      const left = room.get(id) ?? (this.backlog.has(id) || this.writing.has(id) ? 0 : this.room(id));
+      const left =
+        room.get(id) ?? (this.backlog.has(id) ? 0 : this.room(id) - (this.writing.get(id)?.leased ?? 0));
       room.set(id, Math.max(left - 1, 0));
       (left > 0 ? out.leased : out.unleased).push(item);
     }
@@ -115,21 +119,31 @@ export class DeliveryAdmission {
   }
 
   /**
-   * Deliveries of these endpoints are being written behind the dispatch that found them:
-   * none of theirs is planned leased until every such write is done (writtenBehind), so
-   * their new ones queue behind them.
+   * Deliveries of these endpoints are being written behind the dispatch that found them
+   * (endpoint → how many of them are leased, to come to its lane once written). Until
+   * writtenBehind, their next deliveries must be written behind too, after them, to stay
+   * in order.
    */
-  writingBehind(endpointIds: Iterable<string>): void {
-    for (const id of endpointIds) this.writing.set(id, (this.writing.get(id) ?? 0) + 1);
+  writingBehind(leased: ReadonlyMap<string, number>): void {
+    for (const [id, n] of leased) {
+      const w = this.writing.get(id) ?? { writes: 0, leased: 0 };
+      this.writing.set(id, { writes: w.writes + 1, leased: w.leased + n });
+    }
   }
 
   /** A write announced by writingBehind is durable (what it left in the table: leftInTable). */
-  writtenBehind(endpointIds: Iterable<string>): void {
-    for (const id of endpointIds) {
-      const n = (this.writing.get(id) ?? 1) - 1;
-      if (n > 0) this.writing.set(id, n);
+  writtenBehind(leased: ReadonlyMap<string, number>): void {
+    for (const [id, n] of leased) {
+      const w = this.writing.get(id);
+      if (!w) continue;
+      if (w.writes > 1) this.writing.set(id, { writes: w.writes - 1, leased: w.leased - n });
       else this.writing.delete(id);
     }
+  }
+
+  /** Whether deliveries of this endpoint are being written behind a dispatch. */
+  isWritingBehind(endpointId: string): boolean {
+    return this.writing.has(endpointId);
   }
 
   /**

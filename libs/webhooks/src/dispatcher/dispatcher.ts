@@ -16,9 +16,9 @@
  * are written behind the call, one such write at a time and in order, while the next
  * batches are read. The call's offsets are committed once that write is durable too
  * (HandleResult.durable), so a crash before then reads the batch again. Meanwhile the
- * endpoints of a write in flight take nothing new at once: their new deliveries queue
- * behind it, in order. So a burst for one endpoint costs another tenant's next event a
- * small write, not the burst's.
+ * next deliveries of an endpoint with a write in flight are written behind it, in
+ * order. So a burst for one endpoint costs another tenant's next event a small write,
+ * not the burst's.
  */
 import { newUlid, Topics } from '@herald/contracts';
 import { Decoded, decodePublicRecord, PublicRecord, queryPrepared } from '@herald/platform';
@@ -72,14 +72,17 @@ export interface DispatcherStats {
 const WRITE_BEHIND_OVER = 100;
 /** Deliveries waiting to be written behind beyond which a call waits for the writes. */
 const MAX_UNWRITTEN = 50_000;
+/** Deliveries one write behind carries at most (one call's may be more). */
+const MAX_WRITE_BEHIND = 10_000;
 /** Backoff bounds for retrying a write behind. */
 const RETRY_INITIAL_MS = 100;
 const RETRY_MAX_MS = 5_000;
 
 export class Dispatcher {
   readonly stats: DispatcherStats = { events: 0, deliveries: 0 };
-  /** The writes behind calls, one after another. */
-  private writesBehind: Promise<void> = Promise.resolve();
+  /** Calls whose deliveries wait to be written behind them, in order. */
+  private readonly behind: Array<{ split: Split; endpoints: Map<string, number>; resolve: () => void }> = [];
+  private draining = false;
   private unwritten = 0;
   private stopped = false;
 
@@ -154,7 +157,10 @@ export class Dispatcher {
     const perEndpoint = new Map<string, number>();
     for (const w of wanted)
       perEndpoint.set(w.delivery.endpointId, (perEndpoint.get(w.delivery.endpointId) ?? 0) + 1);
-    const behind = (w: Wanted): boolean => (perEndpoint.get(w.delivery.endpointId) ?? 0) > WRITE_BEHIND_OVER;
+    // A burst's endpoints, and those with a write behind in flight (to stay in order).
+    const behind = (w: Wanted): boolean =>
+      (perEndpoint.get(w.delivery.endpointId) ?? 0) > WRITE_BEHIND_OVER ||
+      this.admission.isWritingBehind(w.delivery.endpointId);
     const now = plan.leased.filter((w) => !behind(w));
     const later: Split = { leased: plan.leased.filter(behind), unleased: plan.unleased };
     const durable = later.leased.length + later.unleased.length > 0 ? this.writeBehind(later) : undefined;
@@ -170,20 +176,54 @@ export class Dispatcher {
 
   /**
    * Writes a call's deliveries after every earlier write behind, retried until it is or
-   * this dispatcher stops. Their endpoints take nothing new at once until then. Resolves
-   * once they are durable (never, if it stops first).
+   * this dispatcher stops; until then, their endpoints' next deliveries are written behind
+   * too, after them. Resolves once they are durable (never, if it stops first).
    */
   private writeBehind(split: Split): Promise<void> {
-    const endpoints = new Set([...split.leased, ...split.unleased].map((w) => w.delivery.endpointId));
-    const n = split.leased.length + split.unleased.length;
+    const endpoints = new Map<string, number>();
+    for (const w of split.unleased) endpoints.set(w.delivery.endpointId, 0);
+    for (const w of split.leased)
+      endpoints.set(w.delivery.endpointId, (endpoints.get(w.delivery.endpointId) ?? 0) + 1);
     this.admission.writingBehind(endpoints);
-    this.unwritten += n;
-    const written = this.writesBehind.then(async () => {
+    this.unwritten += split.leased.length + split.unleased.length;
+    return new Promise<void>((resolve) => {
+      this.behind.push({ split, endpoints, resolve });
+      if (!this.draining) {
+        this.draining = true;
+        void this.drainBehind();
+      }
+    });
+  }
+
+  /**
+   * Writes what is queued behind, in order: the calls queued while a write runs go out
+   * together in the next (up to MAX_WRITE_BEHIND deliveries), so a busy dispatcher writes
+   * few large statements rather than one per call.
+   */
+  private async drainBehind(): Promise<void> {
+    while (this.behind.length > 0 && !this.stopped) {
+      let n = 0;
+      let k = 0;
+      while (k < this.behind.length && (k === 0 || n + size(this.behind[k]!.split) <= MAX_WRITE_BEHIND)) {
+        n += size(this.behind[k]!.split);
+        k++;
+      }
+      const calls = this.behind.slice(0, k);
+      const merged: Split = {
+        leased: calls.flatMap((c) => c.split.leased),
+        unleased: calls.flatMap((c) => c.split.unleased),
+      };
       let delay = RETRY_INITIAL_MS;
       for (;;) {
-        if (this.stopped) return new Promise<void>(() => undefined);
+        // Stopping: what is left is not written, and its calls are never committed.
+        if (this.stopped) break;
         try {
-          await this.write(split, () => this.admission.writtenBehind(endpoints));
+          await this.write(merged, () => {
+            for (const c of calls) this.admission.writtenBehind(c.endpoints);
+          });
+          this.behind.splice(0, k);
+          this.unwritten -= n;
+          for (const c of calls) c.resolve();
           break;
         } catch (err) {
           this.logger.error({ err, deliveries: n, retryInMs: delay }, 'writing deliveries failed; retrying');
@@ -191,10 +231,8 @@ export class Dispatcher {
           delay = Math.min(delay * 2, RETRY_MAX_MS);
         }
       }
-      this.unwritten -= n;
-    });
-    this.writesBehind = written;
-    return written;
+    }
+    this.draining = false;
   }
 
   /**
@@ -223,6 +261,8 @@ export class Dispatcher {
 }
 
 type Split = AdmissionPlan<Wanted>;
+
+const size = (split: Split): number => split.leased.length + split.unleased.length;
 
 /** The messages of these deliveries, each once. */
 function messagesOf(items: Wanted[]): NewMessage[] {
