@@ -59,7 +59,7 @@ async function run(load: PacedLoad): Promise<PacedResult> {
   stalls.enable();
   const start = performance.now();
   try {
-    for (let i = 0; i < total; ) {
+    for (let i = 0; i < total;) {
       const now = performance.now();
       for (; i < total && start + (i * 1000) / load.rate <= now; i++) {
         const due = start + (i * 1000) / load.rate;

@@ -183,7 +183,9 @@ describe('OAuth clients API', () => {
       // Nor through a key: the same rule on the key route.
       const key = await bearer(token, a, '/api/v1/keys', t, 'POST', { label: 'x', scopes: ['users:read'] });
       expect(key.status).toBe(403);
-      expect(key.body.error.message).toBe('this access token cannot grant a scope it does not hold: users:read');
+      expect(key.body.error.message).toBe(
+        'this access token cannot grant a scope it does not hold: users:read',
+      );
 
       const made = await bearer(token, a, '/api/v1/clients', t, 'POST', {
         label: 'x',
