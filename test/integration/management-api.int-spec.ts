@@ -175,6 +175,11 @@ describe('management API', () => {
         seeded[1],
         seeded[0],
       ]);
+      // Offsets RFC 3339 allows beyond Postgres's ±15:59 are read as the same instants in UTC.
+      expect(await only('since=2025-12-31T06:48:00-17:12&until=2026-01-02T16:00:00%2B16:00')).toEqual([
+        seeded[1],
+        seeded[0],
+      ]);
       // A filtered walk pages within its filter.
       const page = await call(key, 'GET', '/api/v1/audit-log?action=webhook_endpoint.*&limit=3');
       const next = await call(

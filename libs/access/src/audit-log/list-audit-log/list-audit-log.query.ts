@@ -7,6 +7,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { toPublicTimestamp } from '@herald/contracts';
 import {
   CursorCodec,
   CursorScope,
@@ -101,8 +102,11 @@ export class ListAuditLogQuery {
     if (req.actor !== undefined) where.push(`l.actor = $${params.push(req.actor)}`);
     if (req.target_type !== undefined) where.push(`l.target_type = $${params.push(req.target_type)}`);
     if (req.target_id !== undefined) where.push(`l.target_id = $${params.push(req.target_id)}`);
-    if (req.since !== undefined) where.push(`l.at >= $${params.push(req.since)}::timestamptz`);
-    if (req.until !== undefined) where.push(`l.at < $${params.push(req.until)}::timestamptz`);
+    // In UTC: Postgres refuses offsets beyond ±15:59 that RFC 3339 allows.
+    if (req.since !== undefined)
+      where.push(`l.at >= $${params.push(toPublicTimestamp(req.since))}::timestamptz`);
+    if (req.until !== undefined)
+      where.push(`l.at < $${params.push(toPublicTimestamp(req.until))}::timestamptz`);
     const dir = order === 'asc' ? 'ASC' : 'DESC';
     if (after) {
       const at = `(timestamptz 'epoch' + $${params.push(after.micros)}::bigint * interval '1 microsecond')`;
