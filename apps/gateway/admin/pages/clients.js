@@ -16,7 +16,7 @@ import {
   table,
   time,
 } from '../ui.js';
-import { SCOPE_TEXT, scopeCatalogue, usageDialog } from './keys.js';
+import { SCOPE_TEXT, scopeCatalogue, usageButton } from './keys.js';
 
 export async function render(container) {
   const list = h('div', { 'data-testid': 'clients-list' });
@@ -78,19 +78,7 @@ function clientsTable(clients, refresh) {
     clients,
     (client) => {
       const name = client.label ?? client.id;
-      const usageButton = h(
-        'button',
-        {
-          type: 'button',
-          class: 'button secondary small',
-          onclick: () =>
-            void usageDialog(
-              'Usage of ' + (client.label ?? client.id) + ' over 24 h',
-              '/api/v1/clients/' + client.id + '/usage',
-            ),
-        },
-        'Usage',
-      );
+      const usage = usageButton(name, '/api/v1/clients/' + client.id + '/usage');
       const revoke = client.revoked_at
         ? null
         : h(
@@ -134,7 +122,7 @@ function clientsTable(clients, refresh) {
         h('td', { class: 'num' }, String(client.usage_24h.requests)),
         h('td', { class: 'num' }, String(client.usage_24h.errors)),
         h('td', {}, client.revoked_at ? badge('Revoked', 'danger') : badge('Active', 'success')),
-        h('td', { class: 'row-actions' }, usageButton, revoke),
+        h('td', { class: 'row-actions' }, usage, revoke),
       );
     },
     'No OAuth clients yet. Create one for a service to get access tokens.',

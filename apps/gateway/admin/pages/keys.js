@@ -97,19 +97,7 @@ function keysTable(keys, refresh) {
     ],
     keys,
     (key) => {
-      const usageButton = h(
-        'button',
-        {
-          type: 'button',
-          class: 'button secondary small',
-          onclick: () =>
-            void usageDialog(
-              'Usage of ' + (key.label ?? key.prefix) + ' over 24 h',
-              '/api/v1/keys/' + key.id + '/usage',
-            ),
-        },
-        'Usage',
-      );
+      const usage = usageButton(key.label ?? key.prefix, '/api/v1/keys/' + key.id + '/usage');
       const revoke = key.revoked_at
         ? null
         : h(
@@ -155,7 +143,7 @@ function keysTable(keys, refresh) {
         h('td', { class: 'num' }, String(key.usage_24h.requests)),
         h('td', { class: 'num' }, String(key.usage_24h.errors)),
         h('td', {}, status(key)),
-        h('td', { class: 'row-actions' }, usageButton, revoke),
+        h('td', { class: 'row-actions' }, usage, revoke),
       );
     },
     'No API keys yet. Create one to call the API.',
@@ -250,8 +238,20 @@ function createForm(close, known) {
   return form;
 }
 
-/** The 24 hourly usage bars of a key or an OAuth client, from its `/usage` route, in a dialog. */
-export async function usageDialog(title, path) {
+/** A "Usage" button that opens the 24 hourly usage bars of a key or an OAuth client, from its `/usage` route. */
+export function usageButton(name, path) {
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'button secondary small',
+      onclick: () => void usageDialog('Usage of ' + name + ' over 24 h', path),
+    },
+    'Usage',
+  );
+}
+
+async function usageDialog(title, path) {
   await openDialog(
     title,
     (close) => {

@@ -83,7 +83,6 @@ export class Dispatcher {
   /** Calls whose deliveries wait to be written behind them, in order. */
   private readonly behind: Array<{ split: Split; endpoints: Map<string, number>; resolve: () => void }> = [];
   private draining = false;
-  private unwritten = 0;
   private stopped = false;
 
   constructor(
@@ -163,7 +162,7 @@ export class Dispatcher {
       this.admission.isWritingBehind(w.delivery.endpointId);
     const now = plan.leased.filter((w) => !behind(w));
     const later: Split = { leased: plan.leased.filter(behind), unleased: plan.unleased };
-    const durable = later.leased.length + later.unleased.length > 0 ? this.writeBehind(later) : undefined;
+    const durable = size(later) > 0 ? this.writeBehind(later) : undefined;
     if (now.length > 0) await this.write({ leased: now, unleased: [] });
     if (durable && this.unwritten > MAX_UNWRITTEN) await durable;
     return durable ? { durable } : undefined;
@@ -185,7 +184,6 @@ export class Dispatcher {
     for (const w of split.leased)
       endpoints.set(w.delivery.endpointId, (endpoints.get(w.delivery.endpointId) ?? 0) + 1);
     this.admission.writingBehind(endpoints);
-    this.unwritten += split.leased.length + split.unleased.length;
     return new Promise<void>((resolve) => {
       this.behind.push({ split, endpoints, resolve });
       if (!this.draining) {
@@ -218,11 +216,9 @@ export class Dispatcher {
         // Stopping: what is left is not written, and its calls are never committed.
         if (this.stopped) break;
         try {
-          await this.write(merged, () => {
-            for (const c of calls) this.admission.writtenBehind(c.endpoints);
-          });
+          await this.write(merged);
+          for (const c of calls) this.admission.writtenBehind(c.endpoints);
           this.behind.splice(0, k);
-          this.unwritten -= n;
           for (const c of calls) c.resolve();
           break;
         } catch (err) {
@@ -235,18 +231,21 @@ export class Dispatcher {
     this.draining = false;
   }
 
+  /** Deliveries still to be written behind calls. */
+  private get unwritten(): number {
+    return this.behind.reduce((n, c) => n + size(c.split), 0);
+  }
+
   /**
    * One write: the leased deliveries go to their lanes once it is done, and the lanes of
-   * those left unleased claim them as they drain. `done` runs between the write and the
-   * hand-over.
+   * those left unleased claim them as they drain.
    */
-  private async write(split: Split, done: () => void = () => undefined): Promise<void> {
+  private async write(split: Split): Promise<void> {
     const all = [...split.leased, ...split.unleased];
     const created = await this.store.createDeliveries(this.admission.owner, messagesOf(all), [
       ...split.leased.map((w) => ({ ...w.delivery, leaseMs: w.leaseMs })),
       ...split.unleased.map((w) => ({ ...w.delivery, leaseMs: null })),
     ]);
-    done();
     this.stats.deliveries += created.size;
     const jobs: DeliveryJob[] = [];
     for (const { delivery: d, message } of split.leased) {
