@@ -2,8 +2,9 @@
  * npm run bench:delivery-store — what the SQL of delivery state costs per delivery, on
  * Postgres alone (no Kafka, no HTTP): the dispatcher's write of new deliveries (message
  * and delivery rows, leased to it) and the workers' write of their outcomes (attempt rows,
- * states, endpoint health), at the two sizes they run at: a few rows per statement, as at
- * a steady few hundred events a second, and a burst's hundred.
+ * states, endpoint health), at the sizes they run at: a few rows per statement, as at a
+ * steady few hundred events a second, a burst's hundred, and the thousands of a write
+ * behind a busy dispatcher's calls.
  *
  * Per delivery: wall time, the Postgres server's CPU (its processes together, when it is
  * the embedded one started here) and this process's: the pg client building the
@@ -32,7 +33,7 @@ import { DeliveryStore, NewDelivery, NewMessage } from '../libs/webhooks/src/del
 import { fmt, postCreatedBody, processTreeCpuSeconds } from './support';
 
 const N = Number(process.env.BENCH_STORE_DELIVERIES ?? 20_000);
-const SIZES = [10, 100];
+const SIZES = [10, 100, 2000];
 const TENANT = 'bench';
 const OWNER = 'bench-worker';
 

@@ -107,4 +107,50 @@ describe('claiming due deliveries', () => {
     );
     expect((await store.claimDue('w1', 10, new Map(), 10)).map((j) => j.eventId)).toEqual([held]);
   });
+
+  it('stores what it is given byte for byte, leased or not, and a second write of an event creates nothing', async () => {
+    const endpointId = await endpoint();
+    // Quotes, backslashes, escapes, non-ASCII and astral characters, as a published event may hold.
+    const payload = (eventId: string): string =>
+      JSON.stringify({ id: eventId, data: { title: 'a "quoted" \\ path\n\u0000 ünïcödé 🚀', n: 1 } });
+    const ids = Array.from({ length: 3 }, (_, i) => ({
+      id: `dlv_${i}${uniqueName('d')}`,
+      eventId: `evt_${uniqueName('e')}${i}`,
+    }));
+    const write = () =>
+      store.createDeliveries(
+        'w1',
+        ids.map(({ eventId }) => ({ tenant, eventId, eventType: 'post.created', payload: payload(eventId) })),
+        ids.map(({ id, eventId }, i) => ({
+          id,
+          tenant,
+          endpointId,
+          eventId,
+          eventType: 'post.created',
+          maxAttempts: 4,
+          leaseMs: i === 0 ? null : 60_000,
+        })),
+      );
+    const created = await write();
+    expect(created.size).toBe(3);
+    expect(created.get(ids[0]!.id)).toBeNull();
+    expect(created.get(ids[1]!.id)).toBeGreaterThan(Date.now());
+    const rows = await ds.query<
+      Array<{ event_id: string; payload: string; lease_owner: string | null; max_attempts: number }>
+    >(
+      `SELECT d.event_id, m.payload, d.lease_owner, d.max_attempts
+         FROM webhook_deliveries d JOIN webhook_messages m USING (tenant, event_id)
+        WHERE d.endpoint_id = $1 ORDER BY d.id`,
+      [endpointId],
+    );
+    expect(rows).toEqual(
+      ids.map(({ eventId }, i) => ({
+        event_id: eventId,
+        payload: payload(eventId),
+        lease_owner: i === 0 ? null : 'w1',
+        max_attempts: 4,
+      })),
+    );
+    expect((await write()).size).toBe(0);
+  });
 });

@@ -85,35 +85,47 @@ export class DeliveryStore {
   ): Promise<Map<string, number | null>> {
     const created = new Map<string, number | null>();
     if (deliveries.length === 0) return created;
+    // The rows travel as two JSON texts: V8 writes them at native speed, where pg would escape
+    // every element of a dozen text arrays in JavaScript (a burst's write is thousands of rows).
     const rows = await queryPrepared<{ id: string; lease_until_ms: string | null }>(
       this.ds,
       `WITH msg AS (
          INSERT INTO webhook_messages (tenant, event_id, event_type, payload)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+         SELECT m.tenant, m.event_id, m.event_type, m.payload
+           FROM json_to_recordset($1::json) AS m(tenant text, event_id text, event_type text, payload text)
          ON CONFLICT DO NOTHING
        )
        INSERT INTO webhook_deliveries (id, tenant, endpoint_id, event_id, event_type, max_attempts,
                                        next_attempt_at, lease_owner, lease_until)
        SELECT v.id, v.tenant, v.endpoint_id, v.event_id, v.event_type, v.max_attempts, now(),
-              CASE WHEN v.lease_ms IS NOT NULL THEN $11 END,
+              CASE WHEN v.lease_ms IS NOT NULL THEN $3 END,
               now() + make_interval(secs => v.lease_ms / 1000.0)
-         FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $12::int[])
-              AS v(id, tenant, endpoint_id, event_id, event_type, max_attempts, lease_ms)
+         FROM json_to_recordset($2::json)
+              AS v(id text, tenant text, endpoint_id text, event_id text, event_type text,
+                   max_attempts int, lease_ms int)
        ON CONFLICT (event_id, endpoint_id) DO NOTHING
        RETURNING id, (extract(epoch FROM lease_until) * 1000)::bigint AS lease_until_ms`,
       [
-        messages.map((m) => m.tenant),
-        messages.map((m) => m.eventId),
-        messages.map((m) => m.eventType),
-        messages.map((m) => m.payload),
-        deliveries.map((d) => d.id),
-        deliveries.map((d) => d.tenant),
-        deliveries.map((d) => d.endpointId),
-        deliveries.map((d) => d.eventId),
-        deliveries.map((d) => d.eventType),
-        deliveries.map((d) => d.maxAttempts),
+        JSON.stringify(
+          messages.map((m) => ({
+            tenant: m.tenant,
+            event_id: m.eventId,
+            event_type: m.eventType,
+            payload: m.payload,
+          })),
+        ),
+        JSON.stringify(
+          deliveries.map((d) => ({
+            id: d.id,
+            tenant: d.tenant,
+            endpoint_id: d.endpointId,
+            event_id: d.eventId,
+            event_type: d.eventType,
+            max_attempts: d.maxAttempts,
+            lease_ms: d.leaseMs,
+          })),
+        ),
         owner,
-        deliveries.map((d) => d.leaseMs),
       ],
     );
     for (const r of rows) created.set(r.id, r.lease_until_ms === null ? null : Number(r.lease_until_ms));
