@@ -8,8 +8,9 @@
  * a second gateway with the cache off (HERALD_READ_CACHE_MB=0), each request with a
  * different cursor taken from a walk of the whole feed, so every request reads Postgres
  * — what every fresh cursor costs, and every poll of a tenant whose read models change
- * continuously; peak and at half of it (a steady, open-loop load: see `paced`), with the
- * CPU each request cost the gateway and Postgres.
+ * continuously; peak and at half of it (a steady, open-loop load after a lead-in that
+ * opens its connections: see `paced`), with the CPU each request cost the gateway and
+ * Postgres.
  *
  *   BENCH_DURATION (seconds per measurement, default 10), BENCH_CONNECTIONS (default 32),
  *   BENCH_SEED_EVENTS (rows in the events read model, default 20000)
@@ -47,6 +48,8 @@ interface Measured {
   sendLagP99?: number;
   /** Paced loads: the generator's longest event-loop stall, ms. */
   generatorStallMax?: number;
+  /** Paced loads: p99 of the unmeasured lead-in (connections opening), ms. */
+  leadInP99?: number;
   rps: number;
   p50: number;
   p99: number;
@@ -204,7 +207,8 @@ function row(name: string, m: Measured): string {
     // A generator that could not send on time measures its own lag, not the server's.
     (m.sendLagP99 !== undefined && (m.sendLagP99 > 2 || (m.generatorStallMax ?? 0) > 5)
       ? `   (load generator: 99% sent within ${m.sendLagP99} ms of due, longest stall ${m.generatorStallMax} ms)`
-      : '')
+      : '') +
+    (m.leadInP99 !== undefined ? `   (after a 1 s lead-in at that rate: its p99 ${m.leadInP99} ms)` : '')
   );
 }
 

@@ -9,6 +9,11 @@
  * in the middle of a latency run, and its pauses are not counted as the server's. It
  * still shares the machine, so it reports how late it sent and how long its own event
  * loop stalled.
+ *
+ * The first `leadIn` seconds run at the same rate but are measured apart: the generator's
+ * code is compiled and its pool's connections are opened then (every connection at once,
+ * which costs the first few hundred milliseconds' requests tens to hundreds of ms). The
+ * result is the steady state that follows; the lead-in's own p99 is reported beside it.
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -21,6 +26,8 @@ export interface PacedLoad {
   rate: number;
   paths: readonly string[];
   connections: number;
+  /** Seconds at the same rate before the measured `duration`, measured apart (default 1). */
+  leadIn?: number;
 }
 
 export interface PacedResult {
@@ -33,6 +40,8 @@ export interface PacedResult {
   generatorStallMax: number;
   errors: number;
   non2xx: number;
+  /** p99 of the lead-in's requests, ms: connections opening and code compiling. */
+  leadInP99: number;
 }
 
 export function paced(load: PacedLoad): Promise<PacedResult> {
@@ -48,10 +57,14 @@ export function paced(load: PacedLoad): Promise<PacedResult> {
 
 async function run(load: PacedLoad): Promise<PacedResult> {
   const pool = new Pool(load.origin, { connections: load.connections, pipelining: 1 });
-  const total = Math.round(load.rate * load.duration);
-  const latencies = new Float64Array(total);
-  const lags = new Float64Array(total);
+  const first = Math.round(load.rate * (load.leadIn ?? 1));
+  const total = first + Math.round(load.rate * load.duration);
+  const latencies = new Float64Array(total - first);
+  const leadIn = new Float64Array(first);
+  const lags = new Float64Array(total - first);
   let done = 0;
+  let warm = 0;
+  let measuredFrom = 0;
   let errors = 0;
   let non2xx = 0;
   const pending: Array<Promise<void>> = [];
@@ -63,17 +76,23 @@ async function run(load: PacedLoad): Promise<PacedResult> {
       const now = performance.now();
       for (; i < total && start + (i * 1000) / load.rate <= now; i++) {
         const due = start + (i * 1000) / load.rate;
-        lags[i] = now - due;
+        const measured = i >= first;
+        if (measured) lags[i - first] = now - due;
+        if (i === first) {
+          measuredFrom = due;
+          stalls.reset();
+        }
         const path = load.paths[i % load.paths.length]!;
         pending.push(
           pool.request({ origin: load.origin, path, method: 'GET', headers: load.headers }).then(
             async (res) => {
               await res.body.dump();
-              if (res.statusCode < 200 || res.statusCode > 299) non2xx++;
-              latencies[done++] = performance.now() - due;
+              if (measured && (res.statusCode < 200 || res.statusCode > 299)) non2xx++;
+              if (measured) latencies[done++] = performance.now() - due;
+              else leadIn[warm++] = performance.now() - due;
             },
             () => {
-              errors++;
+              if (measured) errors++;
             },
           ),
         );
@@ -85,7 +104,7 @@ async function run(load: PacedLoad): Promise<PacedResult> {
     stalls.disable();
     await pool.close();
   }
-  const elapsed = (performance.now() - start) / 1000;
+  const elapsed = (performance.now() - measuredFrom) / 1000;
   const at = (values: Float64Array, q: number): number => {
     if (values.length === 0) return 0;
     const sorted = values.slice().sort();
@@ -100,6 +119,7 @@ async function run(load: PacedLoad): Promise<PacedResult> {
     generatorStallMax: Math.round(stalls.max / 1e6),
     errors,
     non2xx,
+    leadInP99: at(leadIn.subarray(0, warm), 0.99),
   };
 }
 
