@@ -104,6 +104,34 @@ describe('readAsTenant', () => {
     expect(after.mode).toBe('auto');
   });
 
+  it('parses the scope once per connection, and again after a read on it failed', async () => {
+    const scopeRuns = async (): Promise<number> => {
+      const rows = await single.query<Array<{ runs: number }>>(
+        `SELECT (generic_plans + custom_plans)::int AS runs FROM pg_prepared_statements WHERE name = 'herald_tenant_scope'`,
+      );
+      return rows[0]?.runs ?? 0;
+    };
+    const failing = (): Promise<unknown> =>
+      expect(readAsTenant(single, a, `SELECT 1 / (count(*) - count(*)) FROM events`, [])).rejects.toThrow(
+        /division by zero/,
+      );
+    // A failed read leaves the connection unsure of its scope statement: the next read makes it anew.
+    await failing();
+    for (let i = 0; i < 3; i++) await readAsTenant(single, a, `SELECT 1`, []);
+    // With fast paths on, one statement ran the three scopes; the plain path prepares none.
+    expect(await scopeRuns()).toBe(fastPaths().pg ? 3 : 0);
+
+    await failing();
+    const [row] = await readAsTenant<Record<string, string>>(
+      single,
+      b,
+      `SELECT current_user AS role, current_setting('herald.tenant') AS tenant, count(*)::int AS n FROM events`,
+      [],
+    );
+    expect(row).toEqual({ role: 'herald_app', tenant: b, n: 1 });
+    expect(await scopeRuns()).toBe(fastPaths().pg ? 1 : 0);
+  });
+
   it('is one round trip with fast paths on, an explicit transaction of four with them off', async () => {
     // Both CI passes run this: once with HERALD_FAST_PATHS unset, once with it 0.
     const query = jest.spyOn(Client.prototype, 'query');

@@ -13,9 +13,11 @@
  * policies applied, after the scope has run) and are gone when it completes. If either
  * statement fails, Postgres skips the rest and rolls back at the Sync.
  *
- * With `prepare`, the read is a named prepared statement of its connection, parsed and
- * planned once, then run from that one generic plan whatever the parameters; only for a
- * fixed SQL text (values in parameters) whose plan suits every parameter value.
+ * The scope statement is a named prepared statement of each connection, parsed once and
+ * then only bound and run (after a failed read on a connection it is made anew). With
+ * `prepare`, the read is one too, parsed and planned once, then run from that one generic
+ * plan whatever the parameters; only for a fixed SQL text (values in parameters) whose
+ * plan suits every parameter value.
  *
  * For one read-only statement. Anything that writes or reads more than once uses
  * `withTenant`.
@@ -36,6 +38,26 @@ import { InvalidTenantError, TENANT_SCOPE_SQL, TENANT_SLUG } from './tenant-scop
 // A prepared read is planned once: left to itself Postgres keeps re-planning whenever a
 // custom plan looks cheaper, which is most of the cost of a small read.
 const PREPARED_SCOPE_SQL = `${TENANT_SCOPE_SQL}, set_config('plan_cache_mode', 'force_generic_plan', true)`;
+
+/**
+ * The scope statements, named prepared statements of each connection: parsed once, then
+ * only bound and run, where an unnamed statement would be parsed and planned per read.
+ */
+const SCOPE = { name: 'herald_tenant_scope', text: TENANT_SCOPE_SQL };
+const PREPARED_SCOPE = { name: 'herald_tenant_scope_generic', text: PREPARED_SCOPE_SQL };
+
+/**
+ * What each connection holds of the scope statements: 'parsed' once sent (Postgres runs a
+ * batch's messages in order, and a prepared statement outlives the transaction it was
+ * made in), 'unsure' after a read on the connection failed.
+ */
+const scopeStatements = new WeakMap<Connection, Map<string, 'parsed' | 'unsure'>>();
+
+function scopesOf(connection: Connection): Map<string, 'parsed' | 'unsure'> {
+  let state = scopeStatements.get(connection);
+  if (!state) scopeStatements.set(connection, (state = new Map<string, 'parsed' | 'unsure'>()));
+  return state;
+}
 
 interface QueryInternals {
   prepare(connection: Connection): void;
@@ -63,11 +85,17 @@ class TenantScopedQuery extends Query {
   }
 
   prepare(connection: Connection): void {
-    connection.parse(
-      { text: this.prepared ? PREPARED_SCOPE_SQL : TENANT_SCOPE_SQL, name: '', types: [] },
-      false,
-    );
-    connection.bind({ portal: '', statement: '', values: [this.tenant] }, false);
+    const scope = this.prepared ? PREPARED_SCOPE : SCOPE;
+    const state = scopesOf(connection);
+    const known = state.get(scope.name);
+    if (known !== 'parsed') {
+      // Unsure after a failure: whatever the server holds under the name is closed first
+      // (closing a name it does not hold is no error).
+      if (known === 'unsure') connection.close({ type: 'S', name: scope.name }, false);
+      connection.parse({ text: scope.text, name: scope.name, types: [] }, false);
+      state.set(scope.name, 'parsed');
+    }
+    connection.bind({ portal: '', statement: scope.name, values: [this.tenant] }, false);
     connection.describe({ type: 'P', name: '' }, false);
     connection.execute({ portal: '' }, false);
     // The read follows with its own Parse/Bind/Describe/Execute and the one Sync.
@@ -77,6 +105,13 @@ class TenantScopedQuery extends Query {
 
 interface PgClient {
   query(q: Query): unknown;
+  connection?: Connection;
+}
+
+/** After a failed read the scope statements are parsed again (closed first) on that connection. */
+function markUnsure(client: PgClient): void {
+  const state = client.connection ? scopeStatements.get(client.connection) : undefined;
+  if (state) for (const name of state.keys()) state.set(name, 'unsure');
 }
 
 export interface TenantReadOptions {
@@ -99,7 +134,10 @@ export async function readAsTenant<R>(
     return await new Promise<R[]>((resolve, reject) => {
       client.query(
         new TenantScopedQuery(tenant, sql, [...params], name, (err, results) => {
-          if (err) return reject(err);
+          if (err) {
+            markUnsure(client);
+            return reject(err);
+          }
           const rows = rowsOfRead<R>(results);
           if (!rows) return reject(new Error('tenant-scoped read did not run as one scope + one statement'));
           resolve(rows);
