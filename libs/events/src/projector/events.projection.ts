@@ -36,6 +36,9 @@ export class EventsProjection implements Projection {
     // the tenant's stored event just before the batch in that partition (a primary-key probe
     // per tenant and partition). The data members travel as one JSON array, as published
     // where the record says so: neither serialised again nor escaped element by element.
+    // `prev` is MATERIALIZED: the statement runs from its cached generic plan, which
+    // expects one row out of the NOT EXISTS and, with `prev` inlined, recomputed it for
+    // every row of the batch (quadratic: 30 ms instead of 6 for 250 events).
     await queryPrepared(
       em,
       `WITH i AS (
@@ -45,7 +48,7 @@ export class EventsProjection implements Projection {
                 AS i(id, tenant, type, created_at, data, subject_id, log_partition, log_offset, record_time)
           WHERE NOT EXISTS (SELECT 1 FROM events d WHERE d.id = i.id)),
        g AS (SELECT tenant, log_partition, min(log_offset) AS first FROM i GROUP BY tenant, log_partition),
-       prev AS (
+       prev AS MATERIALIZED (
          SELECT g.tenant, g.log_partition, p.log_time FROM g
           CROSS JOIN LATERAL (
             SELECT e.log_time FROM events e
