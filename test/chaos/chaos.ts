@@ -32,7 +32,7 @@ import {
 import { generateEndpointSecret, MasterKeyring, SecretBox } from '@herald/webhooks';
 import type { DataSource } from 'typeorm';
 import { Pool } from 'undici';
-import { attemptOverlaps, consumerGroups, deliveryRowsTwice, type GroupState } from './checks';
+import { attemptOverlaps, consumerGroups, deliveryRowsTwice, pipelineLag, type GroupState } from './checks';
 import { startRestartableEngines, type RestartableEngines } from './engines';
 import { profileFrom, type Profile } from './profiles';
 import { startReceiver, type ChaosReceiver } from './receiver';
@@ -394,7 +394,7 @@ async function settle(
           for (const id of want) if (!got.has(id)) missing++;
         }
         groups = await consumerGroups(admin);
-        const lag = groups.reduce((n, g) => n + g.lag, 0);
+        const lag = pipelineLag(groups);
         last =
           `read model ${rows!.n}/${all}, deliveries still open ${open!.n}, endpoint deliveries missing ${missing}; ` +
           groups.map((g) => `${g.group} ${g.state} ${g.members} member(s) lag ${g.lag}`).join(', ');

@@ -63,3 +63,17 @@ export async function consumerGroups(admin: Admin): Promise<GroupState[]> {
   }
   return out.sort((a, b) => a.group.localeCompare(b.group));
 }
+
+/**
+ * Records the pipeline still has to read: the lag of every group but a projection's
+ * catch-up group (`herald.projector.<name>`) that is empty. The projector starts one when
+ * a projection falls behind the others (a kill between their transactions can do that)
+ * and stops it once the projection is level again; its committed offsets stay where it
+ * stopped, but the projection's position is its checkpoints in Postgres, read by the
+ * projector's own group from then on.
+ */
+export function pipelineLag(groups: readonly GroupState[]): number {
+  return groups
+    .filter((g) => !(/^herald\.projector\.[a-z]+$/.test(g.group) && g.state === 'Empty' && g.members === 0))
+    .reduce((n, g) => n + g.lag, 0);
+}
