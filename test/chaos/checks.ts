@@ -6,6 +6,7 @@
 import type { Admin } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { groupLag } from '@herald/platform';
+import { PROJECTION_NAMES, projectorGroup } from '@herald/events';
 
 /** (event, endpoint) pairs of these events with more than one delivery row. */
 export async function deliveryRowsTwice(ds: DataSource, eventIds: string[]): Promise<number> {
@@ -73,7 +74,8 @@ export async function consumerGroups(admin: Admin): Promise<GroupState[]> {
  * projector's own group from then on.
  */
 export function pipelineLag(groups: readonly GroupState[]): number {
+  const catchUps = new Set<string>(PROJECTION_NAMES.map(projectorGroup));
   return groups
-    .filter((g) => !(/^herald\.projector\.[a-z]+$/.test(g.group) && g.state === 'Empty' && g.members === 0))
+    .filter((g) => !(catchUps.has(g.group) && g.state === 'Empty' && g.members === 0))
     .reduce((n, g) => n + g.lag, 0);
 }

@@ -51,11 +51,12 @@ const PREPARED_SCOPE = { name: 'herald_tenant_scope_generic', text: PREPARED_SCO
  * batch's messages in order, and a prepared statement outlives the transaction it was
  * made in), 'unsure' after a read on the connection failed.
  */
-const scopeStatements = new WeakMap<Connection, Map<string, 'parsed' | 'unsure'>>();
+type ScopeState = 'parsed' | 'unsure';
+const scopeStatements = new WeakMap<Connection, Map<string, ScopeState>>();
 
-function scopesOf(connection: Connection): Map<string, 'parsed' | 'unsure'> {
+function scopesOf(connection: Connection): Map<string, ScopeState> {
   let state = scopeStatements.get(connection);
-  if (!state) scopeStatements.set(connection, (state = new Map<string, 'parsed' | 'unsure'>()));
+  if (!state) scopeStatements.set(connection, (state = new Map<string, ScopeState>()));
   return state;
 }
 
