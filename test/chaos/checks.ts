@@ -69,9 +69,9 @@ export async function consumerGroups(admin: Admin): Promise<GroupState[]> {
  * Records the pipeline still has to read: the lag of every group but a projection's
  * catch-up group (`herald.projector.<name>`) that is empty. The projector starts one when
  * a projection falls behind the others (a kill between their transactions can do that)
- * and stops it once the projection is level again; its committed offsets stay where it
- * stopped, but the projection's position is its checkpoints in Postgres, read by the
- * projector's own group from then on.
+ * and deletes it once the projection is level again, but one killed meanwhile leaves it
+ * behind until a projector next starts. Its committed offsets are not the projection's
+ * position (its checkpoints in Postgres are), so the lag of such a group is not work.
  */
 export function pipelineLag(groups: readonly GroupState[]): number {
   const catchUps = new Set<string>(PROJECTION_NAMES.map(projectorGroup));

@@ -2,10 +2,16 @@
  * The projector's one consumer group for every read model, on the real broker and
  * database: the projections stay level with each other, and one that falls behind (as a
  * replay leaves it) is brought back by a catch-up runner of its own while the others keep
- * projecting what arrives.
+ * projecting what arrives; its consumer group is deleted when it is done.
  */
 import { Topics } from '@herald/contracts';
-import { laggingProjections, PROJECTION_NAMES, PROJECTOR_GROUP, ProjectorService } from '@herald/events';
+import {
+  laggingProjections,
+  PROJECTION_NAMES,
+  PROJECTOR_GROUP,
+  projectorGroup,
+  ProjectorService,
+} from '@herald/events';
 import { TenantsRepository } from '@herald/platform';
 import { CommandsModule } from '../../apps/commands/src/commands.module';
 import { ProjectorModule } from '../../apps/projector/src/projector.module';
@@ -21,6 +27,19 @@ function user(tenant: string, id: number): Record<string, unknown> {
     kind: 'account.user.registered',
     data: { user_id: id, username: `user${id}`, email: 'u@example.com', ip: '203.0.113.1' },
   });
+}
+
+/** The consumer groups the broker knows, by state. */
+async function groups(): Promise<Map<string, string>> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const { groups: listed } = await admin.listGroups();
+    const { groups: described } = await admin.describeGroups(listed.map((g) => g.groupId));
+    return new Map(described.map((g) => [g.groupId, g.state]));
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 async function count(app: TestApp, table: string, tenant: string): Promise<number> {
@@ -95,6 +114,8 @@ describe('projector: one consumer group for every read model', () => {
       120_000,
       200,
     );
+    // Its consumer group goes with it: no lag view shows a group nobody reads for.
+    await eventually(async () => !(await groups()).has(projectorGroup('posts')), 10_000);
     // Asked between the group's calls, when its projections have committed the same ones.
     expect(
       (await projector.runner.betweenCalls(() => laggingProjections(app.ds, PROJECTION_NAMES))).size,
@@ -112,4 +133,39 @@ describe('projector: one consumer group for every read model', () => {
     await eventually(async () => (await count(app, 'posts', tenant)) === POSTS + 2, 30_000);
     expect(projector.catchUps.size).toBe(0);
   }, 180_000);
+
+  it('deletes catch-up groups left behind when a projector starts, and leaves one still in use', async () => {
+    const kafka = testKafka();
+    const admin = kafka.admin();
+    await admin.connect();
+    // Left behind: committed offsets, no member (a projector died while catching up).
+    const stale = projectorGroup('users');
+    await admin.setOffsets({
+      groupId: stale,
+      topic: Topics.publicEvents,
+      partitions: [{ partition: 0, offset: '0' }],
+    });
+    // In use: another projector still catching up in it.
+    const busy = projectorGroup('events');
+    const member = kafka.consumer({ groupId: busy });
+    await member.connect();
+    await member.subscribe({ topic: Topics.publicEvents });
+    await member.run({ eachBatch: async () => undefined, autoCommit: false });
+    let second: TestApp | undefined;
+    try {
+      await eventually(async () => (await groups()).get(busy) === 'Stable', 30_000);
+      expect((await groups()).get(stale)).toBe('Empty');
+
+      second = await startTestApp([ProjectorModule]);
+      const after = await groups();
+      expect(after.has(stale)).toBe(false);
+      expect(after.get(busy)).toBe('Stable');
+    } finally {
+      await second?.close();
+      await member.disconnect();
+      await eventually(async () => (await groups()).get(busy) !== 'Stable', 30_000);
+      await admin.deleteGroups([busy]).catch(() => undefined);
+      await admin.disconnect();
+    }
+  }, 120_000);
 });

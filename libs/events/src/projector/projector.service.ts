@@ -2,11 +2,19 @@
  * The projector role: one runner applies every read model (events, users, posts) in one
  * consumer group, so each record is fetched, decoded and written in one transaction once.
  * A projection found behind the others (a replay reset it, or it was added later) gets a
- * catch-up runner of its own until it is level with them again.
+ * catch-up runner of its own until it is level with them again; the runner's consumer group
+ * is then deleted, so that operators' lag views show no group nobody reads for.
  */
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Topics } from '@herald/contracts';
-import { HERALD_LOGGER, HeraldMetrics, KafkaService, Sample, throttled } from '@herald/platform';
+import {
+  deleteConsumerGroup,
+  HERALD_LOGGER,
+  HeraldMetrics,
+  KafkaService,
+  Sample,
+  throttled,
+} from '@herald/platform';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { EventsProjection } from './events.projection';
@@ -51,6 +59,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
     await this.runner.prepare();
     await this.runner.follow(() => this.kafka.running(this.runner.groupId));
     await this.checkLag();
+    await this.deleteIdleCatchUpGroups();
     this.timer = setInterval(() => {
       this.checking ??= this.checkLag()
         .catch((err: unknown) => this.logger.warn({ err }, 'projection lag check failed'))
@@ -129,7 +138,33 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
         this.logger.info({ projection: projection.name }, 'projection level with the others again');
         this.catchUps.delete(projection.name);
         await running.stop();
+        // Its own leave may not be processed yet (three tries); a group another projector
+        // still catches up in is left to that one, which deletes it when it is done.
+        await this.deleteCatchUpGroup(running.groupId, 3);
       }
+    }
+  }
+
+  /**
+   * Deletes the catch-up group of each projection that has no catch-up runner here: one a
+   * projector left behind when it stopped or died while catching up. Nothing is lost with
+   * its offsets: a catch-up runner starts from the projection's checkpoints, never from
+   * its group's offsets. A group still in use by another projector is left to it.
+   */
+  private async deleteIdleCatchUpGroups(): Promise<void> {
+    for (const { name } of this.projections) {
+      if (!this.catchUps.has(name)) await this.deleteCatchUpGroup(projectorGroup(name), 1);
+    }
+  }
+
+  private async deleteCatchUpGroup(groupId: string, tries: number): Promise<void> {
+    try {
+      const outcome = await deleteConsumerGroup(this.kafka.admin, groupId, tries);
+      if (outcome === 'deleted') this.logger.info({ group: groupId }, 'catch-up consumer group deleted');
+      else if (outcome === 'in use')
+        this.logger.info({ group: groupId }, 'catch-up consumer group still in use elsewhere');
+    } catch (err) {
+      this.logger.warn({ err, group: groupId }, 'catch-up consumer group not deleted');
     }
   }
 }

@@ -91,3 +91,31 @@ export async function describeTopics(admin: Admin, names: string[]): Promise<Top
   }
   return out;
 }
+
+/**
+ * Deletes a consumer group and its committed offsets: 'deleted'; 'absent' when it never
+ * existed or is already gone; 'in use' when it still has members after `tries` attempts,
+ * 200 ms × attempt apart (a member's leave the broker has not processed yet is waited out
+ * that way). Any other failure is thrown.
+ */
+export async function deleteConsumerGroup(
+  admin: Admin,
+  groupId: string,
+  tries: number,
+): Promise<'deleted' | 'absent' | 'in use'> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.deleteGroups([groupId]);
+      return 'deleted';
+    } catch (err) {
+      const codes = (err as { groups?: Array<{ error?: { type?: string } }> }).groups?.map(
+        (g) => g.error?.type ?? 'UNKNOWN',
+      );
+      if (!codes || codes.length === 0) throw err;
+      if (codes.every((c) => c === 'GROUP_ID_NOT_FOUND')) return 'absent';
+      if (!codes.every((c) => c === 'NON_EMPTY_GROUP')) throw err;
+      if (attempt >= tries) return 'in use';
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}

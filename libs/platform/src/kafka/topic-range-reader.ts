@@ -11,6 +11,7 @@
  */
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { newUlid } from '@herald/contracts';
+import { deleteConsumerGroup } from './topic-admin';
 
 export interface OffsetRange {
   partition: number;
@@ -168,7 +169,12 @@ export async function readOffsetRanges(
   } catch (err) {
     failure = asError(err);
   }
-  const notDeleted = await deleteGroup(admin, groupId).then(() => undefined, asError);
+  // The group's own leave may not be processed yet: waited out, up to ten tries.
+  const notDeleted = await deleteConsumerGroup(admin, groupId, 10).then(
+    (outcome) =>
+      outcome === 'in use' ? new Error(`consumer group ${groupId} still has members`) : undefined,
+    asError,
+  );
   await admin.disconnect();
   // Why the replay failed matters more than a group it then could not delete.
   const error = failure ?? notDeleted;
@@ -194,27 +200,6 @@ async function untilDone(
   } finally {
     clearInterval(timer);
   }
-}
-
-/** Deletes the throwaway group; a leave the broker has not processed yet is waited out. */
-async function deleteGroup(admin: Admin, groupId: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await admin.deleteGroups([groupId]);
-      return;
-    } catch (err) {
-      const codes = groupErrors(err);
-      // Never created (the join failed) or already gone: nothing is left behind.
-      if (codes.length > 0 && codes.every((c) => c === 'GROUP_ID_NOT_FOUND')) return;
-      if (attempt >= 10 || !codes.includes('NON_EMPTY_GROUP')) throw err;
-      await new Promise((r) => setTimeout(r, 200 * attempt));
-    }
-  }
-}
-
-function groupErrors(err: unknown): string[] {
-  const groups = (err as { groups?: Array<{ error?: { type?: string } }> }).groups ?? [];
-  return groups.map((g) => g.error?.type ?? 'UNKNOWN');
 }
 
 function asError(err: unknown): Error {
