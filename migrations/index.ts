@@ -19,6 +19,7 @@ import { OAuthClients1764777600000 } from './1764777600000-oauth-clients';
 import { QuotaDays1764784800000 } from './1764784800000-quota-days';
 import { OAuthTokenExpiry1764788400000 } from './1764788400000-oauth-token-expiry';
 import { EventItemPrefix1765008000000 } from './1765008000000-event-item-prefix';
+import { LoginFailures1765094400000 } from './1765094400000-login-failures';
 
 export const MIGRATIONS = [
   TenancyBase1764072000000,
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   QuotaDays1764784800000,
   OAuthTokenExpiry1764788400000,
   EventItemPrefix1765008000000,
+  LoginFailures1765094400000,
 ];

@@ -239,6 +239,69 @@ describe('admin sessions', () => {
     expect(reset).toEqual({ failed_attempts: 0, locked_until: null });
   });
 
+  it('locks an email no admin has, or a disabled admin has, exactly as an admin’s account', async () => {
+    const real = 'counted@example.com';
+    const disabled = 'gone-admin@example.com';
+    const stranger = 'stranger@example.com';
+    await admins.create({ tenant: a, email: real, password: generatePassword(), actor: 'test' });
+    await admins.create({ tenant: a, email: disabled, password: generatePassword(), actor: 'test' });
+    await admins.disable(a, disabled, 'test');
+    const answers = async (email: string): Promise<unknown[]> => {
+      const out: unknown[] = [];
+      for (let i = 1; i <= 6; i++) {
+        const res = await call(a, 'POST', SESSION, { body: { email, password: 'not-the-password-1' } });
+        out.push({ status: res.status, retryAfter: res.headers['retry-after'], error: res.body.error });
+      }
+      return out;
+    };
+    const expected = await answers(real);
+    expect(expected.map((r) => (r as { status: number }).status)).toEqual([401, 401, 401, 401, 429, 429]);
+    expect(await answers(stranger)).toEqual(expected);
+    expect(await answers(disabled)).toEqual(expected);
+    const [row] = await t.ds.query(
+      `SELECT failed_attempts, locked_until > now() AS locked FROM admin_login_failures WHERE tenant = $1 AND email = $2`,
+      [a, stranger],
+    );
+    expect(row).toEqual({ failed_attempts: 5, locked: true });
+    const locked = (await auditOf(a, 'admin.locked')).filter((r) => r.details.email === stranger);
+    expect(locked.map((r) => r.details.locked_seconds)).toEqual([60]);
+  });
+
+  it('counts failures a day apart as not consecutive, and deletes what it has forgotten', async () => {
+    const real = 'forgetful@example.com';
+    const stranger = 'forgotten@example.com';
+    const other = 'long-ago@example.com';
+    await admins.create({ tenant: a, email: real, password: generatePassword(), actor: 'test' });
+    const fail = (email: string) =>
+      call(a, 'POST', SESSION, { body: { email, password: 'not-the-password-1' } });
+    for (const email of [real, stranger])
+      for (let i = 1; i <= 4; i++) expect((await fail(email)).status).toBe(401);
+    expect((await fail(other)).status).toBe(401);
+    // Four failures, then a day and a minute without any: the fifth is the first again.
+    await t.ds.query(
+      `UPDATE tenant_admins SET last_failed_at = now() - interval '1 day 1 minute' WHERE tenant = $1 AND email = $2`,
+      [a, real],
+    );
+    await t.ds.query(
+      `UPDATE admin_login_failures SET last_failed_at = now() - interval '1 day 1 minute'
+        WHERE tenant = $1 AND email = ANY($2::text[])`,
+      [a, [stranger, other]],
+    );
+    expect((await fail(real)).status).toBe(401);
+    expect((await fail(stranger)).status).toBe(401);
+    const [admin] = await t.ds.query(
+      `SELECT failed_attempts FROM tenant_admins WHERE tenant = $1 AND email = $2`,
+      [a, real],
+    );
+    expect(admin.failed_attempts).toBe(1);
+    const rows = await t.ds.query(
+      `SELECT email, failed_attempts FROM admin_login_failures WHERE tenant = $1 AND email = ANY($2::text[]) ORDER BY email`,
+      [a, [stranger, other]],
+    );
+    // The other email's row, forgotten and unlocked, went as this failure was counted.
+    expect(rows).toEqual([{ email: stranger, failed_attempts: 1 }]);
+  });
+
   it('admits a session on the API with every scope, and requires the CSRF token on writes', async () => {
     const s = await login(a, emailA, passwordA);
     const read = await call(a, 'GET', PROBE, { headers: { cookie: s.cookie } });

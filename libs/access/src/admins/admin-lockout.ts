@@ -1,9 +1,12 @@
 /**
  * Login lockout: after LOCK_AFTER consecutive failures an account is locked, first for one
  * minute, then twice as long after each further failure, at most an hour. A successful
- * login resets the count.
+ * login resets the count, and so does a day without failures (FAILURE_MEMORY_MS). Emails
+ * that no admin has count and lock the same way.
  */
 export const LOCK_AFTER = 5;
+/** Failures this far apart are not consecutive: the count starts again. */
+export const FAILURE_MEMORY_MS = 24 * 60 * 60_000;
 const FIRST_LOCK_MS = 60_000;
 const MAX_LOCK_MS = 60 * 60_000;
 

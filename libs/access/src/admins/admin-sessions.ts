@@ -6,13 +6,15 @@
  *
  * Login answers the same for an unknown email, a disabled admin and a wrong password, and
  * verifies a password hash in each case (a dummy one when there is none) so the three take
- * similar time. A locked account is refused before any password is verified.
+ * similar time. A locked account is refused before any password is verified. Every email
+ * counts its failures and locks alike, whether an admin has it or not
+ * (`admin_login_failures` keeps the others'), so that a lock reveals no admin.
  */
 import { appendAudit, InvalidTenantError, withTenant } from '@herald/platform';
 import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { adminActor, normalizeEmail } from './admin';
-import { lockDurationMs } from './admin-lockout';
+import { FAILURE_MEMORY_MS, lockDurationMs } from './admin-lockout';
 import { dummyPasswordHash, verifyPassword } from './admin-password';
 
 export interface AdminSessionPolicy {
@@ -88,9 +90,13 @@ export class AdminSessions {
         [tenant, email],
       );
       const admin = rows[0];
-      if (admin && admin.disabled_at === null && admin.locked_until && admin.locked_until > admin.now) {
-        const retryAfterSeconds = Math.ceil((admin.locked_until.getTime() - admin.now.getTime()) / 1000);
-        await audit(em, tenant, actor, 'admin.login_failed', admin.id, {
+      const usable = admin !== undefined && admin.disabled_at === null;
+      // An email with no usable admin locks as an admin's account does: a lock must not tell
+      // anyone which emails belong to admins.
+      const lock = usable ? admin : await strangerLock(em, tenant, email);
+      if (lock.locked_until && lock.locked_until > lock.now) {
+        const retryAfterSeconds = Math.ceil((lock.locked_until.getTime() - lock.now.getTime()) / 1000);
+        await audit(em, tenant, actor, 'admin.login_failed', admin?.id ?? email, {
           email,
           reason: 'locked',
           ip: ctx.ip,
@@ -98,32 +104,29 @@ export class AdminSessions {
         return { ok: false, reason: 'locked', retryAfterSeconds };
       }
       const matches = await verifyPassword(password, admin?.password_hash ?? (await dummyPasswordHash()));
-      if (!admin || admin.disabled_at !== null) {
+      if (!usable || !matches) {
+        const failures = usable
+          ? await countAdminFailure(em, tenant, admin.id)
+          : await countStrangerFailure(em, tenant, email);
+        const lockMs = lockDurationMs(failures);
+        if (lockMs > 0) {
+          await em.query(
+            usable
+              ? `UPDATE tenant_admins SET locked_until = now() + $3::bigint * interval '1 millisecond'
+                  WHERE tenant = $1 AND id = $2`
+              : `UPDATE admin_login_failures SET locked_until = now() + $3::bigint * interval '1 millisecond'
+                  WHERE tenant = $1 AND email = $2`,
+            [tenant, usable ? admin.id : email, lockMs],
+          );
+        }
         await audit(em, tenant, actor, 'admin.login_failed', admin?.id ?? email, {
           email,
-          reason: admin ? 'disabled' : 'unknown_email',
-          ip: ctx.ip,
-        });
-        return { ok: false, reason: 'invalid_credentials' };
-      }
-      if (!matches) {
-        const failures = admin.failed_attempts + 1;
-        const lockMs = lockDurationMs(failures);
-        await em.query(
-          `UPDATE tenant_admins
-           SET failed_attempts = $3,
-               locked_until = CASE WHEN $4::bigint > 0 THEN now() + $4::bigint * interval '1 millisecond' ELSE locked_until END
-           WHERE tenant = $1 AND id = $2`,
-          [tenant, admin.id, failures, lockMs],
-        );
-        await audit(em, tenant, actor, 'admin.login_failed', admin.id, {
-          email,
-          reason: 'wrong_password',
+          reason: !admin ? 'unknown_email' : usable ? 'wrong_password' : 'disabled',
           failed_attempts: failures,
           ip: ctx.ip,
         });
         if (lockMs > 0) {
-          await audit(em, tenant, actor, 'admin.locked', admin.id, {
+          await audit(em, tenant, actor, 'admin.locked', admin?.id ?? email, {
             email,
             failed_attempts: failures,
             locked_seconds: lockMs / 1000,
@@ -143,7 +146,7 @@ export class AdminSessions {
         [id, tenant, admin.id, sha256(csrfToken), this.policy.ttlMs],
       );
       await em.query(
-        `UPDATE tenant_admins SET failed_attempts = 0, locked_until = NULL, last_login_at = now()
+        `UPDATE tenant_admins SET failed_attempts = 0, locked_until = NULL, last_failed_at = NULL, last_login_at = now()
          WHERE tenant = $1 AND id = $2`,
         [tenant, admin.id],
       );
@@ -259,4 +262,63 @@ function audit(
   details: Record<string, unknown>,
 ): Promise<void> {
   return appendAudit(em, { tenant, actor, action, targetType: 'admin', targetId, details });
+}
+
+interface LockState {
+  locked_until: Date | null;
+  now: Date;
+}
+
+/** The lock of an email no usable admin has (none when it has failed no login lately). */
+async function strangerLock(em: EntityManager, tenant: string, email: string): Promise<LockState> {
+  const rows: Array<LockState> = await em.query(
+    `SELECT f.locked_until, n.now
+       FROM (SELECT now() AS now) n
+       LEFT JOIN admin_login_failures f ON f.tenant = $1 AND f.email = $2`,
+    [tenant, email],
+  );
+  return rows[0]!;
+}
+
+/**
+ * Counts a failed login of an admin; returns its failures in a row. A failure more than
+ * FAILURE_MEMORY_MS after the one before starts the count again.
+ */
+async function countAdminFailure(em: EntityManager, tenant: string, id: string): Promise<number> {
+  const [rows]: [Array<{ failed_attempts: number }>, number] = await em.query(
+    `UPDATE tenant_admins
+        SET failed_attempts = CASE WHEN last_failed_at > now() - $3::bigint * interval '1 millisecond'
+                                   THEN failed_attempts + 1 ELSE 1 END,
+            last_failed_at = now()
+      WHERE tenant = $1 AND id = $2
+      RETURNING failed_attempts`,
+    [tenant, id, FAILURE_MEMORY_MS],
+  );
+  return rows[0]!.failed_attempts;
+}
+
+/**
+ * The same for an email no usable admin has. Its row goes once it is forgotten (no failure
+ * for FAILURE_MEMORY_MS, no lock left), which answers exactly as the row would: rows of
+ * the tenant forgotten by now are deleted as a new one is counted.
+ */
+async function countStrangerFailure(em: EntityManager, tenant: string, email: string): Promise<number> {
+  await em.query(
+    `DELETE FROM admin_login_failures
+      WHERE tenant = $1 AND email <> $2
+        AND last_failed_at < now() - $3::bigint * interval '1 millisecond'
+        AND (locked_until IS NULL OR locked_until < now())`,
+    [tenant, email, FAILURE_MEMORY_MS],
+  );
+  const rows: Array<{ failed_attempts: number }> = await em.query(
+    `INSERT INTO admin_login_failures AS f (tenant, email, failed_attempts, last_failed_at)
+     VALUES ($1, $2, 1, now())
+     ON CONFLICT (tenant, email) DO UPDATE
+        SET failed_attempts = CASE WHEN f.last_failed_at > now() - $3::bigint * interval '1 millisecond'
+                                   THEN f.failed_attempts + 1 ELSE 1 END,
+            last_failed_at = now()
+     RETURNING failed_attempts`,
+    [tenant, email, FAILURE_MEMORY_MS],
+  );
+  return rows[0]!.failed_attempts;
 }
