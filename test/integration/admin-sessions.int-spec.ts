@@ -6,7 +6,13 @@
  * row-level security on both tables from the herald_app login.
  */
 import { Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
-import { AdminSessions, AdminsRepository, ADMIN_SESSION_COOKIE, generatePassword } from '@herald/access';
+import {
+  AdminSessions,
+  AdminsRepository,
+  ADMIN_SESSION_COOKIE,
+  ExpiredTokenSweeper,
+  generatePassword,
+} from '@herald/access';
 import { SCOPES } from '@herald/contracts';
 import {
   ApiCaller,
@@ -300,6 +306,38 @@ describe('admin sessions', () => {
     );
     // The other email's row, forgotten and unlocked, went as this failure was counted.
     expect(rows).toEqual([{ email: stranger, failed_attempts: 1 }]);
+  });
+
+  it('deletes sessions that ended an hour ago in the gateway’s sweep, and keeps the others', async () => {
+    const email = 'sweeper@example.com';
+    const password = generatePassword();
+    await admins.create({ tenant: b, email, password, actor: 'test' });
+    const sessions = {
+      live: await login(b, email, password),
+      justEnded: await login(b, email, password),
+      loggedOut: await login(b, email, password),
+      idle: await login(b, email, password),
+      pastEnd: await login(b, email, password),
+    };
+    const idOf = (s: Login): Buffer => createHash('sha256').update(s.token).digest();
+    const age = async (s: Login, set: string): Promise<void> => {
+      await t.ds.query(`UPDATE admin_sessions SET ${set} WHERE id = $1`, [idOf(s)]);
+    };
+    await age(sessions.justEnded, `revoked_at = now() - interval '59 minutes'`);
+    await age(sessions.loggedOut, `revoked_at = now() - interval '61 minutes'`);
+    // The idle timeout is 30 minutes: unused for 91 minutes is an hour past it.
+    await age(sessions.idle, `last_seen_at = now() - interval '91 minutes'`);
+    await age(sessions.pastEnd, `expires_at = now() - interval '61 minutes'`);
+    await t.app.get(ExpiredTokenSweeper).sweep();
+    const rows: Array<{ id: Buffer }> = await t.ds.query(`SELECT id FROM admin_sessions WHERE tenant = $1`, [
+      b,
+    ]);
+    const kept = Object.entries(sessions)
+      .filter(([, s]) => rows.some((r) => r.id.equals(idOf(s))))
+      .map(([name]) => name);
+    expect(kept).toEqual(['live', 'justEnded']);
+    const live = await call(b, 'GET', SESSION, { headers: { cookie: sessions.live.cookie } });
+    expect(live.status).toBe(200);
   });
 
   it('admits a session on the API with every scope, and requires the CSRF token on writes', async () => {

@@ -351,7 +351,7 @@ describe('OAuth client credentials', () => {
         `UPDATE oauth_tokens SET expires_at = now() - interval '2 hours' WHERE token_hash = ANY($1)`,
         [expired.map(hashApiKey)],
       );
-      const sweeper = new ExpiredTokenSweeper(t.ds, pino({ level: 'silent' }), 2);
+      const sweeper = new ExpiredTokenSweeper(t.ds, pino({ level: 'silent' }), 30 * 60_000, 2);
       sweeper.start(50);
       try {
         await eventually(async () => {

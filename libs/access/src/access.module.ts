@@ -66,9 +66,13 @@ import { OAuthTokenHttpController } from './oauth/oauth-token.http.controller';
     },
     {
       provide: ExpiredTokenSweeper,
-      inject: [DataSource, HERALD_LOGGER],
-      useFactory: (ds: DataSource, logger: Logger) =>
-        new ExpiredTokenSweeper(ds, logger.child({ component: 'access' })),
+      inject: [DataSource, HERALD_LOGGER, HERALD_CONFIG],
+      useFactory: (ds: DataSource, logger: Logger, config: HeraldConfig) =>
+        new ExpiredTokenSweeper(
+          ds,
+          logger.child({ component: 'access' }),
+          config.adminSessions.idleTimeoutMs,
+        ),
     },
     {
       provide: OAUTH_TOKEN_CACHE,

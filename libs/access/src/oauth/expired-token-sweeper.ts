@@ -1,9 +1,11 @@
 /**
- * Deletes expired OAuth access tokens. A client's expired tokens also go when it asks for
- * a new one or is revoked, but a client that stops asking would leave them forever. Every
- * gateway sweeps on an interval, in bounded batches so no statement holds many row locks
- * for long; rows another gateway is deleting at the same moment are skipped, not waited on.
- * Runs on the system login, across tenants.
+ * Deletes tokens that can no longer be used: expired OAuth access tokens, and admin
+ * console sessions that ended (logged out or disabled, idle, or past their absolute end).
+ * A client's expired tokens also go when it asks for a new one or is revoked, but a client
+ * that stops asking, like an admin who never logs in again, would leave them forever.
+ * Every gateway sweeps on an interval, in bounded batches so no statement holds many row
+ * locks for long; rows another gateway is deleting at the same moment are skipped, not
+ * waited on. Runs on the system login, across tenants.
  */
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -14,6 +16,27 @@ const BATCH_SIZE = 1000;
 /** A sweep stops after this many full batches; the next one carries on. */
 const MAX_BATCHES_PER_SWEEP = 20;
 
+/**
+ * What one sweep deletes: the rows of `table` matching `ended`, whose $2 is the admin idle
+ * timeout (ms) where `idle` says so.
+ */
+const SWEPT = [
+  {
+    what: 'OAuth tokens',
+    table: 'oauth_tokens',
+    idle: false,
+    ended: `expires_at < now() - ${EXPIRED_TOKEN_RETENTION}`,
+  },
+  {
+    what: 'admin sessions',
+    table: 'admin_sessions',
+    idle: true,
+    ended: `expires_at < now() - ${EXPIRED_TOKEN_RETENTION}
+         OR revoked_at < now() - ${EXPIRED_TOKEN_RETENTION}
+         OR last_seen_at < now() - $2::bigint * interval '1 millisecond' - ${EXPIRED_TOKEN_RETENTION}`,
+  },
+] as const;
+
 export class ExpiredTokenSweeper {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> = Promise.resolve();
@@ -22,6 +45,8 @@ export class ExpiredTokenSweeper {
   constructor(
     private readonly ds: DataSource,
     private readonly logger: Logger,
+    /** How long an admin session may go unused (HERALD_ADMIN_IDLE_TIMEOUT). */
+    private readonly adminIdleTimeoutMs: number,
     private readonly batchSize = BATCH_SIZE,
   ) {}
 
@@ -43,33 +68,38 @@ export class ExpiredTokenSweeper {
     return this.timer !== undefined;
   }
 
-  /** One sweep, after any under way; resolves with how many tokens it deleted. */
+  /** One sweep, after any under way; resolves with how many rows it deleted. */
   sweep(): Promise<number> {
-    const run = this.sweeping.then(() => this.deleteExpired());
+    const run = this.sweeping.then(async () => {
+      let deleted = 0;
+      for (const swept of SWEPT) deleted += await this.deleteEnded(swept);
+      return deleted;
+    });
     this.sweeping = run.then(() => undefined);
     return run;
   }
 
-  private async deleteExpired(): Promise<number> {
+  private async deleteEnded(swept: (typeof SWEPT)[number]): Promise<number> {
     let deleted = 0;
     try {
       for (let batch = 0; batch < MAX_BATCHES_PER_SWEEP && this.ds.isInitialized; batch++) {
+        if (this.stopping && batch > 0) break;
         const [row]: Array<{ n: number }> = await this.ds.query(
           `WITH gone AS (
-             DELETE FROM oauth_tokens WHERE token_hash IN (
-               SELECT token_hash FROM oauth_tokens
-               WHERE expires_at < now() - ${EXPIRED_TOKEN_RETENTION}
-               LIMIT $1 FOR UPDATE SKIP LOCKED)
+             DELETE FROM ${swept.table} WHERE ctid = ANY (ARRAY(
+               SELECT ctid FROM ${swept.table}
+               WHERE ${swept.ended}
+               LIMIT $1 FOR UPDATE SKIP LOCKED))
              RETURNING 1)
            SELECT count(*)::int AS n FROM gone`,
-          [this.batchSize],
+          swept.idle ? [this.batchSize, this.adminIdleTimeoutMs] : [this.batchSize],
         );
         const n = row?.n ?? 0;
         deleted += n;
         if (n < this.batchSize || this.stopping) break;
       }
     } catch (err) {
-      this.logger.warn({ err }, 'expired OAuth tokens could not be deleted; will retry');
+      this.logger.warn({ err }, `ended ${swept.what} could not be deleted; will retry`);
     }
     return deleted;
   }
