@@ -13,7 +13,7 @@
  * the `tenant_isolation` policy and the owner's `system_scope` opt-in.
  */
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { SYSTEM_SCOPE_ROLES } from './1764759600000-system-login';
+import { isolateTenantTable } from './tenant-table';
 
 export const ADMIN_TABLES = ['tenant_admins', 'admin_sessions'] as const;
 
@@ -49,16 +49,7 @@ export class TenantAdmins1764763200000 implements MigrationInterface {
     await q.query(`CREATE INDEX admin_sessions_admin ON admin_sessions (admin_id) WHERE revoked_at IS NULL`);
 
     for (const table of ADMIN_TABLES) {
-      await q.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
-      await q.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
-      await q.query(`
-        CREATE POLICY tenant_isolation ON ${table}
-          USING (tenant = herald_current_tenant())
-          WITH CHECK (tenant = herald_current_tenant())`);
-      await q.query(`
-        CREATE POLICY system_scope ON ${table} TO ${SYSTEM_SCOPE_ROLES}
-          USING ((SELECT herald_system_scope()))
-          WITH CHECK ((SELECT herald_system_scope()))`);
+      await isolateTenantTable(q, table);
       await q.query(`GRANT SELECT, INSERT, UPDATE ON ${table} TO herald_app`);
     }
   }

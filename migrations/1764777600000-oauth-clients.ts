@@ -13,7 +13,7 @@
  * `tenant_isolation` policy and the `system_scope` opt-in.
  */
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { SYSTEM_SCOPE_ROLES } from './1764759600000-system-login';
+import { isolateTenantTable } from './tenant-table';
 
 export const OAUTH_TABLES = ['oauth_clients', 'oauth_tokens'] as const;
 
@@ -82,16 +82,7 @@ export class OAuthClients1764777600000 implements MigrationInterface {
       )`);
 
     for (const table of [...OAUTH_TABLES, 'oauth_client_usage']) {
-      await q.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
-      await q.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
-      await q.query(`
-        CREATE POLICY tenant_isolation ON ${table}
-          USING (tenant = herald_current_tenant())
-          WITH CHECK (tenant = herald_current_tenant())`);
-      await q.query(`
-        CREATE POLICY system_scope ON ${table} TO ${SYSTEM_SCOPE_ROLES}
-          USING ((SELECT herald_system_scope()))
-          WITH CHECK ((SELECT herald_system_scope()))`);
+      await isolateTenantTable(q, table);
     }
     await q.query(`GRANT SELECT, INSERT, UPDATE ON oauth_clients TO herald_app`);
     await q.query(`GRANT SELECT, INSERT, DELETE ON oauth_tokens TO herald_app`);

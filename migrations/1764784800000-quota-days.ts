@@ -10,7 +10,7 @@
  * tenant login gets nothing.
  */
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { SYSTEM_SCOPE_ROLES } from './1764759600000-system-login';
+import { isolateTenantTable } from './tenant-table';
 
 export class QuotaDays1764784800000 implements MigrationInterface {
   name = 'QuotaDays1764784800000';
@@ -25,16 +25,7 @@ export class QuotaDays1764784800000 implements MigrationInterface {
         PRIMARY KEY (subject, day)
       )`);
     await q.query(`CREATE INDEX quota_days_day ON quota_days (day)`);
-    await q.query(`ALTER TABLE quota_days ENABLE ROW LEVEL SECURITY`);
-    await q.query(`ALTER TABLE quota_days FORCE ROW LEVEL SECURITY`);
-    await q.query(`
-      CREATE POLICY tenant_isolation ON quota_days
-        USING (tenant = herald_current_tenant())
-        WITH CHECK (tenant = herald_current_tenant())`);
-    await q.query(`
-      CREATE POLICY system_scope ON quota_days TO ${SYSTEM_SCOPE_ROLES}
-        USING ((SELECT herald_system_scope()))
-        WITH CHECK ((SELECT herald_system_scope()))`);
+    await isolateTenantTable(q, 'quota_days');
   }
 
   async down(q: QueryRunner): Promise<void> {

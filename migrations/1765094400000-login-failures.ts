@@ -11,7 +11,7 @@
  * `tenant_isolation` policy and the owner's `system_scope` opt-in).
  */
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { SYSTEM_SCOPE_ROLES } from './1764759600000-system-login';
+import { isolateTenantTable } from './tenant-table';
 
 export class LoginFailures1765094400000 implements MigrationInterface {
   name = 'LoginFailures1765094400000';
@@ -31,16 +31,7 @@ export class LoginFailures1765094400000 implements MigrationInterface {
     );
     // Failures a day apart are not consecutive (libs/access/src/admins/admin-lockout.ts).
     await q.query(`ALTER TABLE tenant_admins ADD COLUMN last_failed_at timestamptz`);
-    await q.query(`ALTER TABLE admin_login_failures ENABLE ROW LEVEL SECURITY`);
-    await q.query(`ALTER TABLE admin_login_failures FORCE ROW LEVEL SECURITY`);
-    await q.query(`
-      CREATE POLICY tenant_isolation ON admin_login_failures
-        USING (tenant = herald_current_tenant())
-        WITH CHECK (tenant = herald_current_tenant())`);
-    await q.query(`
-      CREATE POLICY system_scope ON admin_login_failures TO ${SYSTEM_SCOPE_ROLES}
-        USING ((SELECT herald_system_scope()))
-        WITH CHECK ((SELECT herald_system_scope()))`);
+    await isolateTenantTable(q, 'admin_login_failures');
     await q.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON admin_login_failures TO herald_app`);
   }
 
