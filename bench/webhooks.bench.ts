@@ -49,6 +49,7 @@ import * as path from 'node:path';
 import { Pool } from 'undici';
 import { publicEventId, Topics } from '@herald/contracts';
 import {
+  CONSUMER_FETCH,
   createDataSource,
   createKafka,
   groupLag,
@@ -298,9 +299,28 @@ async function kafkaHop(brokers: string[], brokerPid: number | undefined): Promi
   };
 }
 
+/** `n` public events of `tenant` onto `topic`, 1,000 per send, spread over 997 subjects: a backlog. */
+async function publishBacklog(
+  producer: HeraldProducer,
+  topic: string,
+  n: number,
+  tenant: string,
+): Promise<void> {
+  for (let i = 0; i < n; i += 1000) {
+    await producer.send(
+      topic,
+      Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({
+        key: `${tenant}:${(i + j) % 997}`,
+        value: publicEvent(i + j).body,
+        headers: { [PublicHeaders.tenant]: tenant },
+      })),
+    );
+  }
+}
+
 /**
  * The floor Kafka's order puts under goal 5: a backlog of `n` public events of one tenant
- * (as publishBurst writes it, on a topic of its own with the public topic's partitions),
+ * (as publishBacklog writes it, on a topic of its own with the public topic's partitions),
  * then one record of another tenant at the end of every partition; a bare consumer, with
  * the fetch sizes of Herald's consumers and no work per record, reads from the start of
  * the log. How long until it has read every other-tenant record is how long any consumer
@@ -319,16 +339,7 @@ async function backlogReadFloor(brokers: string[], n: number): Promise<{ ms: num
   });
   const producer = new HeraldProducer(kafka);
   await producer.connect();
-  for (let i = 0; i < n; i += 1000) {
-    await producer.send(
-      topic,
-      Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({
-        key: `${TENANT}:${(i + j) % 997}`,
-        value: publicEvent(i + j).body,
-        headers: { [PublicHeaders.tenant]: TENANT },
-      })),
-    );
-  }
+  await publishBacklog(producer, topic, n, TENANT);
   await producer.disconnect();
   // One record of the other tenant at the end of every partition.
   const marks = kafka.producer();
@@ -343,12 +354,7 @@ async function backlogReadFloor(brokers: string[], n: number): Promise<{ ms: num
     })),
   });
   await marks.disconnect();
-  const consumer = kafka.consumer({
-    groupId: `bench-backlog-floor-${randomUUID()}`,
-    maxBytesPerPartition: 1024 * 1024,
-    maxBytes: 4 * 1024 * 1024,
-    maxWaitTimeInMs: 1000,
-  });
+  const consumer = kafka.consumer({ groupId: `bench-backlog-floor-${randomUUID()}`, ...CONSUMER_FETCH });
   let joined = 0;
   let read = 0;
   let others = 0;
@@ -781,21 +787,8 @@ async function main(): Promise<void> {
     );
     await producer.connect();
     /** BURST public events of `tenant` straight onto the public topic: a backlog for the dispatcher. */
-    const publishBurst = async (n: number, tenant: string): Promise<void> => {
-      for (let i = 0; i < n; i += 1000) {
-        await producer.send(
-          Topics.publicEvents,
-          Array.from({ length: Math.min(1000, n - i) }, (_, j) => {
-            const e = publicEvent(i + j);
-            return {
-              key: `${tenant}:${(i + j) % 997}`,
-              value: e.body,
-              headers: { [PublicHeaders.tenant]: tenant },
-            };
-          }),
-        );
-      }
-    };
+    const publishBurst = (n: number, tenant: string): Promise<void> =>
+      publishBacklog(producer, Topics.publicEvents, n, tenant);
     if (hop) {
       const burstCpu = cpu.sample();
       const started = performance.now();

@@ -105,20 +105,9 @@ export class AdminSessions {
       }
       const matches = await verifyPassword(password, admin?.password_hash ?? (await dummyPasswordHash()));
       if (!usable || !matches) {
-        const failures = usable
-          ? await countAdminFailure(em, tenant, admin.id)
-          : await countStrangerFailure(em, tenant, email);
-        const lockMs = lockDurationMs(failures);
-        if (lockMs > 0) {
-          await em.query(
-            usable
-              ? `UPDATE tenant_admins SET locked_until = now() + $3::bigint * interval '1 millisecond'
-                  WHERE tenant = $1 AND id = $2`
-              : `UPDATE admin_login_failures SET locked_until = now() + $3::bigint * interval '1 millisecond'
-                  WHERE tenant = $1 AND email = $2`,
-            [tenant, usable ? admin.id : email, lockMs],
-          );
-        }
+        const { failures, lockMs } = usable
+          ? await adminFailed(em, tenant, admin.id)
+          : await strangerFailed(em, tenant, email);
         await audit(em, tenant, actor, 'admin.login_failed', admin?.id ?? email, {
           email,
           reason: !admin ? 'unknown_email' : usable ? 'wrong_password' : 'disabled',
@@ -280,11 +269,18 @@ async function strangerLock(em: EntityManager, tenant: string, email: string): P
   return rows[0]!;
 }
 
+interface Failed {
+  /** Failures in a row, this one included. */
+  failures: number;
+  /** How long the lock this failure set lasts (0: none). */
+  lockMs: number;
+}
+
 /**
- * Counts a failed login of an admin; returns its failures in a row. A failure more than
- * FAILURE_MEMORY_MS after the one before starts the count again.
+ * Counts a failed login of an admin and locks the account when that is due. A failure more
+ * than FAILURE_MEMORY_MS after the one before starts the count again.
  */
-async function countAdminFailure(em: EntityManager, tenant: string, id: string): Promise<number> {
+async function adminFailed(em: EntityManager, tenant: string, id: string): Promise<Failed> {
   const [rows]: [Array<{ failed_attempts: number }>, number] = await em.query(
     `UPDATE tenant_admins
         SET failed_attempts = CASE WHEN last_failed_at > now() - $3::bigint * interval '1 millisecond'
@@ -294,7 +290,16 @@ async function countAdminFailure(em: EntityManager, tenant: string, id: string):
       RETURNING failed_attempts`,
     [tenant, id, FAILURE_MEMORY_MS],
   );
-  return rows[0]!.failed_attempts;
+  const failures = rows[0]!.failed_attempts;
+  const lockMs = lockDurationMs(failures);
+  if (lockMs > 0) {
+    await em.query(
+      `UPDATE tenant_admins SET locked_until = now() + $3::bigint * interval '1 millisecond'
+        WHERE tenant = $1 AND id = $2`,
+      [tenant, id, lockMs],
+    );
+  }
+  return { failures, lockMs };
 }
 
 /**
@@ -302,7 +307,7 @@ async function countAdminFailure(em: EntityManager, tenant: string, id: string):
  * for FAILURE_MEMORY_MS, no lock left), which answers exactly as the row would: rows of
  * the tenant forgotten by now are deleted as a new one is counted.
  */
-async function countStrangerFailure(em: EntityManager, tenant: string, email: string): Promise<number> {
+async function strangerFailed(em: EntityManager, tenant: string, email: string): Promise<Failed> {
   await em.query(
     `DELETE FROM admin_login_failures
       WHERE tenant = $1 AND email <> $2
@@ -320,5 +325,14 @@ async function countStrangerFailure(em: EntityManager, tenant: string, email: st
      RETURNING failed_attempts`,
     [tenant, email, FAILURE_MEMORY_MS],
   );
-  return rows[0]!.failed_attempts;
+  const failures = rows[0]!.failed_attempts;
+  const lockMs = lockDurationMs(failures);
+  if (lockMs > 0) {
+    await em.query(
+      `UPDATE admin_login_failures SET locked_until = now() + $3::bigint * interval '1 millisecond'
+        WHERE tenant = $1 AND email = $2`,
+      [tenant, email, lockMs],
+    );
+  }
+  return { failures, lockMs };
 }

@@ -72,7 +72,10 @@ export class ExpiredTokenSweeper {
   sweep(): Promise<number> {
     const run = this.sweeping.then(async () => {
       let deleted = 0;
-      for (const swept of SWEPT) deleted += await this.deleteEnded(swept);
+      for (const swept of SWEPT) {
+        if (this.stopping) break;
+        deleted += await this.deleteEnded(swept);
+      }
       return deleted;
     });
     this.sweeping = run.then(() => undefined);
@@ -83,7 +86,6 @@ export class ExpiredTokenSweeper {
     let deleted = 0;
     try {
       for (let batch = 0; batch < MAX_BATCHES_PER_SWEEP && this.ds.isInitialized; batch++) {
-        if (this.stopping && batch > 0) break;
         const [row]: Array<{ n: number }> = await this.ds.query(
           `WITH gone AS (
              DELETE FROM ${swept.table} WHERE ctid = ANY (ARRAY(

@@ -66,6 +66,16 @@ export interface HandleResult {
   durable?: Promise<void>;
 }
 
+/** How much Herald's consumers fetch at once, and how long a fetch waits for data. */
+export const CONSUMER_FETCH = {
+  // One call holds what one fetch returns: bounded, so a rebuild or a backlog is applied in
+  // transactions of a few MiB rather than one of the whole topic.
+  maxBytesPerPartition: 1024 * 1024,
+  maxBytes: 4 * 1024 * 1024,
+  // Bounds how long stop() and pause wait on an idle long-poll; data is returned as soon as it arrives.
+  maxWaitTimeInMs: 1000,
+} as const;
+
 export interface Decoded<T> extends MessagePosition {
   value: T;
   key: string | null;
@@ -198,12 +208,7 @@ export class HeraldConsumer<T> {
       allowAutoTopicCreation: false,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
-      // One call holds what one fetch returns: bounded, so a rebuild or a backlog is applied in
-      // transactions of a few MiB rather than one of the whole topic.
-      maxBytesPerPartition: 1024 * 1024,
-      maxBytes: 4 * 1024 * 1024,
-      // Bounds how long stop() and pause wait on an idle long-poll; data is returned as soon as it arrives.
-      maxWaitTimeInMs: 1000,
+      ...CONSUMER_FETCH,
     });
   }
 
