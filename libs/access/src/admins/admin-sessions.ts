@@ -290,16 +290,7 @@ async function adminFailed(em: EntityManager, tenant: string, id: string): Promi
       RETURNING failed_attempts`,
     [tenant, id, FAILURE_MEMORY_MS],
   );
-  const failures = rows[0]!.failed_attempts;
-  const lockMs = lockDurationMs(failures);
-  if (lockMs > 0) {
-    await em.query(
-      `UPDATE tenant_admins SET locked_until = now() + $3::bigint * interval '1 millisecond'
-        WHERE tenant = $1 AND id = $2`,
-      [tenant, id, lockMs],
-    );
-  }
-  return { failures, lockMs };
+  return lockIfDue(em, { table: 'tenant_admins', column: 'id' }, tenant, id, rows[0]!.failed_attempts);
 }
 
 /**
@@ -325,13 +316,29 @@ async function strangerFailed(em: EntityManager, tenant: string, email: string):
      RETURNING failed_attempts`,
     [tenant, email, FAILURE_MEMORY_MS],
   );
-  const failures = rows[0]!.failed_attempts;
+  return lockIfDue(
+    em,
+    { table: 'admin_login_failures', column: 'email' },
+    tenant,
+    email,
+    rows[0]!.failed_attempts,
+  );
+}
+
+/** Locks the tenant's row whose `column` is `key` for as long as `failures` in a row call for. */
+async function lockIfDue(
+  em: EntityManager,
+  row: { table: 'tenant_admins'; column: 'id' } | { table: 'admin_login_failures'; column: 'email' },
+  tenant: string,
+  key: string,
+  failures: number,
+): Promise<Failed> {
   const lockMs = lockDurationMs(failures);
   if (lockMs > 0) {
     await em.query(
-      `UPDATE admin_login_failures SET locked_until = now() + $3::bigint * interval '1 millisecond'
-        WHERE tenant = $1 AND email = $2`,
-      [tenant, email, lockMs],
+      `UPDATE ${row.table} SET locked_until = now() + $3::bigint * interval '1 millisecond'
+        WHERE tenant = $1 AND ${row.column} = $2`,
+      [tenant, key, lockMs],
     );
   }
   return { failures, lockMs };
