@@ -222,7 +222,7 @@ describe('HTTP errors: the envelope on every path (real HTTP)', () => {
   });
 
   it('400 invalid_json for a malformed JSON body', async () => {
-    for (const body of ['{"name": ', 'not json', '{"a":1}}', '{"__proto__": {"x": 1}}']) {
+    for (const body of ['{"name": ', 'not json', '{"a":1}}', '{"__proto__": {"x": 1}}', '\t', ' \r\n ']) {
       const res = await call('/widgets', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -3,7 +3,8 @@
  * and Nest's (JSON and urlencoded) with one JSON parser whose failures carry their own
  * code, so any other media type is a 415 and a broken body a 400 `invalid_json`. An empty
  * body is no body (clients often send the header on body-less POSTs); the route's DTO
- * then says whether fields were required. A body nesting arrays and objects deeper than
+ * then says whether fields were required. A body of only whitespace is not empty: it is
+ * no JSON text, so it is refused like any other broken body. A body nesting arrays and objects deeper than
  * MAX_JSON_DEPTH is refused before parsing (400 `invalid_json`): no client needs it, and
  * deep trees overflow the recursive validators and serializers downstream. A body that is
  * not valid UTF-8 is refused too (400 `invalid_json`) rather than decoded with U+FFFD in
@@ -27,7 +28,7 @@ export function acceptJsonBodiesOnly(fastify: FastifyInstance): void {
     } catch {
       return done(INVALID_JSON.error('the body is not valid UTF-8'), undefined);
     }
-    if (text.trim() === '') return done(null, undefined);
+    if (text.length === 0) return done(null, undefined);
     if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
       return done(INVALID_JSON.error(`the body nests deeper than ${MAX_JSON_DEPTH} levels`), undefined);
     }
