@@ -6,6 +6,10 @@
  * steady few hundred events a second, a burst's hundred, and the thousands of a write
  * behind a busy dispatcher's calls.
  *
+ * Then what a claim costs per claimed delivery: an endpoint's backlog of due deliveries is
+ * claimed 100 at a time while the lane keeps a number of earlier claims in flight (leased,
+ * their outcomes not yet written), as a busy lane does while it drains.
+ *
  * Per delivery: wall time, the Postgres server's CPU (its processes together, when it is
  * the embedded one started here) and this process's: the pg client building the
  * statements and reading their answers (the rows are made up before the clock starts). The statements run one after another on one connection, as one
@@ -34,6 +38,9 @@ import { fmt, postCreatedBody, processTreeCpuSeconds } from './support';
 
 const N = Number(process.env.BENCH_STORE_DELIVERIES ?? 20_000);
 const SIZES = [10, 100, 2000];
+/** Deliveries a lane holds leased while it claims more, in the claim runs. */
+const IN_FLIGHT = [0, 2000, 5000];
+const CLAIM = 100;
 const TENANT = 'bench';
 const OWNER = 'bench-worker';
 
@@ -66,7 +73,12 @@ interface CreateBatch {
 }
 
 /** `n` new deliveries of one endpoint, `size` per statement, leased as the dispatcher leases them. */
-function newDeliveries(endpointId: string, n: number, size: number): CreateBatch[] {
+function newDeliveries(
+  endpointId: string,
+  n: number,
+  size: number,
+  leaseMs: number | null = 60_000,
+): CreateBatch[] {
   const batches: CreateBatch[] = [];
   for (let start = 0; start < n; start += size) {
     const batch: CreateBatch = { messages: [], deliveries: [] };
@@ -85,7 +97,7 @@ function newDeliveries(endpointId: string, n: number, size: number): CreateBatch
         eventId,
         eventType: 'post.created',
         maxAttempts: 7,
-        leaseMs: 60_000,
+        leaseMs,
       });
     }
     batches.push(batch);
@@ -99,9 +111,9 @@ async function createAll(store: DeliveryStore, batches: CreateBatch[]): Promise<
     const created = await store.createDeliveries(OWNER, messages, deliveries);
     for (const d of deliveries) {
       const leaseUntil = created.get(d.id);
-      if (leaseUntil === undefined || leaseUntil === null)
-        throw new Error(`delivery ${d.id} was not created`);
-      jobs.push({ ...d, attemptCount: 0, payload: '', leaseUntil });
+      if (leaseUntil === undefined || (leaseUntil === null) !== (d.leaseMs === null))
+        throw new Error(`delivery ${d.id} was not created as asked`);
+      jobs.push({ ...d, attemptCount: 0, payload: '', leaseUntil: leaseUntil ?? 0 });
     }
   }
   return jobs;
@@ -139,6 +151,52 @@ function successes(jobs: DeliveryJob[], size: number): DeliveryOutcome[][] {
     );
   }
   return batches;
+}
+
+/**
+ * Claims the endpoint's `n` due deliveries CLAIM at a time, writing the outcomes of the
+ * oldest claims only once more than `inFlight` are leased; the clock runs during claims only.
+ */
+async function claimAll(
+  store: DeliveryStore,
+  endpointId: string,
+  n: number,
+  inFlight: number,
+  serverPid: number | undefined,
+): Promise<Cost> {
+  const room = new Map([[endpointId, CLAIM]]);
+  const held: DeliveryJob[][] = [];
+  let leased = 0;
+  let claimed = 0;
+  let wallMs = 0;
+  let serverS = 0;
+  let clientUs = 0;
+  while (claimed < n) {
+    const server = serverPid === undefined ? undefined : processTreeCpuSeconds(serverPid);
+    const client = process.cpuUsage();
+    const started = performance.now();
+    const jobs = await store.claimDue(OWNER, CLAIM, room, 0);
+    wallMs += performance.now() - started;
+    const used = process.cpuUsage(client);
+    clientUs += used.user + used.system;
+    const serverAfter = serverPid === undefined ? undefined : processTreeCpuSeconds(serverPid);
+    if (server !== undefined && serverAfter !== undefined) serverS += serverAfter - server;
+    if (jobs.length === 0) throw new Error(`a claim found nothing after ${claimed} of ${n}`);
+    claimed += jobs.length;
+    held.push(jobs);
+    leased += jobs.length;
+    while (leased > inFlight) {
+      const done = held.shift()!;
+      leased -= done.length;
+      await recordAll(store, successes(done, done.length));
+    }
+  }
+  for (const jobs of held) await recordAll(store, successes(jobs, jobs.length));
+  return {
+    wallUs: (wallMs * 1000) / claimed,
+    serverUs: serverPid === undefined ? undefined : (serverS * 1e6) / claimed,
+    clientUs: clientUs / claimed,
+  };
 }
 
 async function recordAll(store: DeliveryStore, batches: DeliveryOutcome[][]): Promise<void> {
@@ -203,6 +261,16 @@ async function main(): Promise<void> {
           `  ${what.padEnd(18)} ${String(size).padStart(4)} per statement  wall ${us(c.wallUs)}  Postgres ${us(c.serverUs)}  client ${us(c.clientUs)}`,
         );
       }
+    }
+    for (const inFlight of IN_FLIGHT) {
+      const endpointId = await seedEndpoint(ds);
+      // Unleased, as deliveries are that arrive while their lane is full.
+      await createAll(store, newDeliveries(endpointId, N, 2000, null));
+      await ds.query('VACUUM ANALYZE webhook_deliveries');
+      const c = await claimAll(store, endpointId, N, inFlight, server?.pid);
+      console.log(
+        `  claim due         ${String(CLAIM).padStart(4)} per claim, ${fmt(inFlight).padStart(5)} in flight  wall ${us(c.wallUs)}  Postgres ${us(c.serverUs)}  client ${us(c.clientUs)}`,
+      );
     }
     await ds.destroy();
   } finally {
