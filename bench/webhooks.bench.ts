@@ -32,8 +32,8 @@
  *   BENCH_ROUNDS (calm, second-endpoint and hanging runs, alternating, default 5 of each:
  *   the p99 of one run of 5,000 events varies by about ±20 % from run to run, twice the
  *   goal's margin),
- *   BENCH_ONLY=4 or 5 (that goal alone, after the warm-up: the baselines, the burst and the
- *   other goals are skipped)
+ *   BENCH_ONLY (the goals to measure, e.g. `1,2` or `5`; default all: the runs of the
+ *   others are skipped, and the baselines unless goal 1, 2 or 3 is measured)
  *
  * Before every run the rows of the runs before are vacuumed and a checkpoint taken,
  * so that the database catching up on them is not measured as latency.
@@ -88,10 +88,22 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 5));
 /** The backlog one tenant drains while another tenant's trickle is measured (goal 5). */
 const STARVE_BACKLOG = QUICK ? 5_000 : 20_000;
 const STARVE_RATE = 50;
-/** One goal alone: BENCH_ONLY=4 (isolation) or 5 (a backlog beside a trickle). */
+/**
+ * The goals this run measures: BENCH_ONLY, a list of goal numbers (`1,2`, `4`), or all.
+ * Goals 1 and 2 come from the same runs, as do goal 3 at BENCH_RATE and goal 4.
+ */
 const ONLY = process.env.BENCH_ONLY;
-const ONLY_ISOLATION = ONLY === '4';
-const ONLY_STARVE = ONLY === '5';
+const GOALS = new Set(
+  (ONLY ?? '1,2,3,4,5').split(',').map((g) => {
+    const n = Number(g.trim());
+    if (!Number.isInteger(n) || n < 1 || n > 5) {
+      console.error(`bench:webhooks: BENCH_ONLY must list goals 1–5, e.g. "1,2" or "4"; got "${ONLY}"`);
+      process.exit(2);
+    }
+    return n;
+  }),
+);
+const want = (...goals: number[]): boolean => goals.some((g) => GOALS.has(g));
 /** A healthy delivery this late beside a hanging endpoint has waited behind it. */
 const BEHIND_HANG_MS = 1_000;
 /** The default attempt timeout and a margin: how long a hanging attempt may still run. */
@@ -726,9 +738,6 @@ function printGoals(goals: Goal[]): void {
 }
 
 async function main(): Promise<void> {
-  if (ONLY !== undefined && !ONLY_ISOLATION && !ONLY_STARVE) {
-    throw new Error(`BENCH_ONLY must be 4 or 5, not "${ONLY}"`);
-  }
   const engines = await startEngines();
   const brokerPid = pidMatching(engines.pids, 'kafka.Kafka');
   const postgresPid = engines.pids.find((pid) => pid !== brokerPid);
@@ -750,8 +759,9 @@ async function main(): Promise<void> {
       `bench:webhooks${QUICK ? ' (quick profile)' : ''} — burst of ${fmt(BURST)} events; ${RATE} events/s for ${DURATION} s; concurrency ${CONCURRENCY} per endpoint; ${ROUNDS} round(s); production layout`,
     );
 
-    const raw = ONLY ? NaN : await rawUndici(receiver, ca, BURST);
-    const hop = ONLY ? undefined : await kafkaHop(engines.brokers, brokerPid);
+    // The baselines of goals 1–3.
+    const raw = want(1, 2, 3) ? await rawUndici(receiver, ca, BURST) : NaN;
+    const hop = want(1, 2, 3) ? await kafkaHop(engines.brokers, brokerPid) : undefined;
     if (hop) {
       console.log(`  raw undici POST → receiver                     ${fmt(raw).padStart(8)} requests/s`);
       console.log(
@@ -818,7 +828,7 @@ async function main(): Promise<void> {
     await quiesce();
     if (WARMUP > 0) await steadyRate(commandsPort, receiver, '/fast', { seconds: WARMUP });
 
-    if (hop) {
+    if (want(1, 2)) {
       // Throughput and cost through the whole pipeline: appended → translated → dispatched.
       for (const batch of [1, APPEND_BATCH]) {
         await quiesce();
@@ -849,7 +859,9 @@ async function main(): Promise<void> {
           },
         );
       }
+    }
 
+    if (hop && want(3)) {
       // Latency at a low rate, then at RATE alone and with a hanging endpoint, alternating.
       await quiesce();
       const low = await steadyRate(commandsPort, receiver, '/fast', { rate: LOW_RATE });
@@ -865,7 +877,7 @@ async function main(): Promise<void> {
       });
     }
 
-    if (!ONLY_STARVE) {
+    if (want(3, 4)) {
       // Calm, second-endpoint and hanging runs alternate, so drift over the bench (warm-up,
       // background work of the database) weighs on all alike; each is judged by its median p99.
       const calm: SteadyRun[] = [];
@@ -889,6 +901,7 @@ async function main(): Promise<void> {
           `  append → received at ${RATE}/s (${fmt(c.sent)} events)   p50 ${c.p50.toFixed(1)} ms, p99 ${c.p99.toFixed(1)} ms, max ${c.max.toFixed(1)} ms`,
         );
         if (round === 0) printHops(await hops(engines.brokers, ds, receiver, '/fast', c.sentAt));
+        if (!want(4)) continue;
         const twinId = await seedEndpoint(ds, box, `${receiver.url}/twin`);
         await quiesce();
         const twinBefore = receiver.count('/twin');
@@ -909,14 +922,8 @@ async function main(): Promise<void> {
         await removeHanging(hang.id);
       }
       const calmP99 = median(calm.map((r) => r.p99));
-      const twinP99 = median(twin.map((r) => r.p99));
-      const hungP99 = median(hung.map((r) => r.p99));
-      const moved = (hungP99 - calmP99) / calmP99;
-      const twinMoved = (twinP99 - calmP99) / calmP99;
-      console.log(
-        `  median of ${ROUNDS}: p99 ${calmP99.toFixed(1)} ms alone (runs ${spread(calm)}), ${twinP99.toFixed(1)} ms with a second endpoint answering at once (runs ${spread(twin)}), ${hungP99.toFixed(1)} ms with the hanging endpoint (runs ${spread(hung)})`,
-      );
-      if (hop) {
+      if (!want(4)) console.log(`  median of ${ROUNDS}: p99 ${calmP99.toFixed(1)} ms (runs ${spread(calm)})`);
+      if (hop && want(3)) {
         goals.push({
           name: `3. p99 append → received at ${RATE}/s (median of ${ROUNDS} calm runs)`,
           figure: `${calmP99.toFixed(1)} ms`,
@@ -925,33 +932,42 @@ async function main(): Promise<void> {
           baseline: `bare two-hop Kafka p99 at ${RATE}/s ${hop.twoHopAtRateP99.toFixed(1)} ms`,
         });
       }
-      goals.push({
-        name: `4. healthy p99 moved by a hanging endpoint at ${RATE}/s (median of ${ROUNDS})`,
-        figure: `${(moved * 100).toFixed(1)} %`,
-        target: `< 10 %${ROUNDS < 3 ? ' (needs ≥ 3 rounds)' : ''}`,
-        pass: moved < 0.1 && ROUNDS >= 3,
-        baseline: `${calmP99.toFixed(1)} → ${hungP99.toFixed(1)} ms; with a second endpoint answering at once instead ${twinP99.toFixed(1)} ms (${twinMoved >= 0 ? '+' : ''}${(twinMoved * 100).toFixed(1)} %)`,
-      });
-      // At a low rate too: no healthy delivery may wait for a hanging attempt to time out.
-      await quiesce();
-      const hangLow = await addHanging();
-      await quiesce();
-      const hl = await steadyRate(commandsPort, receiver, '/fast', { rate: LOW_RATE });
-      console.log(
-        `  at ${LOW_RATE}/s, plus one endpoint that hangs         p50 ${hl.p50.toFixed(1)} ms, p99 ${hl.p99.toFixed(1)} ms, max ${hl.max.toFixed(1)} ms (hanging endpoint got ${fmt(receiver.count('/hang') - hangLow.before)} attempts)`,
-      );
-      await removeHanging(hangLow.id);
-      const worst = Math.max(hl.max, ...hung.map((r) => r.max));
-      goals.push({
-        name: `4. slowest healthy delivery beside a hanging one (${LOW_RATE}/s, ${RATE}/s)`,
-        figure: `${worst.toFixed(0)} ms`,
-        target: `< ${fmt(BEHIND_HANG_MS)} ms (its attempt timeout is 10 s)`,
-        pass: worst < BEHIND_HANG_MS,
-      });
+      if (want(4)) {
+        const twinP99 = median(twin.map((r) => r.p99));
+        const hungP99 = median(hung.map((r) => r.p99));
+        const moved = (hungP99 - calmP99) / calmP99;
+        const twinMoved = (twinP99 - calmP99) / calmP99;
+        console.log(
+          `  median of ${ROUNDS}: p99 ${calmP99.toFixed(1)} ms alone (runs ${spread(calm)}), ${twinP99.toFixed(1)} ms with a second endpoint answering at once (runs ${spread(twin)}), ${hungP99.toFixed(1)} ms with the hanging endpoint (runs ${spread(hung)})`,
+        );
+        goals.push({
+          name: `4. healthy p99 moved by a hanging endpoint at ${RATE}/s (median of ${ROUNDS})`,
+          figure: `${(moved * 100).toFixed(1)} %`,
+          target: `< 10 %${ROUNDS < 3 ? ' (needs ≥ 3 rounds)' : ''}`,
+          pass: moved < 0.1 && ROUNDS >= 3,
+          baseline: `${calmP99.toFixed(1)} → ${hungP99.toFixed(1)} ms; with a second endpoint answering at once instead ${twinP99.toFixed(1)} ms (${twinMoved >= 0 ? '+' : ''}${(twinMoved * 100).toFixed(1)} %)`,
+        });
+        // At a low rate too: no healthy delivery may wait for a hanging attempt to time out.
+        await quiesce();
+        const hangLow = await addHanging();
+        await quiesce();
+        const hl = await steadyRate(commandsPort, receiver, '/fast', { rate: LOW_RATE });
+        console.log(
+          `  at ${LOW_RATE}/s, plus one endpoint that hangs         p50 ${hl.p50.toFixed(1)} ms, p99 ${hl.p99.toFixed(1)} ms, max ${hl.max.toFixed(1)} ms (hanging endpoint got ${fmt(receiver.count('/hang') - hangLow.before)} attempts)`,
+        );
+        await removeHanging(hangLow.id);
+        const worst = Math.max(hl.max, ...hung.map((r) => r.max));
+        goals.push({
+          name: `4. slowest healthy delivery beside a hanging one (${LOW_RATE}/s, ${RATE}/s)`,
+          figure: `${worst.toFixed(0)} ms`,
+          target: `< ${fmt(BEHIND_HANG_MS)} ms (its attempt timeout is 10 s)`,
+          pass: worst < BEHIND_HANG_MS,
+        });
+      }
     }
 
     // A backlog of one tenant must not starve another tenant's steady trickle.
-    if (!ONLY_ISOLATION) {
+    if (want(5)) {
       await seedEndpoint(ds, box, `${receiver.url}/other`, OTHER_TENANT);
       await quiesce();
       const floor = await backlogReadFloor(engines.brokers, STARVE_BACKLOG);
