@@ -281,6 +281,44 @@ describe('Kafka platform layer (real broker)', () => {
     expect(fourth).toEqual([3, 4]);
   });
 
+  it('holds the next call back for a busy cycle after a large call, and not after a small one', async () => {
+    const t = await topic(1);
+    const PER_RECORD_MS = 20;
+    const MAX_MS = 2_000;
+    const calls: Array<{ at: number; n: number }> = [];
+    let next = 1_000;
+    const c = new HeraldConsumer<{ n: number }>(
+      kafka,
+      producer,
+      {
+        groupId: uniqueName('cycle'),
+        topics: [t],
+        fromBeginning: true,
+        decode: decodeJson,
+        minCycleMs: 0,
+        busyCycle: { perRecordMs: PER_RECORD_MS, maxMs: MAX_MS },
+        handle: async (msgs) => {
+          calls.push({ at: performance.now(), n: msgs.length });
+          // The next record is there while this call's cycle runs: only the cycle holds it back.
+          if (calls.length < 3) await producer.send(t, [{ key: 'k', value: JSON.stringify({ n: next++ }) }]);
+        },
+      },
+      logger,
+    );
+    consumers.push(c);
+    // A large first call (100 records: a cycle of MAX_MS), then two single records.
+    await producer.send(
+      t,
+      Array.from({ length: 100 }, (_, i) => ({ key: 'k', value: JSON.stringify({ n: i }) })),
+    );
+    await c.start();
+    await eventually(async () => calls.length >= 3, 30_000);
+    expect(calls.map((x) => x.n)).toEqual([100, 1, 1]);
+    expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(MAX_MS - 1);
+    // One record: a cycle of PER_RECORD_MS, so the third call follows at the fetch's pace.
+    expect(calls[2]!.at - calls[1]!.at).toBeLessThan(MAX_MS / 2);
+  });
+
   it('has every role produce with the linear per-partition grouping (node, as the roles run), unless fast paths are off', () => {
     buildIfStale();
     for (const [fastPaths, linear] of [

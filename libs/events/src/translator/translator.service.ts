@@ -20,6 +20,7 @@ import {
   validateInternalEvent,
 } from '@herald/contracts';
 import {
+  BUSY_CYCLE,
   ConsumerBinding,
   Decoded,
   HandleResult,
@@ -53,6 +54,7 @@ export const TRANSLATOR_BINDING: ConsumerBinding<TranslatorItem> = {
   fromBeginning: true,
   decode: (message) => decodeInternal(message),
   minCycleMs: 5,
+  busyCycle: BUSY_CYCLE,
   // Fetches the next batches while a call's public records are produced. Every call is
   // translated in order, and re-translating a record (should a failed call be read again)
   // publishes the same ids, which every consumer of the public topic deduplicates.

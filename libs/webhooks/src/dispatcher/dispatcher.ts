@@ -21,7 +21,7 @@
  * not the burst's.
  */
 import { newUlid, Topics } from '@herald/contracts';
-import { Decoded, decodePublicRecord, PublicRecord, queryPrepared } from '@herald/platform';
+import { BUSY_CYCLE, Decoded, decodePublicRecord, PublicRecord, queryPrepared } from '@herald/platform';
 import type { ConsumerBinding, HandleResult } from '@herald/platform';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -53,6 +53,7 @@ export const DISPATCHER_BINDING: ConsumerBinding<DispatchRecord> = {
     };
   },
   minCycleMs: 5,
+  busyCycle: BUSY_CYCLE,
   // The next fetch is read while a call is handled: a backlog of one tenant is read through
   // sooner, and with it the events of other tenants behind it in the same partitions. Safe
   // because a call is idempotent (a re-read event creates no delivery).
