@@ -806,7 +806,7 @@ async function main(): Promise<void> {
     /** BURST public events of `tenant` straight onto the public topic: a backlog for the dispatcher. */
     const publishBurst = (n: number, tenant: string): Promise<void> =>
       publishBacklog(producer, Topics.publicEvents, n, tenant);
-    if (hop) {
+    if (want(1, 2)) {
       const burstCpu = cpu.sample();
       const started = performance.now();
       await publishBurst(BURST, TENANT);
@@ -862,7 +862,7 @@ async function main(): Promise<void> {
     }
 
     if (hop && want(3)) {
-      // Latency at a low rate, then at RATE alone and with a hanging endpoint, alternating.
+      // Latency at a low rate; at RATE, in the rounds below.
       await quiesce();
       const low = await steadyRate(commandsPort, receiver, '/fast', { rate: LOW_RATE });
       console.log(

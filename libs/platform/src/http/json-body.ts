@@ -4,11 +4,12 @@
  * code, so any other media type is a 415 and a broken body a 400 `invalid_json`. An empty
  * body is no body (clients often send the header on body-less POSTs); the route's DTO
  * then says whether fields were required. A body of only whitespace is not empty: it is
- * no JSON text, so it is refused like any other broken body. A body nesting arrays and objects deeper than
- * MAX_JSON_DEPTH is refused before parsing (400 `invalid_json`): no client needs it, and
- * deep trees overflow the recursive validators and serializers downstream. A body that is
- * not valid UTF-8 is refused too (400 `invalid_json`) rather than decoded with U+FFFD in
- * place of the bad bytes, which would store text the client never sent.
+ * no JSON text, so it is refused like any other broken body. A body nesting arrays and
+ * objects deeper than MAX_JSON_DEPTH is refused before parsing (400 `invalid_json`): no
+ * client needs it, and deep trees overflow the recursive validators and serializers
+ * downstream. A body that is not valid UTF-8 is refused too (400 `invalid_json`) rather
+ * than decoded with U+FFFD in place of the bad bytes, which would store text the client
+ * never sent.
  */
 import type { FastifyInstance } from 'fastify';
 import { INVALID_JSON } from './error-codes';
