@@ -92,6 +92,8 @@ transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
+num.network.threads=1
+num.io.threads=2
 EOF
 }
 
@@ -134,7 +136,7 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 java_args() {
   # shellcheck disable=SC2206 # KAFKA_HEAP is intentionally word-split
-  JAVA_ARGS=($KAFKA_HEAP -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true
+  JAVA_ARGS=($KAFKA_HEAP -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true
     "-Dlog4j2.configurationFile=$LOG4J_CONFIG" -Dlog4j2.shutdownHookEnabled=false
     -cp "$LIB_DIR/*" kafka.Kafka "$PROPS")
 }
