@@ -67,15 +67,32 @@ function ensureSchemathesis() {
   return bin;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
+/**
+ * A port free right now, below the OS's ephemeral range: herald dev binds it seconds
+ * later, and meanwhile an ephemeral port can become the source port of any connection.
+ * (The same rule as freePort in libs/platform/src/embedded/net.ts.)
+ */
+async function freePort() {
+  let low = 32768;
+  try {
+    const n = Number(
+      fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    );
+    if (Number.isInteger(n) && n > 2048) low = n;
+  } catch {
+    // not Linux: assume its default
+  }
+  const from = Math.max(1024, low - 12000);
+  for (let i = 0; i < 100; i++) {
+    const port = from + Math.floor(Math.random() * (low - from));
+    const free = await new Promise((resolve) => {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '0.0.0.0', () => srv.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
+  throw new Error(`no free port between ${from} and ${low - 1}`);
 }
 
 /** A fresh terminal's environment: no inherited Herald or engine settings. */

@@ -5,10 +5,9 @@
  * delivery's lease when it arrived, with the moment it was answered.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { randomInt } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
+import { freePort } from '@herald/platform';
 import type { DataSource } from 'typeorm';
 import { testConfig, testLogins, TEST_SERVICE_TOKEN } from './app';
 import { cleanEnv, HERALD_BIN, REPO_ROOT } from './herald-process';
@@ -87,34 +86,9 @@ export async function distReady(timeoutMs = 120_000): Promise<void> {
   }
 }
 
-/**
- * A free port below the ephemeral range: the process binds it seconds after this check,
- * and meanwhile an ephemeral port could become the source port of any outgoing connection.
- */
-export async function listenPort(): Promise<number> {
-  for (let i = 0; i < 100; i++) {
-    const port = randomInt(20_000, 32_000);
-    if (await canListen(port)) return port;
-  }
-  throw new Error('no free port between 20000 and 32000');
-}
-
-/** Binds like the process does: all interfaces over IPv6 and IPv4, or IPv4 alone where there is no IPv6. */
-function canListen(port: number, host = '::'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      const noIpv6 = err.code === 'EAFNOSUPPORT' || err.code === 'EADDRNOTAVAIL';
-      resolve(host === '::' && noIpv6 ? canListen(port, '0.0.0.0') : false);
-    });
-    server.listen(port, host, () => server.close(() => resolve(true)));
-  });
-}
-
 export async function startDispatcher(name: string, env: NodeJS.ProcessEnv): Promise<DispatcherProcess> {
   await distReady();
-  const port = await listenPort();
+  const port = await freePort();
   const child = spawn(process.execPath, [DISPATCHER_MAIN], {
     env: { ...env, PORT: String(port) },
     cwd: REPO_ROOT,

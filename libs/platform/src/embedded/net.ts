@@ -1,3 +1,5 @@
+import { randomInt } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 
 /** Resolves true when something accepts TCP connections on host:port. */
@@ -14,19 +16,44 @@ export function isPortOpen(port: number, host = '127.0.0.1', timeoutMs = 500): P
   });
 }
 
-/** An ephemeral port the OS considers free right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A port free right now on every interface, below the OS's ephemeral range. Whoever asks
+ * binds it later (a child process, seconds on), and meanwhile an ephemeral port can be
+ * taken by anything: a listener on port 0, or the source port of any outgoing connection.
+ */
+export async function freePort(): Promise<number> {
+  const low = ephemeralLow();
+  const from = Math.max(1024, low - 12_000);
+  for (let i = 0; i < 100; i++) {
+    const port = randomInt(from, low);
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port between ${from} and ${low - 1}`);
+}
+
+/** The first port of the OS's ephemeral range (Linux's default where it cannot be read). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(
+      fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    );
+    if (Number.isInteger(low) && low > 2048 && low <= 65_535) return low;
+  } catch {
+    // not Linux: assume its default
+  }
+  return 32_768;
+}
+
+/** Binds as a server does that listens everywhere: IPv6 and IPv4, or IPv4 alone where there is no IPv6. */
+function canListen(port: number, host = '::'): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const addr = server.address();
-      server.close(() => {
-        if (addr && typeof addr === 'object') resolve(addr.port);
-        else reject(new Error('could not allocate a free port'));
-      });
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const noIpv6 = err.code === 'EAFNOSUPPORT' || err.code === 'EADDRNOTAVAIL';
+      resolve(host === '::' && noIpv6 ? canListen(port, '0.0.0.0') : false);
     });
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
 }
 
