@@ -50,6 +50,7 @@ describe('herald dev', () => {
       await waitForReady(port, herald);
 
       // The owner migrated; the running roles log in as herald_system and herald_app only.
+      // Client sessions only: an autovacuum worker on this database has no login (null).
       const owner = decodeURIComponent(new URL(databaseUrl).username);
       expect(herald.output()).toContain(
         `  db logins   ${owner} (migrations), herald_system (cross-tenant work), herald_app (tenant queries)\n`,
@@ -58,7 +59,8 @@ describe('herald dev', () => {
       try {
         const { rows } = await db.query<{ login: string }>(
           `SELECT DISTINCT usename AS login FROM pg_stat_activity
-            WHERE datname = current_database() AND pid <> pg_backend_pid() ORDER BY 1`,
+            WHERE datname = current_database() AND backend_type = 'client backend'
+              AND pid <> pg_backend_pid() ORDER BY 1`,
         );
         expect(rows.map((r) => r.login)).toContain('herald_system');
         expect(rows.map((r) => r.login).filter((l) => l !== 'herald_app')).toEqual(['herald_system']);
