@@ -7,6 +7,7 @@ import { DeadLetterHeaders, TOPIC_SPECS, Topics, TopicSpec } from '@herald/contr
 import {
   BatchContext,
   createLogger,
+  HandleResult,
   ensureTopics,
   groupLag,
   HeraldConsumer,
@@ -280,6 +281,85 @@ describe('Kafka platform layer (real broker)', () => {
     await eventually(async () => fourth.length >= 2);
     expect(fourth).toEqual([3, 4]);
   });
+
+  it('reads past a backlog: the newest records go on at once, the rest in chunks between calls, committed only as far as durable', async () => {
+    const t = await topic(1);
+    const BACKLOG = 1_000;
+    const MAX_LAG = 100;
+    const CHUNK = 50;
+    const UNDURABLE_FROM = 600;
+    await producer.send(
+      t,
+      Array.from({ length: BACKLOG }, (_, i) => ({ key: 'k', value: JSON.stringify({ n: i }) })),
+    );
+    const groupId = uniqueName('skip-group');
+    const skipping = (
+      handle: (values: number[]) => Promise<HandleResult | undefined>,
+    ): HeraldConsumer<{ n: number }> => {
+      const c = new HeraldConsumer<{ n: number }>(
+        kafka,
+        producer,
+        {
+          groupId,
+          topics: [t],
+          fromBeginning: true,
+          decode: decodeJson,
+          skipAhead: { maxLag: MAX_LAG, chunk: CHUNK },
+          handle: async (msgs) => handle(msgs.map((m) => m.value.n)),
+          retry: { initialMs: 50, maxMs: 200 },
+        },
+        logger,
+      );
+      consumers.push(c);
+      return c;
+    };
+
+    // The first fetch finds the partition BACKLOG records behind: all but its last MAX_LAG / 2
+    // are passed over. What the first member makes of those from UNDURABLE_FROM on never
+    // becomes durable (a write that never completes), so nothing from there on may ever be
+    // committed, however far the member gets past them.
+    const resumedAt = BACKLOG - MAX_LAG / 2;
+    const calls: number[][] = [];
+    const never = new Promise<void>(() => undefined);
+    // Every call also looks at what the group has committed so far.
+    let committedMax = -1;
+    const committedNow = async (): Promise<number> =>
+      Number((await admin.fetchOffsets({ groupId, topics: [t] }))[0]!.partitions[0]!.offset);
+    const first = skipping(async (values) => {
+      calls.push(values);
+      committedMax = Math.max(committedMax, await committedNow());
+      return values.some((n) => n >= UNDURABLE_FROM && n < resumedAt) ? { durable: never } : undefined;
+    });
+    await first.start();
+    await eventually(async () => first.stats.passedOver === resumedAt);
+    await producer.send(t, [{ key: 'k', value: JSON.stringify({ n: 5_000 }) }]);
+    const seen = (): Set<number> => new Set(calls.flat());
+    const all = [...Array.from({ length: BACKLOG }, (_, i) => i), 5_000];
+    await eventually(async () => all.every((n) => seen().has(n)));
+    // What was passed over came back through the reader, a chunk per call, apart from the rest.
+    for (const call of calls.filter((c) => c.some((n) => n < resumedAt))) {
+      expect(call.length).toBeLessThanOrEqual(CHUNK);
+      expect(call.every((n) => n < resumedAt)).toBe(true);
+    }
+    await first.stop();
+    consumers.splice(consumers.indexOf(first), 1);
+    const committed = await committedNow();
+    // Durable up to some chunk at or before UNDURABLE_FROM; the newest records, handled long
+    // before, were never committed past it.
+    expect(committed).toBeGreaterThan(0);
+    expect(committed).toBeLessThanOrEqual(UNDURABLE_FROM);
+    expect(committedMax).toBeLessThanOrEqual(committed);
+
+    // The next member reads everything from there again, and commits to the end.
+    const again: number[] = [];
+    await skipping(async (values) => {
+      again.push(...values);
+      return undefined;
+    }).start();
+    const rest = all.filter((n) => n >= committed);
+    await eventually(async () => rest.every((n) => again.includes(n)));
+    await eventually(async () => (await groupLag(admin, groupId, [t]))[0]?.lag === 0);
+  }, 60_000);
 
   it('holds the next call back for a busy cycle after a large call, and not after a small one', async () => {
     const t = await topic(1);

@@ -25,6 +25,8 @@ import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kaf
 import type { Logger } from 'pino';
 import type { HeraldMetrics } from '../metrics/herald-metrics';
 import type { HeraldProducer } from './producer';
+import { SkippedRange, SkippedRanges } from './skipped-ranges';
+import { readOffsetRanges } from './topic-range-reader';
 
 /** Thrown by a decoder: the message is permanently bad and must not be retried. */
 export class PoisonMessageError extends Error {
@@ -138,6 +140,18 @@ export interface ConsumerSpec<T> {
    * handled by both for a moment. Only for handlers that are idempotent.
    */
   prefetch?: boolean;
+  /**
+   * Reads past a backlog instead of through it (default: off). A partition whose fetch
+   * begins more than `maxLag` records before the partition's end is not handled in order:
+   * the consumer moves on to the last `maxLag / 2` records at once, so those and whatever is
+   * appended from then on are handled as they come, and a reader of its own reads the
+   * records passed over and hands them to the same handler, `chunk` records per call,
+   * between the consumer's own calls. Offsets are committed only up to the first record
+   * passed over that is not handled and durable yet, so a crash, a stop or a rebalance
+   * reads it again. Only for handlers that are idempotent and need no order beyond a
+   * partition's next `maxLag` records.
+   */
+  skipAhead?: { maxLag: number; chunk: number };
 }
 
 export interface ConsumerStats {
@@ -146,6 +160,8 @@ export interface ConsumerStats {
   failedBatches: number;
   /** kafkajs consumers that crashed for good and were replaced. */
   replaced: number;
+  /** Records passed over to be read again (skipAhead). */
+  passedOver: number;
 }
 
 export interface PartitionLag {
@@ -156,10 +172,17 @@ export interface PartitionLag {
   lag: number;
 }
 
-/** One partition batch from kafkajs, decoded, waiting for the call that takes it. */
+/** What a call needs of where its records came from: kafkajs's batch, or a part of a range passed over. */
+type BatchSource = Pick<EachBatchPayload, 'heartbeat' | 'isRunning' | 'isStale' | 'resolveOffset'> & {
+  batch: { messages: KafkaMessage[] };
+};
+
+/** One partition batch from kafkajs (or part of a range passed over), decoded, waiting for the call that takes it. */
 interface Gathered<T> {
-  payload: EachBatchPayload;
+  payload: BatchSource;
   range: PartitionRange;
+  /** The range passed over that these records belong to. */
+  skipped?: SkippedRange;
   good: Array<Decoded<T>>;
   poison: Array<{ message: KafkaMessage; reason: string }>;
   done: () => void;
@@ -186,6 +209,20 @@ export const COMMIT_INTERVAL_MS = 200;
 /** How long stop() waits for the handlers' pending durable work before its last commit. */
 const DURABLE_STOP_WAIT_MS = 10_000;
 
+/**
+ * Fetch sizes of a consumer that skips ahead and of its reader of ranges passed over:
+ * small, because decoding a fetch holds the event loop (a MiB of records, about 2,000,
+ * is tens of milliseconds), and every call the consumer makes waits behind it.
+ */
+const SKIP_AHEAD_FETCH = {
+  live: { maxBytesPerPartition: 256 * 1024, maxBytes: 1024 * 1024 },
+  passedOver: { maxBytesPerPartition: 64 * 1024, maxBytes: 256 * 1024 },
+} as const;
+
+/** Backoff bounds for reading ranges passed over again after the reader failed. */
+const SKIPPED_RETRY_INITIAL_MS = 500;
+const SKIPPED_RETRY_MAX_MS = 30_000;
+
 export class HeraldConsumer<T> {
   private consumer: Consumer;
   private running = false;
@@ -201,10 +238,20 @@ export class HeraldConsumer<T> {
   /** Calls whose durable work is pending, committed in call order as it completes. */
   private durableChain: Promise<void> | undefined;
   private durablePending = 0;
+  /** Ranges passed over (skipAhead), and the reader that reads them. */
+  private readonly skipped = new SkippedRanges();
+  private readingSkipped: Promise<void> | undefined;
+  private readonly stopReadingSkipped = new AbortController();
   private signalStopped: () => void = () => undefined;
   /** Resolves at stop(): a retry backoff in progress ends early. */
   private readonly stopped = new Promise<void>((resolve) => (this.signalStopped = resolve));
-  readonly stats: ConsumerStats = { processed: 0, deadLettered: 0, failedBatches: 0, replaced: 0 };
+  readonly stats: ConsumerStats = {
+    processed: 0,
+    deadLettered: 0,
+    failedBatches: 0,
+    replaced: 0,
+    passedOver: 0,
+  };
   private readonly deadLetterCount: { inc(n: number): void } | undefined;
 
   constructor(
@@ -226,6 +273,9 @@ export class HeraldConsumer<T> {
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       ...CONSUMER_FETCH,
+      // What lies further behind than maxLag is passed over, not handled: fetching it costs
+      // decoding for nothing.
+      ...(this.spec.skipAhead ? SKIP_AHEAD_FETCH.live : {}),
     });
   }
 
@@ -261,6 +311,7 @@ export class HeraldConsumer<T> {
       for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
         this.assigned.set(topic, partitions);
       }
+      this.skipped.keepOnly(this.assigned);
       if (this.spec.onAssignment) {
         Promise.resolve(this.spec.onAssignment(this.assigned)).catch((err: unknown) =>
           this.logger.error({ err }, 'assignment handler failed'),
@@ -316,7 +367,9 @@ export class HeraldConsumer<T> {
     this.signalStopped();
     // Fetch nothing more, let the call in flight finish, commit what it did, then leave.
     this.pause();
+    this.stopReadingSkipped.abort();
     await this.processing;
+    await this.readingSkipped;
     if (this.durablePending > 0) await this.awaitDurable(DURABLE_STOP_WAIT_MS);
     await this.commitNow().catch((err: unknown) =>
       this.logger.warn({ err }, 'final offset commit failed; the next owner re-reads'),
@@ -349,24 +402,8 @@ export class HeraldConsumer<T> {
   private gather(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0) return Promise.resolve();
-    const good: Array<Decoded<T>> = [];
-    const poison: Array<{ message: KafkaMessage; reason: string }> = [];
-    for (const message of batch.messages) {
-      try {
-        good.push({
-          value: this.spec.decode(message, batch.topic),
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: message.offset,
-          key: message.key?.toString('utf8') ?? null,
-          timestamp: message.timestamp,
-          headers: message.headers,
-        });
-      } catch (err) {
-        const reason = err instanceof PoisonMessageError ? err.reason : `decode failed: ${errorText(err)}`;
-        poison.push({ message, reason });
-      }
-    }
+    if (this.skipsAhead(payload)) return Promise.resolve();
+    const { good, poison } = this.decodeAll(batch.messages, batch.topic, batch.partition);
     return new Promise<void>((done, failed) => {
       this.gathered.push({
         payload,
@@ -388,10 +425,156 @@ export class HeraldConsumer<T> {
         const parts = this.gathered;
         this.gathered = [];
         // In order: with prefetch, a call may be gathered while the previous one runs.
-        const previous = this.processing;
-        this.processing = previous ? previous.then(() => this.call(parts)) : this.call(parts);
+        void this.enqueue(() => this.call(parts));
       });
     });
+  }
+
+  private decodeAll(
+    messages: KafkaMessage[],
+    topic: string,
+    partition: number,
+  ): Pick<Gathered<T>, 'good' | 'poison'> {
+    const good: Array<Decoded<T>> = [];
+    const poison: Array<{ message: KafkaMessage; reason: string }> = [];
+    for (const message of messages) {
+      try {
+        good.push({
+          value: this.spec.decode(message, topic),
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString('utf8') ?? null,
+          timestamp: message.timestamp,
+          headers: message.headers,
+        });
+      } catch (err) {
+        const reason = err instanceof PoisonMessageError ? err.reason : `decode failed: ${errorText(err)}`;
+        poison.push({ message, reason });
+      }
+    }
+    return { good, poison };
+  }
+
+  /** Runs `work` after every call queued before it (calls run one at a time, in order). */
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const previous = this.processing;
+    const next = previous ? previous.then(work) : work();
+    this.processing = next;
+    return next;
+  }
+
+  /**
+   * With skipAhead, a batch that begins more than maxLag records before its partition's
+   * end is passed over, with everything up to the last maxLag / 2 records: the consumer
+   * goes on from there, so the newest records are handled as they come, and the range
+   * passed over goes to the reader of ranges passed over.
+   */
+  private skipsAhead({ batch, isStale }: EachBatchPayload): boolean {
+    const skip = this.spec.skipAhead;
+    // A batch fetched before a seek is dropped anyway.
+    if (!skip || !this.running || isStale()) return false;
+    const from = BigInt(batch.firstOffset() ?? batch.messages[0]!.offset);
+    const end = BigInt(batch.highWatermark);
+    if (end - from <= BigInt(skip.maxLag)) return false;
+    const to = end - BigInt(Math.floor(skip.maxLag / 2));
+    // This partition's batch is dropped (stale) and its next fetch starts at `to`.
+    this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: to.toString() });
+    this.skipped.add(batch.topic, batch.partition, from, to);
+    this.stats.passedOver += Number(to - from);
+    this.readSkipped();
+    return true;
+  }
+
+  /** Reads the ranges passed over until none is left (or the consumer stops), retrying failed reads. */
+  private readSkipped(): void {
+    if (this.readingSkipped || !this.running) return;
+    this.readingSkipped = (async () => {
+      let delay = SKIPPED_RETRY_INITIAL_MS;
+      while (this.running && this.skipped.toRead().size > 0) {
+        try {
+          for (const [topic, reads] of this.skipped.toRead()) {
+            const byPartition = new Map(reads.map((r) => [r.partition, r.ranges]));
+            await readOffsetRanges(
+              this.kafka,
+              topic,
+              reads.map(({ partition, start, end }) => ({ partition, start, end })),
+              {
+                groupPrefix: `${this.spec.groupId}.skipped`,
+                signal: this.stopReadingSkipped.signal,
+                fetch: SKIP_AHEAD_FETCH.passedOver,
+                onMessages: (partition, messages) =>
+                  this.handleSkipped(byPartition.get(partition)!, messages),
+              },
+            );
+            if (!this.running) break;
+            // Read to their ends: offsets with no record to hand over (none, on a topic that is
+            // neither compacted nor transactional) are done with the last record before them.
+            for (const range of reads.flatMap((r) => r.ranges)) {
+              if (!this.skipped.has(range)) continue;
+              range.read = range.to;
+              const last = (range.to - 1n).toString();
+              const rest = {
+                topic: range.topic,
+                partition: range.partition,
+                firstOffset: last,
+                lastOffset: last,
+              };
+              await this.enqueue(async () => this.afterDurable([{ range: rest, skipped: range }]));
+            }
+          }
+          delay = SKIPPED_RETRY_INITIAL_MS;
+        } catch (err) {
+          this.logger.warn({ err, retryInMs: delay }, 'reading records passed over failed; retrying');
+          await Promise.race([sleep(delay), this.stopped]);
+          delay = Math.min(delay * 2, SKIPPED_RETRY_MAX_MS);
+        }
+      }
+    })().finally(() => {
+      this.readingSkipped = undefined;
+      // Ranges passed over while the last read was ending.
+      if (this.running && this.skipped.toRead().size > 0) this.readSkipped();
+    });
+  }
+
+  /**
+   * Records read from a partition's ranges passed over: those inside a range are handled
+   * `chunk` at a time, each call queued behind the consumer's own; those between ranges
+   * were handled in order and are passed by.
+   */
+  private async handleSkipped(ranges: SkippedRange[], messages: KafkaMessage[]): Promise<void> {
+    const chunk = this.spec.skipAhead?.chunk ?? messages.length;
+    for (const range of ranges) {
+      const inside = messages.filter((m) => {
+        const offset = BigInt(m.offset);
+        return offset >= range.read && offset < range.to;
+      });
+      for (let i = 0; i < inside.length && this.running && this.skipped.has(range); i += chunk) {
+        const part = inside.slice(i, i + chunk);
+        const lastOffset = part[part.length - 1]!.offset;
+        const source: BatchSource = {
+          batch: { messages: part },
+          heartbeat: () => Promise.resolve(),
+          isRunning: () => this.skipped.has(range),
+          isStale: () => false,
+          resolveOffset: () => undefined,
+        };
+        const { topic, partition } = range;
+        await this.enqueue(() =>
+          this.process([
+            {
+              payload: source,
+              range: { topic, partition, firstOffset: part[0]!.offset, lastOffset },
+              skipped: range,
+              ...this.decodeAll(part, topic, partition),
+              done: () => undefined,
+              failed: () => undefined,
+            },
+          ]),
+        );
+        range.read = BigInt(lastOffset) + 1n;
+      }
+    }
   }
 
   /** One handler call for the gathered batches, then the rest of the cycle; never rejects. */
@@ -482,21 +665,25 @@ export class HeraldConsumer<T> {
     for (const p of parts) p.payload.resolveOffset(p.range.lastOffset);
     this.stats.deadLettered += dead.length;
     if (dead.length > 0) this.deadLetterCount?.inc(dead.length);
-    const ranges = parts.map((p) => p.range);
+    this.afterDurable(parts, durable);
+  }
+
+  /** Marks the parts processed once `durable` is, and never before an earlier call's. */
+  private afterDurable(parts: Array<Pick<Gathered<T>, 'range' | 'skipped'>>, durable?: Promise<void>): void {
     if (durable === undefined && this.durablePending === 0) {
-      this.markProcessed(ranges);
+      this.markProcessed(parts);
       return;
     }
-    // Committed once its durable work is, and never before an earlier call's.
     this.durablePending++;
     this.durableChain = (this.durableChain ?? Promise.resolve())
       .then(() => durable)
       .then(
         () => {
           this.durablePending--;
-          this.markProcessed(ranges);
+          this.markProcessed(parts);
         },
         (err: unknown) => {
+          const ranges = parts.map((p) => p.range);
           this.logger.error({ err, ranges }, 'durable work of a call failed; committing nothing from it on');
           return new Promise<void>(() => undefined);
         },
@@ -514,14 +701,19 @@ export class HeraldConsumer<T> {
     if (!done) this.logger.warn('durable work still pending at stop; its offsets stay uncommitted');
   }
 
-  /** The ranges are handled and durable: their offsets go out with the next commit. */
-  private markProcessed(ranges: PartitionRange[]): void {
-    for (const { topic, partition, lastOffset } of ranges) {
-      this.toCommit.set(`${topic}|${partition}`, {
-        topic,
-        partition,
-        offset: (BigInt(lastOffset) + 1n).toString(),
-      });
+  /**
+   * The parts are handled and durable: their offsets go out with the next commit, except
+   * what a range passed over and not yet durable keeps back.
+   */
+  private markProcessed(parts: Array<Pick<Gathered<T>, 'range' | 'skipped'>>): void {
+    for (const { range, skipped } of parts) {
+      const { topic, partition } = range;
+      const next = BigInt(range.lastOffset) + 1n;
+      const offset = skipped
+        ? this.skipped.handled(skipped, next)
+        : this.skipped.passed(topic, partition, next);
+      if (offset !== undefined)
+        this.toCommit.set(`${topic}|${partition}`, { topic, partition, offset: offset.toString() });
     }
     if (!this.running) return; // stop() commits what is pending once this call is over
     this.commitTimer ??= setTimeout(() => {

@@ -36,6 +36,10 @@ export interface ReadRangesOptions {
   onProgress?(p: RangeProgress): void;
   /** Fail when no offset was passed for this long (a broker gone, a partition that never answers). */
   stallMs?: number;
+  /** Ends the read early, without an error, once aborted (what is left is not read). */
+  signal?: AbortSignal;
+  /** How much one fetch brings at most (default: kafkajs's, 1 MiB per partition and 10 MiB in all). */
+  fetch?: { maxBytesPerPartition: number; maxBytes: number };
 }
 
 /** Per partition, the offsets of the first records at or after `fromMs` and `toMs` (end offsets when none). */
@@ -88,7 +92,12 @@ export async function readOffsetRanges(
 
   const groupId = `${opts.groupPrefix}.${newUlid()}`;
   const admin = kafka.admin();
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
+  const consumer = kafka.consumer({
+    groupId,
+    allowAutoTopicCreation: false,
+    maxWaitTimeInMs: 500,
+    ...opts.fetch,
+  });
   let failed = false;
   let settle: (err?: Error) => void = () => undefined;
   const finished = new Promise<void>((resolve, reject) => {
@@ -100,6 +109,12 @@ export async function readOffsetRanges(
     failed = true;
     settle(asError(err));
   };
+  const abort = (): void => {
+    failed = true;
+    settle();
+  };
+  if (opts.signal?.aborted) return;
+  opts.signal?.addEventListener('abort', abort, { once: true });
   const idle = ranges.filter((r) => r.start >= r.end).map((r) => r.partition);
   const remaining = (): OffsetRange[] => todo.filter((r) => (position.get(r.partition) ?? r.end) < r.end);
   let lastMove = Date.now();
@@ -164,6 +179,7 @@ export async function readOffsetRanges(
             .join(', '),
       );
     } finally {
+      opts.signal?.removeEventListener('abort', abort);
       await consumer.disconnect();
     }
   } catch (err) {

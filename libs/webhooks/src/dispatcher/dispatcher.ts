@@ -39,6 +39,13 @@ export interface DispatchRecord extends PublicRecord {
   body: Record<string, unknown>;
 }
 
+/**
+ * A partition more than `maxLag` records behind its end is read past; the records passed
+ * over are handled `chunk` per call. Either bounds how long the next event waits behind a
+ * backlog: a few milliseconds of matching.
+ */
+export const SKIP_AHEAD = { maxLag: 200, chunk: 250 } as const;
+
 /** What the dispatcher's consumer group reads, and how (see apps/dispatcher). */
 export const DISPATCHER_BINDING: ConsumerBinding<DispatchRecord> = {
   groupId: DISPATCHER_GROUP,
@@ -58,6 +65,11 @@ export const DISPATCHER_BINDING: ConsumerBinding<DispatchRecord> = {
   // sooner, and with it the events of other tenants behind it in the same partitions. Safe
   // because a call is idempotent (a re-read event creates no delivery).
   prefetch: true,
+  // A partition found far behind its end is read past rather than through: events appended
+  // from then on go out at once, and the backlog passed over is read again and handled
+  // between the calls, a chunk at a time. Safe for the same reason, and because deliveries
+  // keep no order beyond that anyway (a lane has several attempts in flight).
+  skipAhead: SKIP_AHEAD,
 };
 
 interface SubscriberRow {
