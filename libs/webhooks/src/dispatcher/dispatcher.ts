@@ -44,7 +44,7 @@ export interface DispatchRecord extends PublicRecord {
  * over are handled `chunk` per call. Either bounds how long the next event waits behind a
  * backlog: a few milliseconds of matching.
  */
-export const SKIP_AHEAD = { maxLag: 200, chunk: 250 } as const;
+export const SKIP_AHEAD = { maxLag: 100, chunk: 100 } as const;
 
 /** What the dispatcher's consumer group reads, and how (see apps/dispatcher). */
 export const DISPATCHER_BINDING: ConsumerBinding<DispatchRecord> = {
