@@ -223,6 +223,17 @@ describe('webhook dispatcher processes', () => {
     };
   }
 
+  /** Records the process's dispatcher read past rather than in order, from its /metrics. */
+  async function passedOver(proc: DispatcherProcess): Promise<number> {
+    const res = await fetch(`http://127.0.0.1:${proc.port}/metrics`);
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`GET /metrics answered ${res.status}: ${text}`);
+    const line = text
+      .split('\n')
+      .find((l) => l.startsWith(`herald_consumer_records_passed_over_total{group="${DISPATCHER_GROUP}"}`));
+    return line ? Number(line.split(' ').pop()) : 0;
+  }
+
   /** Requests whose delivery is not one of the endpoint's, or whose event id does not match it. */
   function strayRequests(log: AttemptLog, rows: DeliveryRow[]): LoggedRequest[] {
     const eventOf = new Map(rows.map((r) => [r.id, r.event_id]));
@@ -305,6 +316,51 @@ describe('webhook dispatcher processes', () => {
       `webhooks crash test: ${summary(c1)}; ${summary(c2)}; ${log.entries.length} requests for ` +
         `${events.length} events, ${duplicated.length} deliveries received twice; ${Date.now() - t0} ms\n`,
     );
+  }, 240_000);
+
+  it('loses nothing when a dispatcher reading past a backlog is killed -9, and the next reads the rest again', async () => {
+    const slug = await tenant({ attemptTimeoutMs: 2000, retryScheduleMs: [0, 200, 500, 1000] });
+    const ep = await endpoint(slug);
+    const events = postEvents(3_000, uniqueName('passed'));
+    const log = attemptLog(ds, () => randomInt(0, 31));
+    receiver.behave(log.behaviour);
+    const env = { HERALD_WEBHOOK_ENDPOINT_CONCURRENCY: '8' };
+
+    // No dispatcher runs while the backlog is published: the next one finds its partitions far
+    // behind, reads on from their newest records and leaves the rest to its reader.
+    await publish(producer, slug, events.slice(0, 2_500));
+    const p1 = await spawnDispatcher('p1', env);
+    const killed = killWhen(log, p1, async (sent) => sent >= 10);
+    await unlessExited(
+      eventually(async () => (await passedOver(p1)) > 0, 60_000),
+      p1,
+    );
+    const c1 = await crash(log, ep, p1, killed);
+    log.onRequest = undefined;
+
+    await publish(producer, slug, events.slice(2_500));
+    const p2 = await spawnDispatcher('p2', env);
+    await unlessExited(allSucceeded(ep, events.length), p2);
+    await p2.waitForReady();
+    expect((await p2.stop()).signal).not.toBe('SIGKILL');
+
+    // Every event delivered once by Herald: one row each, one answered attempt each.
+    const rows = await deliveriesOf(ep);
+    expect(rows).toHaveLength(events.length);
+    expect(new Set(rows.map((r) => r.event_id))).toEqual(new Set(events.map((e) => e.id)));
+    expect(rows.filter((r) => r.status !== 'succeeded' || r.attempt_count !== 1)).toEqual([]);
+    const attempts = await attemptsOf(ep);
+    expect(rows.filter((r) => JSON.stringify(attempts.get(r.id)) !== JSON.stringify([[1, 200]]))).toEqual([]);
+    const received = new Set(log.entries.map((e) => e.eventId));
+    expect(events.filter((e) => !received.has(e.id)).map((e) => e.id)).toEqual([]);
+    expect(strayRequests(log, rows)).toEqual([]);
+    expect(log.entries.filter((e) => e.ownerPid === null)).toEqual([]);
+    expect(log.overlaps()).toEqual([]);
+    // A second request only ever follows the kill, for a delivery the killed process had sent.
+    await log.ownersKnown();
+    const unrecorded = sentUnrecorded(c1, log);
+    const duplicated = [...log.byDelivery()].filter(([, list]) => list.length > 1);
+    expect(duplicated.filter(([id, list]) => list.length !== 2 || !unrecorded.has(id))).toEqual([]);
   }, 240_000);
 
   it('shares the partitions between two processes of the group; each delivery is attempted once', async () => {

@@ -6,7 +6,7 @@
  */
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import pino from 'pino';
-import { COMMIT_INTERVAL_MS, HandleResult, HeraldConsumer } from './consumer';
+import { COMMIT_INTERVAL_MS, ConsumerSpec, HandleResult, HeraldConsumer } from './consumer';
 import type { HeraldProducer } from './producer';
 
 type Listener = (event: { payload: Record<string, unknown> }) => void;
@@ -33,6 +33,7 @@ class FakeConsumer {
   });
   pause = jest.fn();
   resume = jest.fn();
+  seek = jest.fn();
   commitOffsets = jest.fn(async () => undefined);
   on(event: string, listener: Listener): void {
     this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
@@ -45,6 +46,7 @@ class FakeConsumer {
 function setup(
   failingConnects = 0,
   handle: () => Promise<HandleResult | void> = async () => undefined,
+  extra: Partial<ConsumerSpec<string>> = {},
 ): { consumer: HeraldConsumer<string>; created: FakeConsumer[] } {
   const created: FakeConsumer[] = [];
   const kafka = {
@@ -65,6 +67,7 @@ function setup(
       fromBeginning: true,
       decode: () => 'x',
       handle,
+      ...extra,
     },
     pino({ level: 'silent' }),
   );
@@ -130,14 +133,16 @@ describe('HeraldConsumer after a crash kafkajs will not restart', () => {
   });
 });
 
-/** One partition batch of one message, as kafkajs hands it to eachBatch. */
-function batchOf(partition: number, offset: string): EachBatchPayload {
+/** One partition batch of one message, as kafkajs hands it to eachBatch (`end`: the partition's end). */
+function batchOf(partition: number, offset: string, end = String(BigInt(offset) + 1n)): EachBatchPayload {
   return {
     batch: {
       topic: 'herald.internal.test.v1',
       partition,
       messages: [{ offset, key: null, value: Buffer.from('x'), timestamp: '0', headers: {} }],
+      firstOffset: () => offset,
       lastOffset: () => offset,
+      highWatermark: end,
     },
     resolveOffset: jest.fn(),
     heartbeat: async () => undefined,
@@ -186,6 +191,49 @@ describe('HeraldConsumer with durable work pending', () => {
     await new Promise((r) => setImmediate(r));
     expect(created[0]!.commitOffsets).toHaveBeenCalledWith([
       { topic: 'herald.internal.test.v1', partition: 2, offset: '4' },
+    ]);
+    jest.useRealTimers();
+    await consumer.stop();
+  });
+});
+
+describe('HeraldConsumer skipping ahead', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('moves a partition far behind its end on to its newest records, and commits nothing past the range it passed over', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    const handled: string[] = [];
+    const { consumer, created } = setup(
+      0,
+      async () => {
+        handled.push('call');
+      },
+      { skipAhead: { maxLag: 100, chunk: 10 } },
+    );
+    await consumer.start();
+    const kafka = created[0]!;
+    // Partition 0 is 1,000 records behind: passed over up to its last 50, with no call.
+    await kafka.eachBatch!(batchOf(0, '0', '1000'));
+    expect(kafka.seek).toHaveBeenCalledWith({
+      topic: 'herald.internal.test.v1',
+      partition: 0,
+      offset: '950',
+    });
+    expect(consumer.stats.passedOver).toBe(950);
+    expect(handled).toHaveLength(0);
+    // Partition 1 is 100 behind: handled in order, as before.
+    await kafka.eachBatch!(batchOf(1, '7', '107'));
+    expect(kafka.seek).toHaveBeenCalledTimes(1);
+    // The newest records of partition 0 are handled as they come…
+    await kafka.eachBatch!(batchOf(0, '960', '961'));
+    await new Promise((r) => setImmediate(r));
+    expect(handled).toHaveLength(2);
+    jest.advanceTimersByTime(COMMIT_INTERVAL_MS);
+    await new Promise((r) => setImmediate(r));
+    // …but its commit stays at the first record passed over, which nobody has handled yet.
+    expect(kafka.commitOffsets).toHaveBeenLastCalledWith([
+      { topic: 'herald.internal.test.v1', partition: 1, offset: '8' },
+      { topic: 'herald.internal.test.v1', partition: 0, offset: '0' },
     ]);
     jest.useRealTimers();
     await consumer.stop();

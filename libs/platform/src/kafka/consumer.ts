@@ -253,6 +253,7 @@ export class HeraldConsumer<T> {
     passedOver: 0,
   };
   private readonly deadLetterCount: { inc(n: number): void } | undefined;
+  private readonly passedOverCount: { inc(n: number): void } | undefined;
 
   constructor(
     private readonly kafka: Kafka,
@@ -263,6 +264,10 @@ export class HeraldConsumer<T> {
   ) {
     this.deadLetterCount = metrics?.deadLettered.labels(spec.groupId);
     this.deadLetterCount?.inc(0);
+    if (spec.skipAhead) {
+      this.passedOverCount = metrics?.passedOver.labels(spec.groupId);
+      this.passedOverCount?.inc(0);
+    }
     this.consumer = this.createConsumer();
   }
 
@@ -482,6 +487,7 @@ export class HeraldConsumer<T> {
     this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: to.toString() });
     this.skipped.add(batch.topic, batch.partition, from, to);
     this.stats.passedOver += Number(to - from);
+    this.passedOverCount?.inc(Number(to - from));
     this.readSkipped();
     return true;
   }

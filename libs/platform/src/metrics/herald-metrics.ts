@@ -70,6 +70,12 @@ export class HeraldMetrics {
     labelNames: ['group'],
     registers: [this.registry],
   });
+  readonly passedOver = new Counter<'group'>({
+    name: 'herald_consumer_records_passed_over_total',
+    help: 'Records a consumer group read past instead of in order (it was far behind), to be read again and handled between its calls.',
+    labelNames: ['group'],
+    registers: [this.registry],
+  });
   readonly deliveryOutcomes = new Counter<'outcome'>({
     name: 'herald_webhook_delivery_outcomes_total',
     help: 'Webhook delivery outcomes written: succeeded, retrying, dead (attempts); deferred, cancelled, released (no attempt).',
