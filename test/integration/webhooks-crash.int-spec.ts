@@ -223,6 +223,29 @@ describe('webhook dispatcher processes', () => {
     };
   }
 
+  /**
+   * Every event delivered once by Herald, with every sender gone (the receiver's log is
+   * complete): one row and one answered attempt each (attempts cut short by a kill are never
+   * recorded), every event received, each request sent under a lease, none in flight twice.
+   */
+  async function expectDeliveredOnce(
+    ep: SeededEndpoint,
+    events: TestPublicEvent[],
+    log: AttemptLog,
+  ): Promise<void> {
+    const rows = await deliveriesOf(ep);
+    expect(rows).toHaveLength(events.length);
+    expect(new Set(rows.map((r) => r.event_id))).toEqual(new Set(events.map((e) => e.id)));
+    expect(rows.filter((r) => r.status !== 'succeeded' || r.attempt_count !== 1)).toEqual([]);
+    const attempts = await attemptsOf(ep);
+    expect(rows.filter((r) => JSON.stringify(attempts.get(r.id)) !== JSON.stringify([[1, 200]]))).toEqual([]);
+    const received = new Set(log.entries.map((e) => e.eventId));
+    expect(events.filter((e) => !received.has(e.id)).map((e) => e.id)).toEqual([]);
+    expect(strayRequests(log, rows)).toEqual([]);
+    expect(log.entries.filter((e) => e.ownerPid === null)).toEqual([]);
+    expect(log.overlaps()).toEqual([]);
+  }
+
   /** Records the process's dispatcher read past rather than in order, from its /metrics. */
   async function passedOver(proc: DispatcherProcess): Promise<number> {
     const res = await fetch(`http://127.0.0.1:${proc.port}/metrics`);
@@ -277,20 +300,7 @@ describe('webhook dispatcher processes', () => {
     expect((await p3.stop()).signal).not.toBe('SIGKILL');
     // Every sender is gone: the receiver's log is complete.
 
-    const rows = await deliveriesOf(ep);
-    expect(rows).toHaveLength(events.length);
-    expect(new Set(rows.map((r) => r.event_id))).toEqual(new Set(events.map((e) => e.id)));
-    // Attempts cut short by a kill are never recorded: each delivery has its one answered attempt.
-    expect(rows.filter((r) => r.status !== 'succeeded' || r.attempt_count !== 1)).toEqual([]);
-    const attempts = await attemptsOf(ep);
-    expect(rows.filter((r) => JSON.stringify(attempts.get(r.id)) !== JSON.stringify([[1, 200]]))).toEqual([]);
-
-    const received = new Set(log.entries.map((e) => e.eventId));
-    expect(events.filter((e) => !received.has(e.id)).map((e) => e.id)).toEqual([]);
-    expect(strayRequests(log, rows)).toEqual([]);
-    // Every request was sent under a lease, and no delivery was in flight twice at once.
-    expect(log.entries.filter((e) => e.ownerPid === null)).toEqual([]);
-    expect(log.overlaps()).toEqual([]);
+    await expectDeliveredOnce(ep, events, log);
 
     // Each kill hit a process with a request of its own unanswered.
     expect(c1.inFlight).toBeGreaterThan(0);
@@ -344,18 +354,7 @@ describe('webhook dispatcher processes', () => {
     await p2.waitForReady();
     expect((await p2.stop()).signal).not.toBe('SIGKILL');
 
-    // Every event delivered once by Herald: one row each, one answered attempt each.
-    const rows = await deliveriesOf(ep);
-    expect(rows).toHaveLength(events.length);
-    expect(new Set(rows.map((r) => r.event_id))).toEqual(new Set(events.map((e) => e.id)));
-    expect(rows.filter((r) => r.status !== 'succeeded' || r.attempt_count !== 1)).toEqual([]);
-    const attempts = await attemptsOf(ep);
-    expect(rows.filter((r) => JSON.stringify(attempts.get(r.id)) !== JSON.stringify([[1, 200]]))).toEqual([]);
-    const received = new Set(log.entries.map((e) => e.eventId));
-    expect(events.filter((e) => !received.has(e.id)).map((e) => e.id)).toEqual([]);
-    expect(strayRequests(log, rows)).toEqual([]);
-    expect(log.entries.filter((e) => e.ownerPid === null)).toEqual([]);
-    expect(log.overlaps()).toEqual([]);
+    await expectDeliveredOnce(ep, events, log);
     // A second request only ever follows the kill, for a delivery the killed process had sent.
     await log.ownersKnown();
     const unrecorded = sentUnrecorded(c1, log);
