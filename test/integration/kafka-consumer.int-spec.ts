@@ -361,6 +361,57 @@ describe('Kafka platform layer (real broker)', () => {
     await eventually(async () => (await groupLag(admin, groupId, [t]))[0]?.lag === 0);
   }, 60_000);
 
+  it('reads on past a backlog only as its handler lets it, while its own calls go on', async () => {
+    const t = await topic(1);
+    const BACKLOG = 500;
+    const CHUNK = 50;
+    await producer.send(
+      t,
+      Array.from({ length: BACKLOG }, (_, i) => ({ key: 'k', value: JSON.stringify({ n: i }) })),
+    );
+    const passedOverCalls: number[][] = [];
+    const ownCalls: number[][] = [];
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const c = new HeraldConsumer<{ n: number }>(
+      kafka,
+      producer,
+      {
+        groupId: uniqueName('hold-group'),
+        topics: [t],
+        fromBeginning: true,
+        decode: decodeJson,
+        skipAhead: { maxLag: 100, chunk: CHUNK },
+        handle: async (msgs, ctx) => {
+          const values = msgs.map((m) => m.value.n);
+          if (!ctx.passedOver) {
+            ownCalls.push(values);
+            return undefined;
+          }
+          passedOverCalls.push(values);
+          // The first chunk holds the reader until the test lets it go; later ones do not.
+          return passedOverCalls.length === 1 ? { holdBacklog: gate } : undefined;
+        },
+      },
+      logger,
+    );
+    consumers.push(c);
+    await c.start();
+    await eventually(async () => passedOverCalls.length === 1);
+    // Held: new records are handled as they come, the backlog's next chunk is not.
+    await producer.send(t, [{ key: 'k', value: JSON.stringify({ n: 5_000 }) }]);
+    await eventually(async () => ownCalls.some((call) => call.includes(5_000)));
+    expect(passedOverCalls).toHaveLength(1);
+    expect(passedOverCalls[0]).toHaveLength(CHUNK);
+    release();
+    const resumedAt = BACKLOG - 50;
+    await eventually(async () => new Set(passedOverCalls.flat()).size === resumedAt);
+    expect(passedOverCalls.flat().sort((a, b) => a - b)).toEqual(
+      Array.from({ length: resumedAt }, (_, i) => i),
+    );
+    await eventually(async () => (await groupLag(admin, c.groupId, [t]))[0]?.lag === 0);
+  }, 60_000);
+
   it('holds the next call back for a busy cycle after a large call, and not after a small one', async () => {
     const t = await topic(1);
     const PER_RECORD_MS = 20;

@@ -94,6 +94,7 @@ describe('GET /metrics (every role, real Kafka + Postgres)', () => {
       webhookCaFile: ca.certFile,
       webhookDelivery: {
         endpointConcurrency: 4,
+        backlogBusyPercent: 50,
         breakerResetMs: 30_000,
         // The failing endpoints must keep being attempted, not deferred by an open breaker.
         breakerVolumeThreshold: 1000,

@@ -63,6 +63,7 @@ describe('Standard Webhooks interoperability of real deliveries', () => {
       webhookCaFile: ca.certFile,
       webhookDelivery: {
         endpointConcurrency: 4,
+        backlogBusyPercent: 50,
         breakerResetMs: 30_000,
         breakerVolumeThreshold: 100,
         breakerErrorPercent: 100,

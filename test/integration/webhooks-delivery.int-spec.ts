@@ -53,6 +53,7 @@ describe('webhook delivery', () => {
       webhookCaFile: ca.certFile,
       webhookDelivery: {
         endpointConcurrency: 4,
+        backlogBusyPercent: 50,
         breakerResetMs: 1500,
         breakerVolumeThreshold: 3,
         breakerErrorPercent: 50,

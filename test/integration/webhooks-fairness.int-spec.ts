@@ -32,6 +32,7 @@ describe('webhook delivery fairness between tenants', () => {
       webhookCaFile: ca.certFile,
       webhookDelivery: {
         endpointConcurrency: 4,
+        backlogBusyPercent: 50,
         breakerResetMs: 1500,
         breakerVolumeThreshold: 1000,
         breakerErrorPercent: 50,

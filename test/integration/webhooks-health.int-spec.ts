@@ -64,6 +64,7 @@ describe('webhook health, settings and test events over the delivery pipeline', 
       webhookCaFile: ca.certFile,
       webhookDelivery: {
         endpointConcurrency: 4,
+        backlogBusyPercent: 50,
         breakerResetMs: 500,
         breakerVolumeThreshold: 3,
         breakerErrorPercent: 50,

@@ -36,6 +36,7 @@ describe('SSRF guard with one exact origin allowed', () => {
       webhookCaFile: ca.certFile,
       webhookDelivery: {
         endpointConcurrency: 4,
+        backlogBusyPercent: 50,
         breakerResetMs: 30_000,
         breakerVolumeThreshold: 100,
         breakerErrorPercent: 100,

@@ -10,6 +10,6 @@ export class DispatcherConsumer {
 
   @ConsumeBatches(DISPATCHER_BINDING)
   dispatch(@Payload() batch: ConsumedBatch<DispatchRecord>): Promise<HandleResult | void> {
-    return this.delivery.dispatcher.dispatch(batch.messages);
+    return this.delivery.dispatcher.dispatch(batch.messages, batch);
   }
 }

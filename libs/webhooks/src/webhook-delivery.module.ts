@@ -61,6 +61,7 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnApplica
       {
         endpointConcurrency: d.endpointConcurrency,
         pollIntervalMs: d.pollIntervalMs,
+        backlogBusy: d.backlogBusyPercent / 100,
         breaker: {
           resetMs: d.breakerResetMs,
           volumeThreshold: d.breakerVolumeThreshold,

@@ -50,6 +50,11 @@ export interface HeraldConfig {
   webhookDelivery: {
     /** Attempts in flight to one endpoint at most. */
     endpointConcurrency: number;
+    /**
+     * How busy (percent of its event loop) an endpoint's backlog may keep a worker while
+     * other endpoints' deliveries are on time; 100: backlogs are never paced.
+     */
+    backlogBusyPercent: number;
     /** How long a tripped breaker stays open before one probe is let through. */
     breakerResetMs: number;
     /** Attempts within the window before the error rate may trip the breaker. */
@@ -136,6 +141,7 @@ export function loadConfig(env: Env, opts: { projectRoot: string }): HeraldConfi
     retrySchedule: parseDurations(env, 'HERALD_RETRY_SCHEDULE', DEFAULT_RETRY_SCHEDULE),
     webhookDelivery: {
       endpointConcurrency: parseInteger(env, 'HERALD_WEBHOOK_ENDPOINT_CONCURRENCY', 16, 1, 1000),
+      backlogBusyPercent: parseInteger(env, 'HERALD_WEBHOOK_BACKLOG_BUSY', 50, 10, 100),
       breakerResetMs: parseDurationValue(env, 'HERALD_WEBHOOK_BREAKER_RESET', '30s'),
       breakerVolumeThreshold: parseInteger(env, 'HERALD_WEBHOOK_BREAKER_VOLUME', 5, 1, 100000),
       breakerErrorPercent: parseInteger(env, 'HERALD_WEBHOOK_BREAKER_ERROR_PERCENT', 50, 1, 100),

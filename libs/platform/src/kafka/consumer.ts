@@ -66,6 +66,13 @@ export interface HandleResult {
    * that nothing from this call on is committed and the next owner reads it again.
    */
   durable?: Promise<void>;
+  /**
+   * For a call of records passed over (BatchContext.passedOver): the reader of those
+   * ranges hands over its next chunk only once this resolves. A handler busy with work
+   * that is on time holds a backlog back this way without holding up the consumer's own
+   * calls.
+   */
+  holdBacklog?: Promise<void>;
 }
 
 /** How much Herald's consumers fetch at once, and how long a fetch waits for data. */
@@ -98,6 +105,8 @@ export interface BatchContext {
   ranges: PartitionRange[];
   /** Call during long work so the group does not consider this member dead. */
   heartbeat(): Promise<void>;
+  /** The call holds records passed over (skipAhead), read again behind the consumer's own. */
+  passedOver?: boolean;
 }
 
 export interface ConsumerSpec<T> {
@@ -462,10 +471,10 @@ export class HeraldConsumer<T> {
   }
 
   /** Runs `work` after every call queued before it (calls run one at a time, in order). */
-  private enqueue(work: () => Promise<void>): Promise<void> {
+  private enqueue<R>(work: () => Promise<R>): Promise<R> {
     const previous = this.processing;
     const next = previous ? previous.then(work) : work();
-    this.processing = next;
+    this.processing = next.then(() => undefined);
     return next;
   }
 
@@ -566,7 +575,7 @@ export class HeraldConsumer<T> {
           resolveOffset: () => undefined,
         };
         const { topic, partition } = range;
-        await this.enqueue(() =>
+        const { hold } = await this.enqueue(() =>
           this.process([
             {
               payload: source,
@@ -579,6 +588,7 @@ export class HeraldConsumer<T> {
           ]),
         );
         range.read = BigInt(lastOffset) + 1n;
+        if (hold) await Promise.race([hold, this.stopped]);
       }
     }
   }
@@ -627,20 +637,30 @@ export class HeraldConsumer<T> {
     return Math.max(min, Math.min(busy.maxMs, records * busy.perRecordMs));
   }
 
-  private async process(all: Array<Gathered<T>>): Promise<void> {
+  /**
+   * Handles a call's parts; resolves with what a call of records passed over asks its reader
+   * to wait for (wrapped: a promise resolved with a promise would wait for it).
+   */
+  private async process(all: Array<Gathered<T>>): Promise<{ hold?: Promise<void> }> {
     const retry = this.spec.retry ?? { initialMs: 200, maxMs: 30_000 };
     const heartbeat = (): Promise<void> => all[0]!.payload.heartbeat();
     let delay = retry.initialMs;
     let dead: Array<{ message: KafkaMessage; reason: string; range: PartitionRange }> = [];
     let durable: Promise<void> | undefined;
+    let hold: Promise<void> | undefined;
     let parts = all;
     for (;;) {
       // Stopping (ours or kafkajs's), rebalanced or sought elsewhere: leave it to whoever reads next.
       parts = parts.filter((p) => this.running && p.payload.isRunning() && !p.payload.isStale());
-      if (parts.length === 0) return;
+      if (parts.length === 0) return {};
       const good = parts.flatMap((p) => p.good);
       try {
-        const result = await this.spec.handle(good, { ranges: parts.map((p) => p.range), heartbeat });
+        const passedOver = parts.some((p) => p.skipped !== undefined);
+        const result = await this.spec.handle(good, {
+          ranges: parts.map((p) => p.range),
+          heartbeat,
+          ...(passedOver ? { passedOver } : {}),
+        });
         dead = parts.flatMap((p) => p.poison.map((x) => ({ ...x, range: p.range })));
         for (const r of result?.poison ?? []) {
           const part = parts.find((p) => p.range.topic === r.topic && p.range.partition === r.partition);
@@ -649,12 +669,13 @@ export class HeraldConsumer<T> {
         }
         if (dead.length > 0) await this.deadLetter(dead);
         durable = result?.durable;
+        hold = result?.holdBacklog;
         this.stats.processed += good.length - (result?.poison?.length ?? 0);
         break;
       } catch (err) {
         if (err instanceof RepositionRequest) {
           for (const p of err.positions) this.consumer.seek(p);
-          return;
+          return {};
         }
         this.stats.failedBatches++;
         this.logger.error(
@@ -662,7 +683,7 @@ export class HeraldConsumer<T> {
           'batch failed; retrying without committing',
         );
         await Promise.race([sleep(delay), this.stopped]);
-        if (!this.running) return;
+        if (!this.running) return {};
         await heartbeat().catch(() => undefined);
         delay = Math.min(delay * 2, retry.maxMs);
       }
@@ -672,6 +693,7 @@ export class HeraldConsumer<T> {
     this.stats.deadLettered += dead.length;
     if (dead.length > 0) this.deadLetterCount?.inc(dead.length);
     this.afterDurable(parts, durable);
+    return { hold };
   }
 
   /** Marks the parts processed once `durable` is, and never before an earlier call's. */

@@ -20,6 +20,15 @@ describe('HeraldMetrics', () => {
     expect(text).toContain('herald_webhook_breakers{state="half_open"} 1\n');
   });
 
+  it("shows the backlog pace of this process's workers, 0 while not paced", async () => {
+    const m = new HeraldMetrics();
+    let pace = 0;
+    m.addBacklogPaceSource(() => pace);
+    expect((await m.scrape()).text).toContain('herald_webhook_backlog_pace 0\n');
+    pace = 340;
+    expect((await m.scrape()).text).toContain('herald_webhook_backlog_pace 340\n');
+  });
+
   it('leaves out the samples of a failing source, and says NaN for a gauge without labels', async () => {
     const m = new HeraldMetrics();
     m.addConsumerLagSource(() => Promise.reject(new Error('broker down')));

@@ -111,6 +111,11 @@ export class HeraldMetrics {
     "Endpoint circuit breakers of this process's delivery workers, by state.",
     ['state'],
   );
+  private readonly backlogPace = this.sampled<never>(
+    'herald_webhook_backlog_pace',
+    "Attempts per second this process's delivery workers allow endpoints with a backlog while other endpoints' deliveries are on time (0: backlogs not paced).",
+    [],
+  );
   private readonly oldestPending = this.sampled<never>(
     'herald_webhook_oldest_pending_delivery_age_seconds',
     'Age of the oldest webhook delivery still pending or retrying, across tenants (0 when none).',
@@ -143,6 +148,11 @@ export class HeraldMetrics {
       const c = source();
       return (Object.keys(c) as BreakerState[]).map((state) => ({ labels: { state }, value: c[state] }));
     });
+  }
+
+  /** The budget of attempts per second of endpoints with a backlog while paced (0: not paced). */
+  addBacklogPaceSource(source: () => number): void {
+    this.backlogPace.add(() => [{ labels: {}, value: source() }]);
   }
 
   /** The oldest pending delivery's age in seconds (null: none pending). */

@@ -3,7 +3,8 @@ import { deliveryJob as job } from '../../../../test/fixtures/delivery-jobs';
 import { generateEndpointSecret } from '../secrets/endpoint-secret';
 import type { DeliverySettingsCache } from './delivery-settings';
 import type { DeliveryStore } from './delivery-store';
-import { DeliveryWorkers } from './delivery-workers';
+import { systemPacerClock } from './backlog-pacer';
+import { DeliveryWorkers, DeliveryWorkersOptions } from './delivery-workers';
 import type { BreakerSettings } from './endpoint-lane';
 import type { EndpointRegistry, LiveEndpoint } from './endpoint-registry';
 import type { SendResult, WebhookSender } from './webhook-sender';
@@ -17,6 +18,7 @@ const CONCURRENCY = 16;
 function workers(
   breaker: BreakerSettings = { resetMs: 1000, volumeThreshold: 1000, errorPercent: 50, windowMs: 10_000 },
   maxHeld?: number,
+  extra: Partial<DeliveryWorkersOptions> = {},
 ): {
   workers: DeliveryWorkers;
   claims: () => number;
@@ -83,6 +85,7 @@ function workers(
       pollIntervalMs: 60_000,
       breaker,
       maxHeld,
+      ...extra,
     },
     pino({ level: 'silent' }),
   );
@@ -99,8 +102,9 @@ function workers(
   return { workers: w, claims: () => claims, breakers, holdClaims };
 }
 
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 2));
+async function until(check: () => boolean, withinMs = 1_000): Promise<void> {
+  const deadline = performance.now() + withinMs;
+  while (!check() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 2));
   expect(check()).toBe(true);
 }
 
@@ -260,5 +264,37 @@ describe("DeliveryAdmission over the workers' lanes", () => {
     await w.stop(10);
     // Its breaker ends with the process: recorded closed.
     expect(breakers[2]).toEqual(['fail', 'closed']);
+  });
+
+  it('paces an endpoint with a backlog while another endpoint has deliveries on time, and only then', async () => {
+    // The event loop always over target: a paced backlog keeps the floor, 20 starts a second.
+    const pacerClock = { ...systemPacerClock(), utilization: () => 1 };
+    const { workers: w } = workers(undefined, undefined, { backlogBusy: 0.5, pacerClock });
+    const backlog = CONCURRENCY * 4;
+    // Alone, a backlog goes at full speed.
+    w.admission.admit(Array.from({ length: backlog }, (_, i) => job('fast', i)));
+    await until(() => w.heldCount === 0);
+    expect(w.admission.pacing.pacing).toBe(false);
+    // Another endpoint's deliveries go out on time, one every 10 ms, while the same backlog waits.
+    w.admission.admit([job('other', 0)]);
+    w.admission.admit(Array.from({ length: backlog }, (_, i) => job('fast', backlog + i)));
+    let others = 1;
+    const started = performance.now();
+    while (performance.now() - started < 400) {
+      await new Promise((r) => setTimeout(r, 10));
+      w.admission.admit([job('other', others++)]);
+      // Each is attempted as it comes, none waits behind the backlog.
+      await until(() => ended(w, 'other') >= others - 1, 250);
+    }
+    expect(w.admission.pacing.pacing).toBe(true);
+    // A lane's worth started before the backlog built up; then about 20 a second.
+    const paced = ended(w, 'fast') - backlog;
+    expect(paced).toBeLessThan(CONCURRENCY + 20);
+    expect(w.admission.pacing.held).toBeGreaterThan(0);
+    // Nothing on time for a second: the rest goes at full speed.
+    await until(() => w.heldCount === 0, 3_000);
+    expect(ended(w, 'fast')).toBe(2 * backlog);
+    await until(() => !w.admission.pacing.pacing, 2_000);
+    await w.stop(10);
   });
 });

@@ -6,8 +6,10 @@
  * never waits for a lane: whatever a lane has no room for waits in the table, so one
  * endpoint's backlog never holds up the reading of the public topic, and with it every
  * other tenant's events. The poller asks it what to claim; lanes only report what became
- * of a job.
+ * of a job. While other endpoints' deliveries are on time, lanes with a backlog are paced
+ * (BacklogPacer), so a drain does not keep the whole process busy.
  */
+import { BacklogPacer, PacerClock } from './backlog-pacer';
 import type { DeliveryJob, DeliveryOutcome } from './delivery-job';
 import type { DeliveryLeases } from './delivery-leases';
 import type { EndpointLane } from './endpoint-lane';
@@ -21,6 +23,13 @@ export interface AdmissionOptions {
   endpointConcurrency: number;
   /** Deliveries held (queued or in flight) by this process at most. */
   maxHeld: number;
+  /**
+   * The event loop utilisation (0–1) lanes with a backlog may bring this process to while
+   * other endpoints' deliveries are on time; 1 (the default) never paces them.
+   */
+  backlogBusy?: number;
+  /** The pacer's clock (tests). */
+  pacerClock?: PacerClock;
 }
 
 /** A dispatch's new deliveries: what lanes take now, leased, and what goes to the table unleased. */
@@ -56,6 +65,7 @@ export class DeliveryAdmission {
    */
   private readonly writing = new Map<string, { writes: number; leased: number }>();
   private readonly laneBacklog: number;
+  private readonly pacer: BacklogPacer;
   private admitting = false;
 
   constructor(
@@ -70,6 +80,7 @@ export class DeliveryAdmission {
     private readonly claim: () => void,
   ) {
     this.laneBacklog = opts.endpointConcurrency * 4;
+    this.pacer = new BacklogPacer(opts.backlogBusy ?? 1, opts.pacerClock);
   }
 
   open(): void {
@@ -215,6 +226,29 @@ export class DeliveryAdmission {
 
   // ---- the lanes themselves ----
 
+  /**
+   * Whether a lane may start its next attempt now (0) or must wait (ms). A lane is
+   * backlogged while it has more queued than it can start at once, or deliveries waiting
+   * in the table: its attempts are paced while other lanes' are on time.
+   */
+  gate(lane: EndpointLane): number {
+    const backlogged = lane.queued >= lane.concurrency || this.backlog.has(lane.endpointId);
+    return this.pacer.wait(lane.endpointId, backlogged);
+  }
+
+  /**
+   * What more backlog work (records passed over) should wait for before it is taken on,
+   * while backlogs are paced: the deliveries left in the table for lanes to claim, and a
+   * loop within its target (BacklogPacer.hold).
+   */
+  holdBacklog(): Promise<void> | undefined {
+    return this.pacer.hold(() => this.backlog.size === 0);
+  }
+
+  get pacing(): BacklogPacer['stats'] {
+    return this.pacer.stats;
+  }
+
   get laneList(): EndpointLane[] {
     return [...this.lanes.values()];
   }
@@ -230,6 +264,7 @@ export class DeliveryAdmission {
   }
 
   shutdownLanes(): void {
+    this.pacer.stop();
     for (const lane of this.lanes.values()) lane.shutdown();
     this.lanes.clear();
   }
@@ -248,13 +283,16 @@ export class DeliveryAdmission {
 
   /**
    * What a lane may hold: a short queue behind its concurrency cap, or more for an endpoint
-   * that answers fast, so its deliveries need not wait in the table. Nothing while its
-   * breaker is open: the lane would only hand them back, deferred, so they wait in the
-   * table until it half-opens.
+   * that answers fast (and is not paced), so its deliveries need not wait in the table.
+   * Nothing while its breaker is open: the lane would only hand them back, deferred, so
+   * they wait in the table until it half-opens.
    */
   private capacity(lane: EndpointLane | undefined): number {
     if (lane?.breaker.opened) return 0;
-    const pace = Math.round(((lane?.pace() ?? 0) * LANE_HOLD_MS) / 1000);
+    // While backlogs are paced, a lane's pace is the budget at most: what it holds beyond
+    // that would only wait in memory, its leases renewed, instead of in the table.
+    const perSecond = Math.min(lane?.pace() ?? 0, this.pacer.budget);
+    const pace = Math.round((perSecond * LANE_HOLD_MS) / 1000);
     return Math.min(this.opts.maxHeld, Math.max(this.laneBacklog, pace));
   }
 

@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import type { BreakerCounts, HeraldMetrics } from '@herald/platform';
 import type { Logger } from 'pino';
 import { AttemptRunner } from './attempt-runner';
+import type { PacerClock } from './backlog-pacer';
 import { DeliveryAdmission } from './delivery-admission';
 import type { DeliveryJob, DeliveryOutcome } from './delivery-job';
 import { DeliveryLeases } from './delivery-leases';
@@ -32,6 +33,10 @@ export interface DeliveryWorkersOptions {
   /** Deliveries held (queued or in flight) by this process at most. */
   maxHeld?: number;
   renewEveryMs?: number;
+  /** What a backlog may keep this process's event loop busy to while other endpoints' deliveries are on time (0–1; 1: unpaced). */
+  backlogBusy?: number;
+  /** The backlog pacer's clock (tests). */
+  pacerClock?: PacerClock;
 }
 
 const PURGE_EVERY_MS = 30_000;
@@ -79,12 +84,21 @@ export class DeliveryWorkers {
     this.admission = new DeliveryAdmission(
       this.owner,
       this.leases,
-      { endpointConcurrency: opts.endpointConcurrency, maxHeld: opts.maxHeld ?? 5000 },
+      {
+        endpointConcurrency: opts.endpointConcurrency,
+        maxHeld: opts.maxHeld ?? 5000,
+        backlogBusy: opts.backlogBusy,
+        pacerClock: opts.pacerClock,
+      },
       (endpointId) => this.newLane(endpointId),
       (job) => this.writer.push({ kind: 'released', job }),
       () => this.wake(),
     );
     metrics?.addBreakerSource(() => this.breakerCounts());
+    metrics?.addBacklogPaceSource(() => {
+      const { pacing, rate } = this.admission.pacing;
+      return pacing ? Math.round(rate) : 0;
+    });
   }
 
   /** Observes outcomes once they are durable. */
@@ -181,6 +195,7 @@ export class DeliveryWorkers {
       this.opts.breaker,
       (job, l) => this.runner.run(job, l),
       (outcome) => this.finish(outcome),
+      (l) => this.admission.gate(l),
     );
     // Its deliveries waited in the table while the breaker was open; the probe is one of them.
     lane.breaker.on('halfOpen', () => {

@@ -4,7 +4,8 @@
  * moving. While the breaker is open the lane sends nothing and hands its jobs back as
  * deferred (no attempt used up); when it turns half-open exactly one job goes out as the
  * probe and the rest wait for its verdict. Every job the lane takes ends as one outcome,
- * handed to `settle`; how many jobs a lane is given is the admission's business.
+ * handed to `settle`; how many jobs a lane is given, and when a backlogged one may start
+ * its next, are the admission's business (`gate`).
  */
 import CircuitBreaker from 'opossum';
 import type { DeliveryJob, DeliveryOutcome } from './delivery-job';
@@ -31,6 +32,9 @@ const STALLED_MS = 1_000;
 /** Makes one attempt at a job through its lane (breaker, pace) and says what became of it; never rejects. */
 export type LaneRunner = (job: DeliveryJob, lane: EndpointLane) => Promise<DeliveryOutcome>;
 
+/** Whether the lane may start its next attempt now: 0, or how many ms to wait before asking again. */
+export type LaneGate = (lane: EndpointLane) => number;
+
 export class EndpointLane {
   private readonly queue: DeliveryJob[] = [];
   private inflight = 0;
@@ -46,6 +50,8 @@ export class EndpointLane {
   private quickestMs = Infinity;
   /** Requests answered so far. */
   ended = 0;
+  /** Pumps again once the gate lets the next attempt start. */
+  private gateTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly endpointId: string,
@@ -54,6 +60,7 @@ export class EndpointLane {
     private readonly runner: LaneRunner,
     /** Takes the outcome of every job once the lane is done with it (its slot is free again). */
     private readonly settle: (outcome: DeliveryOutcome) => void,
+    private readonly gate: LaneGate = () => 0,
   ) {
     this.breaker = new CircuitBreaker((send: () => Promise<unknown>) => send(), {
       timeout: false,
@@ -70,6 +77,16 @@ export class EndpointLane {
 
   get held(): number {
     return this.queue.length + this.inflight;
+  }
+
+  /** Jobs waiting for a slot. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Its concurrency cap. */
+  get concurrency(): number {
+    return this.cap;
   }
 
   /**
@@ -134,6 +151,8 @@ export class EndpointLane {
   }
 
   shutdown(): void {
+    clearTimeout(this.gateTimer);
+    this.gateTimer = undefined;
     this.breaker.shutdown();
   }
 
@@ -144,7 +163,15 @@ export class EndpointLane {
       for (const job of this.queue.splice(0)) this.settle({ kind: 'deferred', job, nextAttemptAt });
       return;
     }
-    while (this.inflight < this.cap && this.queue.length > 0 && !this.probing) {
+    while (this.inflight < this.cap && this.queue.length > 0 && !this.probing && !this.gateTimer) {
+      const wait = this.gate(this);
+      if (wait > 0) {
+        this.gateTimer = setTimeout(() => {
+          this.gateTimer = undefined;
+          this.pump();
+        }, wait);
+        return;
+      }
       const probe = this.breaker.halfOpen;
       const job = this.queue.shift() as DeliveryJob;
       this.inflight++;

@@ -22,7 +22,7 @@
  */
 import { newUlid, Topics } from '@herald/contracts';
 import { BUSY_CYCLE, Decoded, decodePublicRecord, PublicRecord, queryPrepared } from '@herald/platform';
-import type { ConsumerBinding, HandleResult } from '@herald/platform';
+import type { BatchContext, ConsumerBinding, HandleResult } from '@herald/platform';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { EndpointFilters } from '../endpoints/endpoint';
@@ -67,7 +67,8 @@ export const DISPATCHER_BINDING: ConsumerBinding<DispatchRecord> = {
   prefetch: true,
   // A partition found far behind its end is read past rather than through: events appended
   // from then on go out at once, and the backlog passed over is read again and handled
-  // between the calls, a chunk at a time. Safe for the same reason, and because deliveries
+  // between the calls, a chunk at a time (no faster than paced backlogs drain while other
+  // tenants' deliveries are on time). Safe for the same reason, and because deliveries
   // keep no order beyond that anyway (a lane has several attempts in flight).
   skipAhead: SKIP_AHEAD,
 };
@@ -115,11 +116,17 @@ export class Dispatcher {
    * written leased to this process and handed over; the rest is written due and unleased,
    * for the lane to claim as it drains (or any worker with room). Endpoints with few
    * deliveries in the call are written before it ends; the rest is written behind it, and
-   * the offsets are committed once that is durable.
+   * the offsets are committed once that is durable. A call of records passed over tells
+   * their reader what to wait for before the next: while backlogs are paced, until the
+   * workers have room for more (DeliveryAdmission.holdBacklog).
    */
-  async dispatch(messages: Array<Decoded<DispatchRecord>>): Promise<HandleResult | void> {
+  async dispatch(
+    messages: Array<Decoded<DispatchRecord>>,
+    ctx?: Pick<BatchContext, 'passedOver'>,
+  ): Promise<HandleResult | void> {
     const records = messages.map((m) => m.value);
     if (records.length === 0) return;
+    const holdBacklog = ctx?.passedOver ? this.admission.holdBacklog() : undefined;
     this.stats.events += records.length;
     const tenants = [...new Set(records.map((r) => r.tenant))];
     const rows = await queryPrepared<SubscriberRow>(
@@ -128,7 +135,7 @@ export class Dispatcher {
         WHERE active AND tenant = ANY($1::text[])`,
       [tenants],
     );
-    if (rows.length === 0) return;
+    if (rows.length === 0) return holdBacklog ? { holdBacklog } : undefined;
     const byTenant = new Map<string, Subscriber[]>();
     for (const r of rows) {
       const list = byTenant.get(r.tenant) ?? [];
@@ -182,7 +189,8 @@ export class Dispatcher {
     const durable = size(later) > 0 ? this.writeBehind(later) : undefined;
     if (now.length > 0) await this.write({ leased: now, unleased: [] });
     if (durable && this.unwritten > MAX_UNWRITTEN) await durable;
-    return durable ? { durable } : undefined;
+    if (!durable && !holdBacklog) return undefined;
+    return { ...(durable ? { durable } : {}), ...(holdBacklog ? { holdBacklog } : {}) };
   }
 
   /** No more writes behind: one pending or failing now is left undone (its batch is read again). */
