@@ -52,6 +52,24 @@ function backlogStarts(
   return started;
 }
 
+/**
+ * `samples` times 100 ms: another lane starts on time, and the backlog asks `asks` times,
+ * evenly spread; how many of its starts were let through.
+ */
+function beside(
+  pacer: BacklogPacer,
+  clock: ReturnType<typeof fakeClock>,
+  samples: number,
+  asks: number,
+): number {
+  let started = 0;
+  for (let i = 0; i < samples; i++) {
+    pacer.wait('small', false);
+    started += backlogStarts(pacer, clock, asks, 100 / asks);
+  }
+  return started;
+}
+
 describe('BacklogPacer', () => {
   it('never holds a lane without a backlog', () => {
     const clock = fakeClock();
@@ -101,10 +119,7 @@ describe('BacklogPacer', () => {
     expect(backlogStarts(pacer, clock, 1_000, 0.1)).toBeLessThanOrEqual(3);
     expect(pacer.stats.pacing).toBe(true);
     // A second on, with the loop at 20 %, the budget has grown tenfold and more.
-    for (let i = 0; i < 9; i++) {
-      pacer.wait('small', false);
-      backlogStarts(pacer, clock, 1_000, 0.1);
-    }
+    beside(pacer, clock, 9, 1_000);
     expect(pacer.stats.rate).toBeGreaterThan(200);
     pacer.wait('small', false);
     const started = backlogStarts(pacer, clock, 1_000, 0.1);
@@ -116,10 +131,7 @@ describe('BacklogPacer', () => {
     const clock = fakeClock();
     const pacer = new BacklogPacer(0.5, clock);
     clock.busy = 0.2;
-    for (let i = 0; i < 10; i++) {
-      pacer.wait('small', false);
-      backlogStarts(pacer, clock, 1_000, 0.1);
-    }
+    beside(pacer, clock, 10, 1_000);
     // One more sample with nothing asked: the budget stays as it is.
     clock.advance(100);
     const had = pacer.stats.rate;
@@ -153,10 +165,7 @@ describe('BacklogPacer', () => {
     const clock = fakeClock();
     const pacer = new BacklogPacer(0.5, clock);
     clock.busy = 0.2;
-    for (let i = 0; i < 15; i++) {
-      pacer.wait('small', false);
-      backlogStarts(pacer, clock, 1_000, 0.1);
-    }
+    beside(pacer, clock, 15, 1_000);
     const first = pacer.stats.rate;
     expect(first).toBeGreaterThan(500);
     // At 60 % against 50 %, a cut by a sixth; at 100 %, by half.
@@ -168,11 +177,7 @@ describe('BacklogPacer', () => {
     pacer.wait('small', false);
     clock.advance(100);
     expect(pacer.stats.rate).toBeCloseTo((first * 5) / 12, 5);
-    for (let i = 0; i < 20; i++) {
-      pacer.wait('small', false);
-      pacer.wait('big', true);
-      clock.advance(100);
-    }
+    beside(pacer, clock, 20, 1);
     expect(pacer.stats.rate).toBe(20);
     // The floor still moves the backlog: 20 a second.
     pacer.wait('small', false);
@@ -187,18 +192,11 @@ describe('BacklogPacer', () => {
     pacer.wait('big', true);
     expect(pacer.stats.rate).toBe(20);
     // Each 100 ms: an on-time start, and a backlog asking for more than it gets.
-    for (let i = 0; i < 20; i++) {
-      pacer.wait('small', false);
-      backlogStarts(pacer, clock, 100, 1);
-    }
+    beside(pacer, clock, 20, 100);
     const grown = pacer.stats.rate;
     expect(grown).toBeGreaterThan(200);
     // A backlog that does not use its budget does not grow it.
-    for (let i = 0; i < 20; i++) {
-      pacer.wait('small', false);
-      pacer.wait('big', true);
-      clock.advance(100);
-    }
+    beside(pacer, clock, 20, 1);
     expect(pacer.stats.rate).toBe(grown);
   });
 
