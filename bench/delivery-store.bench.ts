@@ -8,7 +8,8 @@
  *
  * Then what a claim costs per claimed delivery: an endpoint's backlog of due deliveries is
  * claimed 100 at a time while the lane keeps a number of earlier claims in flight (leased,
- * their outcomes not yet written), as a busy lane does while it drains.
+ * their outcomes not yet written), as a busy lane does while it drains; and what share of
+ * those claims Postgres wrote in place (a heap-only update, no index entry written).
  *
  * Per delivery: wall time, the Postgres server's CPU (its processes together, when it is
  * the embedded one started here) and this process's: the pg client building the
@@ -213,6 +214,19 @@ async function seedEndpoint(ds: DataSource): Promise<string> {
   return id;
 }
 
+/**
+ * Updates of delivery rows written in place so far (heap-only: no index entry written).
+ * The bench's one connection flushes its statistics first.
+ */
+async function hotUpdates(ds: DataSource): Promise<number> {
+  await ds.query('SELECT pg_stat_force_next_flush()');
+  await ds.query('SELECT 1');
+  const [row] = await ds.query<Array<{ n: string }>>(
+    `SELECT n_tup_hot_upd AS n FROM pg_stat_user_tables WHERE relname = 'webhook_deliveries'`,
+  );
+  return Number(row?.n ?? 0);
+}
+
 function us(v: number | undefined): string {
   return v === undefined ? '     n/a' : v.toFixed(1).padStart(8);
 }
@@ -267,9 +281,12 @@ async function main(): Promise<void> {
       // Unleased, as deliveries are that arrive while their lane is full.
       await createAll(store, newDeliveries(endpointId, N, 2000, null));
       await ds.query('VACUUM ANALYZE webhook_deliveries');
+      const hotBefore = await hotUpdates(ds);
       const c = await claimAll(store, endpointId, N, inFlight, server?.pid);
+      // Outcomes change the status, so only claims can update a row in place.
+      const hot = (await hotUpdates(ds)) - hotBefore;
       console.log(
-        `  claim due         ${String(CLAIM).padStart(4)} per claim, ${fmt(inFlight).padStart(5)} in flight  wall ${us(c.wallUs)}  Postgres ${us(c.serverUs)}  client ${us(c.clientUs)}`,
+        `  claim due         ${String(CLAIM).padStart(4)} per claim, ${fmt(inFlight).padStart(5)} in flight  wall ${us(c.wallUs)}  Postgres ${us(c.serverUs)}  client ${us(c.clientUs)}  in place ${((100 * hot) / N).toFixed(0).padStart(3)} %`,
       );
     }
     await ds.destroy();

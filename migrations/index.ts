@@ -20,6 +20,7 @@ import { QuotaDays1764784800000 } from './1764784800000-quota-days';
 import { OAuthTokenExpiry1764788400000 } from './1764788400000-oauth-token-expiry';
 import { EventItemPrefix1765008000000 } from './1765008000000-event-item-prefix';
 import { LoginFailures1765094400000 } from './1765094400000-login-failures';
+import { DeliveryFillfactor1765180800000 } from './1765180800000-delivery-fillfactor';
 
 export const MIGRATIONS = [
   TenancyBase1764072000000,
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   OAuthTokenExpiry1764788400000,
   EventItemPrefix1765008000000,
   LoginFailures1765094400000,
+  DeliveryFillfactor1765180800000,
 ];
