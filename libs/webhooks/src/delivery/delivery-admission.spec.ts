@@ -266,6 +266,56 @@ describe("DeliveryAdmission over the workers' lanes", () => {
     expect(breakers[2]).toEqual(['fail', 'closed']);
   });
 
+  it('holds the reader of a backlog until the lanes it fed have room for as many again, leased', async () => {
+    const { workers: w } = workers();
+    w.admission.admit([job('fast', 0)]);
+    await until(() => w.heldCount === 0); // its pace is known: it answers at once
+    const chunk = 100;
+    // The reader's last call filled the lane: the next one would go to the table.
+    w.admission.admit(Array.from({ length: w.admission.room('fast') }, (_, i) => job('fast', i + 1)));
+    expect(w.admission.room('fast')).toBe(0);
+    const hold = w.admission.holdBacklog(new Map([['fast', chunk]]));
+    expect(hold).toBeInstanceOf(Promise);
+    let roomWhenReleased = -1;
+    void hold!.then(() => (roomWhenReleased = w.admission.room('fast')));
+    // Released once the attempts that ended made room: the next call is leased whole.
+    await until(() => roomWhenReleased >= 0);
+    expect(roomWhenReleased).toBeGreaterThanOrEqual(chunk);
+    expect(
+      w.admission.plan(
+        Array.from({ length: chunk }, () => 'fast'),
+        (id) => id,
+      ).unleased,
+    ).toEqual([]);
+    // With room already, nothing to wait for.
+    expect(w.admission.holdBacklog(new Map([['fast', chunk]]))).toBeUndefined();
+    await w.stop(10);
+  });
+
+  it('does not hold the reader of a backlog for an endpoint that does not drain, nor long for any', async () => {
+    const { workers: w, claims, holdClaims } = workers();
+    await until(() => claims() === 1);
+    // An endpoint that does not answer has no pace: its backlog goes to the table, no wait.
+    w.admission.admit(Array.from({ length: CONCURRENCY * 4 }, (_, i) => job('hang', i)));
+    expect(w.admission.holdBacklog(new Map([['hang', 100]]))).toBeUndefined();
+    // A fast endpoint with deliveries left in the table, which no claim brings back: the
+    // reader waits for that backlog to go, but only ROOM_HOLD_MS (100 ms).
+    w.admission.admit([job('fast', 0)]);
+    await until(() => w.heldCount === CONCURRENCY * 4);
+    const release = holdClaims();
+    w.admission.leftInTable(['fast']);
+    await until(() => claims() === 2);
+    const hold = w.admission.holdBacklog(new Map([['fast', 100]]));
+    expect(hold).toBeInstanceOf(Promise);
+    let released = false;
+    void hold!.then(() => (released = true));
+    await until(() => released, 1_000);
+    // Still behind the deliveries in the table: the next call goes there too.
+    expect(w.admission.plan(['fast'], (id) => id).unleased).toEqual(['fast']);
+    release();
+    await w.stop(10);
+  });
+
   it('paces an endpoint with a backlog while another endpoint has deliveries on time, and only then', async () => {
     // The event loop always over target: a paced backlog keeps the floor, 20 starts a second.
     const pacerClock = { ...systemPacerClock(), utilization: () => 1 };

@@ -18,6 +18,11 @@ import type { EndpointLane } from './endpoint-lane';
 const LANE_HOLD_MS = 1_000;
 /** Deliveries a claim takes at most. */
 const CLAIM_BATCH = 500;
+/**
+ * A call of records passed over waits at most this long (ms) for the lanes it fed to have
+ * room again, and only for lanes that finish at least its deliveries in that time.
+ */
+const ROOM_HOLD_MS = 100;
 
 export interface AdmissionOptions {
   endpointConcurrency: number;
@@ -66,6 +71,8 @@ export class DeliveryAdmission {
   private readonly writing = new Map<string, { writes: number; leased: number }>();
   private readonly laneBacklog: number;
   private readonly pacer: BacklogPacer;
+  /** Calls of records passed over waiting for room in the lanes they fed (holdBacklog). */
+  private roomHolds: RoomHold[] = [];
   private admitting = false;
 
   constructor(
@@ -90,6 +97,7 @@ export class DeliveryAdmission {
   /** Takes nothing more: no room anywhere, and whatever is offered goes back to the table. */
   close(): void {
     this.admitting = false;
+    this.releaseRoomHolds(() => true);
   }
 
   // ---- the dispatcher's side ----
@@ -150,6 +158,7 @@ export class DeliveryAdmission {
       if (w.writes > 1) this.writing.set(id, { writes: w.writes - 1, leased: w.leased - n });
       else this.writing.delete(id);
     }
+    this.releaseRoomHolds();
   }
 
   /** Whether deliveries of this endpoint are being written behind a dispatch. */
@@ -212,6 +221,7 @@ export class DeliveryAdmission {
       const room = roomOf(id);
       if (room > 0 && (got.get(id) ?? 0) < room && !this.leftDuringClaim.has(id)) this.backlog.delete(id);
     }
+    this.releaseRoomHolds();
   }
 
   /** A job is done with here: its slot is free, and a lane with a backlog that drained claims more. */
@@ -222,6 +232,7 @@ export class DeliveryAdmission {
       const lane = this.lanes.get(id);
       if (this.backlog.has(id) && (lane?.held ?? 0) < this.limit(lane) / 2) this.claim();
     }
+    this.releaseRoomHolds();
   }
 
   // ---- the lanes themselves ----
@@ -237,12 +248,29 @@ export class DeliveryAdmission {
   }
 
   /**
-   * What more backlog work (records passed over) should wait for before it is taken on,
-   * while backlogs are paced: the deliveries left in the table for lanes to claim, and a
-   * loop within its target (BacklogPacer.hold).
+   * What the next call of records passed over (a backlog read from the log) should wait for,
+   * once this one's deliveries (`fed`: endpoint → how many) are planned. While backlogs are
+   * paced: the deliveries left in the table for lanes to claim, and a loop within its target
+   * (BacklogPacer.hold). Otherwise: room in the lanes it fed for as many again, leased, so a
+   * drain goes from the log straight to its lanes instead of through the table and a claim
+   * each (two writes more per delivery). Only lanes that finish that many within
+   * ROOM_HOLD_MS are waited for, and for ROOM_HOLD_MS at most: the deliveries of a slow
+   * endpoint, or of one whose breaker is open, go to the table as before, and the reader,
+   * which carries every tenant's records passed over, never waits long for one endpoint.
    */
-  holdBacklog(): Promise<void> | undefined {
-    return this.pacer.hold(() => this.backlog.size === 0);
+  holdBacklog(fed: ReadonlyMap<string, number>): Promise<void> | undefined {
+    const paced = this.pacer.hold(() => this.backlog.size === 0);
+    if (paced) return paced;
+    const waitFor = [...fed].filter(([id, n]) => this.drainsWithin(id, n, ROOM_HOLD_MS));
+    if (waitFor.length === 0 || this.hasRoomFor(waitFor)) return undefined;
+    return new Promise<void>((resolve) => {
+      const hold: RoomHold = {
+        waitFor,
+        resolve,
+        timer: setTimeout(() => this.releaseRoomHolds((h) => h === hold), ROOM_HOLD_MS),
+      };
+      this.roomHolds.push(hold);
+    });
   }
 
   get pacing(): BacklogPacer['stats'] {
@@ -264,6 +292,7 @@ export class DeliveryAdmission {
   }
 
   shutdownLanes(): void {
+    this.releaseRoomHolds(() => true);
     this.pacer.stop();
     for (const lane of this.lanes.values()) lane.shutdown();
     this.lanes.clear();
@@ -308,6 +337,31 @@ export class DeliveryAdmission {
     return Math.min(this.capacity(lane), Math.max(this.laneBacklog, Math.floor(free / 2)));
   }
 
+  /** Whether this endpoint's lane, breaker not open, finishes `n` deliveries within `ms` at its recent pace. */
+  private drainsWithin(endpointId: string, n: number, ms: number): boolean {
+    const lane = this.lanes.get(endpointId);
+    if (!lane || lane.breaker.opened) return false;
+    return ((lane.pace() ?? 0) * ms) / 1000 >= n;
+  }
+
+  /** Whether a plan now would lease as many deliveries of each of these endpoints. */
+  private hasRoomFor(waitFor: ReadonlyArray<[string, number]>): boolean {
+    return waitFor.every(([id, n]) => !this.backlog.has(id) && !this.writing.has(id) && this.room(id) >= n);
+  }
+
+  /** Lets go of the room holds `due` picks (default: those whose lanes have room now). */
+  private releaseRoomHolds(due: (hold: RoomHold) => boolean = (h) => this.hasRoomFor(h.waitFor)): void {
+    if (this.roomHolds.length === 0) return;
+    const still: RoomHold[] = [];
+    for (const h of this.roomHolds) {
+      if (due(h)) {
+        clearTimeout(h.timer);
+        h.resolve();
+      } else still.push(h);
+    }
+    this.roomHolds = still;
+  }
+
   private hold(job: DeliveryJob): void {
     if (!this.leases.take(job)) return;
     this.lane(job.endpointId).push(job);
@@ -321,4 +375,11 @@ export class DeliveryAdmission {
     }
     return lane;
   }
+}
+
+/** A call of records passed over waiting for room in the lanes it fed. */
+interface RoomHold {
+  waitFor: Array<[string, number]>;
+  resolve: () => void;
+  timer: NodeJS.Timeout;
 }

@@ -117,8 +117,8 @@ export class Dispatcher {
    * for the lane to claim as it drains (or any worker with room). Endpoints with few
    * deliveries in the call are written before it ends; the rest is written behind it, and
    * the offsets are committed once that is durable. A call of records passed over tells
-   * their reader what to wait for before the next: while backlogs are paced, until the
-   * workers have room for more (DeliveryAdmission.holdBacklog).
+   * their reader what to wait for before the next (DeliveryAdmission.holdBacklog): room in
+   * the lanes it fed, or while backlogs are paced, the pacer.
    */
   async dispatch(
     messages: Array<Decoded<DispatchRecord>>,
@@ -126,7 +126,6 @@ export class Dispatcher {
   ): Promise<HandleResult | void> {
     const records = messages.map((m) => m.value);
     if (records.length === 0) return;
-    const holdBacklog = ctx?.passedOver ? this.admission.holdBacklog() : undefined;
     this.stats.events += records.length;
     const tenants = [...new Set(records.map((r) => r.tenant))];
     const rows = await queryPrepared<SubscriberRow>(
@@ -135,7 +134,7 @@ export class Dispatcher {
         WHERE active AND tenant = ANY($1::text[])`,
       [tenants],
     );
-    if (rows.length === 0) return holdBacklog ? { holdBacklog } : undefined;
+    if (rows.length === 0) return this.holdBacklog(ctx, new Map());
     const byTenant = new Map<string, Subscriber[]>();
     for (const r of rows) {
       const list = byTenant.get(r.tenant) ?? [];
@@ -189,8 +188,19 @@ export class Dispatcher {
     const durable = size(later) > 0 ? this.writeBehind(later) : undefined;
     if (now.length > 0) await this.write({ leased: now, unleased: [] });
     if (durable && this.unwritten > MAX_UNWRITTEN) await durable;
-    if (!durable && !holdBacklog) return undefined;
-    return { ...(durable ? { durable } : {}), ...(holdBacklog ? { holdBacklog } : {}) };
+    // Asked once this call's leased deliveries are in their lanes (or being written behind).
+    const held = this.holdBacklog(ctx, perEndpoint);
+    if (!durable && !held) return undefined;
+    return { ...(durable ? { durable } : {}), ...held };
+  }
+
+  /** For a call of records passed over, what their reader waits for before the next. */
+  private holdBacklog(
+    ctx: Pick<BatchContext, 'passedOver'> | undefined,
+    fed: ReadonlyMap<string, number>,
+  ): Pick<HandleResult, 'holdBacklog'> | undefined {
+    const holdBacklog = ctx?.passedOver ? this.admission.holdBacklog(fed) : undefined;
+    return holdBacklog ? { holdBacklog } : undefined;
   }
 
   /** No more writes behind: one pending or failing now is left undone (its batch is read again). */
