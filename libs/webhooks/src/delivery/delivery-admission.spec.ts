@@ -11,6 +11,12 @@ import type { SendResult, WebhookSender } from './webhook-sender';
 
 const CONCURRENCY = 16;
 
+/** Stops every test's workers, also when it failed half-way (claims let through first). */
+const teardowns: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(teardowns.splice(0).map((stop) => stop()));
+});
+
 /**
  * Workers over fakes: `/fast` answers 204 on the next turn of the event loop, `/fail` 503,
  * `/hang` never answers.
@@ -90,15 +96,22 @@ function workers(
     pino({ level: 'silent' }),
   );
   w.start();
+  const releases: Array<() => void> = [];
   const holdClaims = (): (() => void) => {
     let release = (): void => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
+    releases.push(release);
     gate = held;
     return () => {
       if (gate === held) gate = undefined;
       release();
     };
   };
+  teardowns.push(async () => {
+    gate = undefined;
+    for (const release of releases) release();
+    await w.stop(10);
+  });
   return { workers: w, claims: () => claims, breakers, holdClaims };
 }
 
@@ -313,6 +326,28 @@ describe("DeliveryAdmission over the workers' lanes", () => {
     // Still behind the deliveries in the table: the next call goes there too.
     expect(w.admission.plan(['fast'], (id) => id).unleased).toEqual(['fast']);
     release();
+    await w.stop(10);
+  });
+
+  it('while pacing, holds the reader of a backlog for deliveries in the table only of endpoints that drain them', async () => {
+    // The loop within target: only deliveries waiting in the table can hold the reader.
+    const pacerClock = { ...systemPacerClock(), utilization: () => 0 };
+    const { workers: w, claims } = workers(undefined, undefined, { backlogBusy: 0.5, pacerClock });
+    await until(() => claims() === 1);
+    w.admission.admit([job('fast', 0)]);
+    await until(() => w.heldCount === 0); // its pace is known
+    // An endpoint that does not answer, its lane full, with deliveries in the table.
+    w.admission.admit(Array.from({ length: CONCURRENCY * 4 }, (_, i) => job('hang', i)));
+    w.admission.leftInTable(['hang']);
+    // Pacing: a backlog of the fast endpoint while another's deliveries are on time.
+    w.admission.admit([job('other', 0)]);
+    w.admission.admit(Array.from({ length: CONCURRENCY * 4 }, (_, i) => job('fast', i + 1)));
+    await until(() => w.admission.pacing.pacing);
+    // The hanging endpoint's table backlog will not drain: nothing to wait for.
+    expect(w.admission.holdBacklog(new Map())).toBeUndefined();
+    // The fast endpoint's will: the reader waits for it.
+    w.admission.leftInTable(['fast']);
+    expect(w.admission.holdBacklog(new Map())).toBeInstanceOf(Promise);
     await w.stop(10);
   });
 

@@ -23,6 +23,11 @@ const CLAIM_BATCH = 500;
  * room again, and only for lanes that finish at least its deliveries in that time.
  */
 const ROOM_HOLD_MS = 100;
+/**
+ * Deliveries a second an endpoint's lane finishes, at its recent pace, for its deliveries
+ * waiting in the table to hold up more backlog work while backlogs are paced.
+ */
+const DRAINING_PER_SECOND = 100;
 
 export interface AdmissionOptions {
   endpointConcurrency: number;
@@ -249,17 +254,25 @@ export class DeliveryAdmission {
 
   /**
    * What the next call of records passed over (a backlog read from the log) should wait for,
-   * once this one's deliveries (`fed`: endpoint → how many) are planned. While backlogs are
-   * paced: the deliveries left in the table for lanes to claim, and a loop within its target
-   * (BacklogPacer.hold). Otherwise: room in the lanes it fed for as many again, leased, so a
-   * drain goes from the log straight to its lanes instead of through the table and a claim
-   * each (two writes more per delivery). Only lanes that finish that many within
-   * ROOM_HOLD_MS are waited for, and for ROOM_HOLD_MS at most: the deliveries of a slow
-   * endpoint, or of one whose breaker is open, go to the table as before, and the reader,
-   * which carries every tenant's records passed over, never waits long for one endpoint.
+   * once this one's deliveries (`fed`: endpoint → how many) are planned.
+   *
+   * While backlogs are paced: a loop within its target, and the deliveries left in the
+   * table of endpoints that drain them (BacklogPacer.hold). Those of an endpoint that hangs,
+   * is slow or has its breaker open are not waited for: they would keep the reader at the
+   * pacer's longest hold for as long as they wait there.
+   *
+   * Otherwise: room in the lanes it fed for as many again, leased, so a drain goes from the
+   * log straight to its lanes instead of through the table and back by a claim (an update
+   * and a read of its payload more per delivery). Only lanes that finish that many within
+   * ROOM_HOLD_MS at their recent pace are waited for, and for ROOM_HOLD_MS at most: the
+   * backlog of a slow endpoint, or of one whose breaker is open, goes to the table as
+   * before, and the reader, which carries every tenant's records passed over, never waits
+   * long for one endpoint.
    */
   holdBacklog(fed: ReadonlyMap<string, number>): Promise<void> | undefined {
-    const paced = this.pacer.hold(() => this.backlog.size === 0);
+    const paced = this.pacer.hold(() =>
+      [...this.backlog].every((id) => !this.drainsWithin(id, DRAINING_PER_SECOND, 1000)),
+    );
     if (paced) return paced;
     const waitFor = [...fed].filter(([id, n]) => this.drainsWithin(id, n, ROOM_HOLD_MS));
     if (waitFor.length === 0 || this.hasRoomFor(waitFor)) return undefined;
