@@ -7,7 +7,8 @@
  * endpoint's backlog never holds up the reading of the public topic, and with it every
  * other tenant's events. The poller asks it what to claim; lanes only report what became
  * of a job. While other endpoints' deliveries are on time, lanes with a backlog are paced
- * (BacklogPacer), so a drain does not keep the whole process busy.
+ * (BacklogPacer), so a drain does not keep the whole process busy. It also tells the reader
+ * of a backlog passed over in the log when to hand over more (holdBacklog).
  */
 import { BacklogPacer, PacerClock } from './backlog-pacer';
 import type { DeliveryJob, DeliveryOutcome } from './delivery-job';
