@@ -76,6 +76,11 @@ export class HeraldMetrics {
     labelNames: ['group'],
     registers: [this.registry],
   });
+  readonly deliveriesClaimed = new Counter({
+    name: 'herald_webhook_deliveries_claimed_total',
+    help: 'Webhook deliveries the delivery workers claimed from the table (left there for want of room in their lane, due for a retry, or leased to a process that stopped) rather than took from the dispatcher.',
+    registers: [this.registry],
+  });
   readonly deliveryOutcomes = new Counter<'outcome'>({
     name: 'herald_webhook_delivery_outcomes_total',
     help: 'Webhook delivery outcomes written: succeeded, retrying, dead (attempts); deferred, cancelled, released (no attempt).',
