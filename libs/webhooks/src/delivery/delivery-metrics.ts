@@ -1,7 +1,8 @@
 /**
- * Counts written delivery outcomes and times attempts, by outcome and status class only:
- * no tenant or endpoint label, so the series stay few however many endpoints there are.
- * Called once per written batch; the label children are looked up once, here.
+ * Counts written delivery outcomes and claimed deliveries, and times attempts, by outcome
+ * and status class only: no tenant or endpoint label, so the series stay few however many
+ * endpoints there are. Called once per written batch or claim; the label children are
+ * looked up once, here.
  */
 import {
   ATTEMPT_CLASSES,
@@ -16,6 +17,7 @@ import type { DeliveryOutcome } from './delivery-job';
 export class DeliveryMetrics {
   private readonly outcomes = new Map<DeliveryOutcomeLabel, { inc(n: number): void }>();
   private readonly durations = new Map<AttemptClass, { observe(seconds: number): void }>();
+  private readonly claimedFromTable: { inc(n: number): void };
 
   /** Every series is shown from the start (at 0), so a rate over the first scrapes is right. */
   constructor(metrics: HeraldMetrics) {
@@ -28,6 +30,13 @@ export class DeliveryMetrics {
       metrics.attemptDuration.zero({ status_class: c });
       this.durations.set(c, metrics.attemptDuration.labels(c));
     }
+    this.claimedFromTable = metrics.deliveriesClaimed;
+    this.claimedFromTable.inc(0);
+  }
+
+  /** Deliveries a claim took from the table. */
+  claimed(n: number): void {
+    this.claimedFromTable.inc(n);
   }
 
   record(batch: readonly DeliveryOutcome[]): void {

@@ -51,8 +51,7 @@ export class DeliveryWorkers {
   private readonly leases: DeliveryLeases;
   private readonly runner: AttemptRunner;
   private readonly writer: OutcomeWriter;
-  /** Deliveries claimed from the table (herald_webhook_deliveries_claimed_total). */
-  private readonly claimedCount: { inc(n: number): void } | undefined;
+  private readonly counted: DeliveryMetrics | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private pollAgain = false;
@@ -70,8 +69,7 @@ export class DeliveryWorkers {
     metrics?: HeraldMetrics,
   ) {
     const counted = metrics ? new DeliveryMetrics(metrics) : undefined;
-    this.claimedCount = metrics?.deliveriesClaimed;
-    this.claimedCount?.inc(0);
+    this.counted = counted;
     this.writer = new OutcomeWriter(store, this.owner, logger, (batch) => {
       counted?.record(batch);
       for (const l of this.writtenListeners) l(batch);
@@ -234,7 +232,7 @@ export class DeliveryWorkers {
           plan.rooms,
           plan.unlisted,
         );
-        this.claimedCount?.inc(jobs.length);
+        this.counted?.claimed(jobs.length);
         this.admission.claimed(jobs, plan);
         // Short of the total, every endpoint got all it had room for or all it had due.
         if (jobs.length < plan.total) break;
