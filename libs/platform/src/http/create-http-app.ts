@@ -1,13 +1,14 @@
 /**
  * Builds a NestJS application on the Fastify adapter with the platform's HTTP
  * conventions: request ids, pino request logs, the envelope on every answer (errors
- * from Nest, Fastify's router and hooks, and the socket included), one validation pipe,
+ * from Nest, Fastify's router and hooks, and the socket included; successes by the adapter,
+ * EnvelopingFastifyAdapter), one validation pipe,
  * JSON-only bodies, 405 with `Allow`, optional TLS and the production HTTPS policy, and
  * the API description when the app includes an OpenApiModule.
  */
 import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import type { HeraldConfig } from '../config';
 import type { TlsMaterial } from '../config/tls';
@@ -15,7 +16,7 @@ import { PinoNestLogger } from '../logging/nest-logger';
 import { logFastPathsOnce } from '../fast-paths/fast-paths';
 import { useLeanAsyncResourceBind } from './async-resource-bind';
 import { mountApiDocs } from '../openapi/api-docs.routes';
-import { EnvelopeInterceptor } from './envelope.interceptor';
+import { EnvelopingFastifyAdapter } from './enveloping-adapter';
 import { METHOD_NOT_ALLOWED } from './error-codes';
 import { clientErrorHandler, frameworkErrorHandler, sendClosing, sendError } from './error-reply';
 import { HttpExceptionFilter } from './http-exception.filter';
@@ -58,7 +59,7 @@ export async function createHttpApp(
   useLeanAsyncResourceBind();
   const httpLogger = opts.logger.child({ component: 'http' });
   const proxies = opts.trustedProxies ?? [];
-  const adapter = new FastifyAdapter({
+  const adapter = new EnvelopingFastifyAdapter({
     loggerInstance: httpLogger,
     genReqId: requestIdFor,
     childLoggerFactory: lazyRequestLoggerFactory,
@@ -109,7 +110,6 @@ export async function createHttpApp(
     bodyParser: false,
   });
   app.useGlobalFilters(new HttpExceptionFilter(httpLogger, routes));
-  app.useGlobalInterceptors(new EnvelopeInterceptor());
   app.useGlobalPipes(createValidationPipe());
   await mountApiDocs(app, { baseDomain: opts.baseDomain });
   return app;

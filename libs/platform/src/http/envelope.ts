@@ -34,3 +34,15 @@ export class RawJson {
 export function envelopeText(data: RawJson, requestId: string, meta: Record<string, unknown> = {}): string {
   return `{"data":${data.text},"meta":${JSON.stringify({ request_id: requestId, ...meta })}}`;
 }
+
+/**
+ * What a successful handler result goes out as: `{ data, meta: { request_id, …meta } }`,
+ * or, for data serialized already (RawJson), that envelope as text.
+ */
+export function successEnvelope(result: unknown, requestId: string): SuccessEnvelope<unknown> | string {
+  const enveloped = result instanceof Enveloped ? (result as Enveloped<unknown>) : undefined;
+  const data = enveloped ? enveloped.data : result;
+  const meta = enveloped?.meta ?? {};
+  if (data instanceof RawJson) return envelopeText(data, requestId, meta);
+  return { data, meta: { request_id: requestId, ...meta } };
+}
