@@ -68,10 +68,9 @@ export class DeliveryWorkers {
     private readonly logger: Logger,
     metrics?: HeraldMetrics,
   ) {
-    const counted = metrics ? new DeliveryMetrics(metrics) : undefined;
-    this.counted = counted;
+    this.counted = metrics ? new DeliveryMetrics(metrics) : undefined;
     this.writer = new OutcomeWriter(store, this.owner, logger, (batch) => {
-      counted?.record(batch);
+      this.counted?.record(batch);
       for (const l of this.writtenListeners) l(batch);
     });
     this.runner = new AttemptRunner(endpoints, settings, sender, logger);
