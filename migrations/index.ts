@@ -21,6 +21,7 @@ import { OAuthTokenExpiry1764788400000 } from './1764788400000-oauth-token-expir
 import { EventItemPrefix1765008000000 } from './1765008000000-event-item-prefix';
 import { LoginFailures1765094400000 } from './1765094400000-login-failures';
 import { DeliveryFillfactor1765180800000 } from './1765180800000-delivery-fillfactor';
+import { EndpointVersions1765267200000 } from './1765267200000-endpoint-versions';
 
 export const MIGRATIONS = [
   TenancyBase1764072000000,
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   EventItemPrefix1765008000000,
   LoginFailures1765094400000,
   DeliveryFillfactor1765180800000,
+  EndpointVersions1765267200000,
 ];

@@ -87,18 +87,18 @@ describe('webhook delivery fairness between tenants', () => {
     receiver.reset();
 
     // The whole backlog reaches the dispatcher in one read, as a backlog does once it has piled
-    // up: the dispatcher is held on one event of the busy tenant (the table its subscriber
-    // query reads is locked) while the backlog is published, then let go.
+    // up: the dispatcher is held on one event of the busy tenant (the endpoint versions its
+    // statements read are locked) while the backlog is published, then let go.
     const lock = t.ds.createQueryRunner();
     await lock.connect();
     await lock.startTransaction();
-    await lock.query(`LOCK TABLE webhook_endpoints IN ACCESS EXCLUSIVE MODE`);
+    await lock.query(`LOCK TABLE webhook_endpoint_versions IN ACCESS EXCLUSIVE MODE`);
     await publish(producer, busy.tenant, [publicEvent('post.created')]);
     await eventually(
       async () => {
         const [row] = await t.ds.query<Array<{ n: number }>>(
           `SELECT count(*)::int AS n FROM pg_stat_activity
-          WHERE wait_event_type = 'Lock' AND query LIKE '%FROM webhook_endpoints%tenant = ANY%'`,
+          WHERE wait_event_type = 'Lock' AND query LIKE '%webhook_endpoint_versions%'`,
         );
         return row!.n > 0;
       },

@@ -83,28 +83,63 @@ export class DeliveryStore {
     messages: NewMessage[],
     deliveries: NewDelivery[],
   ): Promise<Map<string, number | null>> {
+    if (deliveries.length === 0) return new Map();
+    return (await this.createMatched(owner, messages, deliveries, new Map())).created;
+  }
+
+  /**
+   * As createDeliveries, for deliveries matched against endpoints read earlier: `matched`
+   * gives the endpoint version (webhook_endpoint_versions) each tenant was matched with.
+   * A tenant whose version has moved since is `stale`, and none of its deliveries is
+   * written; the caller matches its events again. The versions are read in the statement's
+   * own snapshot, so what was committed before it began (before the events it writes were
+   * read) is seen. With no delivery given, the statement only checks the versions.
+   */
+  async createMatched(
+    owner: string,
+    messages: NewMessage[],
+    deliveries: NewDelivery[],
+    matched: ReadonlyMap<string, number>,
+  ): Promise<{ created: Map<string, number | null>; stale: Set<string> }> {
     const created = new Map<string, number | null>();
-    if (deliveries.length === 0) return created;
+    const stale = new Set<string>();
+    if (deliveries.length === 0 && matched.size === 0) return { created, stale };
     // The rows travel as two JSON texts: V8 writes them at native speed, where pg would escape
     // every element of a dozen text arrays in JavaScript (a burst's write is thousands of rows).
-    const rows = await queryPrepared<{ id: string; lease_until_ms: string | null }>(
+    const rows = await queryPrepared<{
+      id: string | null;
+      lease_until_ms: string | null;
+      stale: string | null;
+    }>(
       this.ds,
-      `WITH msg AS (
+      `WITH stale AS (
+         SELECT x.tenant FROM unnest($4::text[], $5::bigint[]) AS x(tenant, version)
+          WHERE x.version <> COALESCE((SELECT e.version FROM webhook_endpoint_versions e
+                                        WHERE e.tenant = x.tenant), 0)
+       ),
+       msg AS (
          INSERT INTO webhook_messages (tenant, event_id, event_type, payload)
          SELECT m.tenant, m.event_id, m.event_type, m.payload
            FROM json_to_recordset($1::json) AS m(tenant text, event_id text, event_type text, payload text)
+          WHERE m.tenant NOT IN (SELECT tenant FROM stale)
          ON CONFLICT DO NOTHING
+       ),
+       created AS (
+         INSERT INTO webhook_deliveries (id, tenant, endpoint_id, event_id, event_type, max_attempts,
+                                         next_attempt_at, lease_owner, lease_until)
+         SELECT v.id, v.tenant, v.endpoint_id, v.event_id, v.event_type, v.max_attempts, now(),
+                CASE WHEN v.lease_ms IS NOT NULL THEN $3 END,
+                now() + make_interval(secs => v.lease_ms / 1000.0)
+           FROM json_to_recordset($2::json)
+                AS v(id text, tenant text, endpoint_id text, event_id text, event_type text,
+                     max_attempts int, lease_ms int)
+          WHERE v.tenant NOT IN (SELECT tenant FROM stale)
+         ON CONFLICT (event_id, endpoint_id) DO NOTHING
+         RETURNING id, (extract(epoch FROM lease_until) * 1000)::bigint AS lease_until_ms
        )
-       INSERT INTO webhook_deliveries (id, tenant, endpoint_id, event_id, event_type, max_attempts,
-                                       next_attempt_at, lease_owner, lease_until)
-       SELECT v.id, v.tenant, v.endpoint_id, v.event_id, v.event_type, v.max_attempts, now(),
-              CASE WHEN v.lease_ms IS NOT NULL THEN $3 END,
-              now() + make_interval(secs => v.lease_ms / 1000.0)
-         FROM json_to_recordset($2::json)
-              AS v(id text, tenant text, endpoint_id text, event_id text, event_type text,
-                   max_attempts int, lease_ms int)
-       ON CONFLICT (event_id, endpoint_id) DO NOTHING
-       RETURNING id, (extract(epoch FROM lease_until) * 1000)::bigint AS lease_until_ms`,
+       SELECT id, lease_until_ms, NULL AS stale FROM created
+       UNION ALL
+       SELECT NULL, NULL, tenant FROM stale`,
       [
         JSON.stringify(
           messages.map((m) => ({
@@ -126,10 +161,15 @@ export class DeliveryStore {
           })),
         ),
         owner,
+        [...matched.keys()],
+        [...matched.values()].map(String),
       ],
     );
-    for (const r of rows) created.set(r.id, r.lease_until_ms === null ? null : Number(r.lease_until_ms));
-    return created;
+    for (const r of rows) {
+      if (r.stale !== null) stale.add(r.stale);
+      else if (r.id !== null) created.set(r.id, r.lease_until_ms === null ? null : Number(r.lease_until_ms));
+    }
+    return { created, stale };
   }
 
   /**

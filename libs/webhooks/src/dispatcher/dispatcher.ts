@@ -1,9 +1,10 @@
 /**
  * The dispatcher: a consumer group on the public topic (`DISPATCHER_BINDING`, handled in
- * apps/dispatcher). For each batch it finds the
- * active endpoints of the batch's tenants, matches every event against them, stores the
- * messages and one delivery per match (unique on event + endpoint), and only then lets
- * the offsets be committed; the new deliveries are handed to this process's delivery
+ * apps/dispatcher). For each batch it matches every event against the active endpoints of
+ * its tenant (kept in memory, SubscriberCache: the statement that writes the deliveries
+ * checks they are still current, and a tenant whose endpoints changed is matched again),
+ * stores the messages and one delivery per match (unique on event + endpoint), and only
+ * then lets the offsets be committed; the new deliveries are handed to this process's delivery
  * admission, which decides what its lanes take at once and what waits in the table. A
  * re-read event creates nothing new, so it is never delivered twice because of Herald.
  *
@@ -21,16 +22,20 @@
  * not the burst's.
  */
 import { newUlid, Topics } from '@herald/contracts';
-import { BUSY_CYCLE, Decoded, decodePublicRecord, PublicRecord, queryPrepared } from '@herald/platform';
+import { BUSY_CYCLE, Decoded, decodePublicRecord, PublicRecord } from '@herald/platform';
 import type { BatchContext, ConsumerBinding, HandleResult } from '@herald/platform';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import type { EndpointFilters } from '../endpoints/endpoint';
 import type { AdmissionPlan, DeliveryAdmission } from '../delivery/delivery-admission';
 import type { DeliveryJob } from '../delivery/delivery-job';
-import { DEFAULT_ATTEMPT_TIMEOUT_MS, DeliverySettingsCache } from '../delivery/delivery-settings';
+import {
+  DEFAULT_ATTEMPT_TIMEOUT_MS,
+  DeliverySettings,
+  DeliverySettingsCache,
+} from '../delivery/delivery-settings';
 import { DeliveryStore, LEASE_MARGIN_MS, NewDelivery, NewMessage } from '../delivery/delivery-store';
-import { recipients, Subscriber } from './subscription';
+import { SubscriberCache } from './subscriber-cache';
+import { recipients } from './subscription';
 
 export const DISPATCHER_GROUP = 'herald.dispatcher';
 
@@ -73,17 +78,11 @@ export const DISPATCHER_BINDING: ConsumerBinding<DispatchRecord> = {
   skipAhead: SKIP_AHEAD,
 };
 
-interface SubscriberRow {
-  id: string;
-  tenant: string;
-  events: string[];
-  filters: EndpointFilters;
-  created_at: Date;
-}
-
 export interface DispatcherStats {
   events: number;
   deliveries: number;
+  /** Tenants whose events were matched again because their endpoints changed since they were cached. */
+  rematched: number;
 }
 
 /** An endpoint with more deliveries than this in a batch has them written behind the call. */
@@ -97,19 +96,23 @@ const RETRY_INITIAL_MS = 100;
 const RETRY_MAX_MS = 5_000;
 
 export class Dispatcher {
-  readonly stats: DispatcherStats = { events: 0, deliveries: 0 };
+  readonly stats: DispatcherStats = { events: 0, deliveries: 0, rematched: 0 };
   /** Calls whose deliveries wait to be written behind them, in order. */
   private readonly behind: Array<{ split: Split; endpoints: Map<string, number>; resolve: () => void }> = [];
   private draining = false;
   private stopped = false;
 
+  private readonly subscribers: SubscriberCache;
+
   constructor(
-    private readonly ds: DataSource,
+    ds: DataSource,
     private readonly store: DeliveryStore,
     private readonly settings: DeliverySettingsCache,
     private readonly admission: DeliveryAdmission,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.subscribers = new SubscriberCache(ds);
+  }
 
   /**
    * Creates the deliveries of one call as the admission plans: what a lane has room for is
@@ -127,25 +130,34 @@ export class Dispatcher {
     const records = messages.map((m) => m.value);
     if (records.length === 0) return;
     this.stats.events += records.length;
-    const tenants = [...new Set(records.map((r) => r.tenant))];
-    const rows = await queryPrepared<SubscriberRow>(
-      this.ds,
-      `SELECT id, tenant, events, filters, created_at FROM webhook_endpoints
-        WHERE active AND tenant = ANY($1::text[])`,
-      [tenants],
-    );
-    if (rows.length === 0) return this.holdBacklog(ctx, new Map());
-    const byTenant = new Map<string, Subscriber[]>();
-    for (const r of rows) {
-      const list = byTenant.get(r.tenant) ?? [];
-      list.push({ id: r.id, events: r.events, filters: r.filters, createdAt: r.created_at });
-      byTenant.set(r.tenant, list);
-    }
-    const settings = await this.settings.forTenants(byTenant.keys());
+    const { perEndpoint, durable } = await this.route(records);
+    // Asked once this call's leased deliveries are in their lanes (or being written behind).
+    const held = this.holdBacklog(ctx, perEndpoint);
+    if (!durable && !held) return undefined;
+    return { ...(durable ? { durable } : {}), ...held };
+  }
+
+  /**
+   * Matches records against their tenants' endpoints (cached, or read now) and writes the
+   * deliveries as the admission plans. The write of those going out now also checks that
+   * the cached endpoints are still current; the records of a tenant whose endpoints changed
+   * are matched again against a fresh read, and none of their first deliveries is written.
+   * Write-behind deliveries are queued only after that check.
+   */
+  private async route(
+    records: DispatchRecord[],
+  ): Promise<{ perEndpoint: Map<string, number>; durable?: Promise<void> }> {
+    const perEndpoint = new Map<string, number>();
+    const tenants = await this.subscribers.forTenants(records.map((r) => r.tenant));
+    const withEndpoints = [...tenants].filter(([, t]) => t.subscribers.length > 0).map(([id]) => id);
+    const settings =
+      withEndpoints.length > 0
+        ? await this.settings.forTenants(withEndpoints)
+        : new Map<string, DeliverySettings>();
     const wanted: Wanted[] = [];
     for (const r of records) {
-      const subscribers = byTenant.get(r.tenant);
-      if (!subscribers) continue;
+      const subscribers = tenants.get(r.tenant)?.subscribers;
+      if (!subscribers || subscribers.length === 0) continue;
       const matched = recipients(
         { type: r.event.type, createdAt: r.event.created_at, body: r.body },
         subscribers,
@@ -176,22 +188,38 @@ export class Dispatcher {
       }
     }
     const plan = this.admission.plan(wanted, (w) => w.delivery.endpointId);
-    const perEndpoint = new Map<string, number>();
-    for (const w of wanted)
-      perEndpoint.set(w.delivery.endpointId, (perEndpoint.get(w.delivery.endpointId) ?? 0) + 1);
+    const inCall = new Map<string, number>();
+    for (const w of wanted) inCall.set(w.delivery.endpointId, (inCall.get(w.delivery.endpointId) ?? 0) + 1);
     // A burst's endpoints, and those with a write behind in flight (to stay in order).
     const behind = (w: Wanted): boolean =>
-      (perEndpoint.get(w.delivery.endpointId) ?? 0) > WRITE_BEHIND_OVER ||
+      (inCall.get(w.delivery.endpointId) ?? 0) > WRITE_BEHIND_OVER ||
       this.admission.isWritingBehind(w.delivery.endpointId);
+    // Split before the write: a write behind that ends meanwhile must not move a delivery
+    // from one side to the other.
     const now = plan.leased.filter((w) => !behind(w));
-    const later: Split = { leased: plan.leased.filter(behind), unleased: plan.unleased };
-    const durable = size(later) > 0 ? this.writeBehind(later) : undefined;
-    if (now.length > 0) await this.write({ leased: now, unleased: [] });
+    const laterLeased = plan.leased.filter(behind);
+    const matchedWith = new Map<string, number>();
+    for (const [id, t] of tenants) if (!t.fresh) matchedWith.set(id, t.version);
+    const stale = await this.write({ leased: now, unleased: [] }, matchedWith);
+    const current = (w: Wanted): boolean => !stale.has(w.delivery.tenant);
+    const later: Split = { leased: laterLeased.filter(current), unleased: plan.unleased.filter(current) };
+    let durable = size(later) > 0 ? this.writeBehind(later) : undefined;
     if (durable && this.unwritten > MAX_UNWRITTEN) await durable;
-    // Asked once this call's leased deliveries are in their lanes (or being written behind).
-    const held = this.holdBacklog(ctx, perEndpoint);
-    if (!durable && !held) return undefined;
-    return { ...(durable ? { durable } : {}), ...held };
+    for (const w of wanted) {
+      if (current(w))
+        perEndpoint.set(w.delivery.endpointId, (perEndpoint.get(w.delivery.endpointId) ?? 0) + 1);
+    }
+    if (stale.size > 0) {
+      this.stats.rematched += stale.size;
+      this.subscribers.forget(stale);
+      // Read afresh this time, so nothing is checked and this goes no deeper.
+      const again = await this.route(records.filter((r) => stale.has(r.tenant)));
+      for (const [endpoint, n] of again.perEndpoint)
+        perEndpoint.set(endpoint, (perEndpoint.get(endpoint) ?? 0) + n);
+      if (again.durable)
+        durable = durable ? Promise.all([durable, again.durable]).then(() => undefined) : again.durable;
+    }
+    return { perEndpoint, ...(durable ? { durable } : {}) };
   }
 
   /** For a call of records passed over, what their reader waits for before the next. */
@@ -273,24 +301,35 @@ export class Dispatcher {
 
   /**
    * One write: the leased deliveries go to their lanes once it is done, and the lanes of
-   * those left unleased claim them as they drain.
+   * those left unleased claim them as they drain. With `matchedWith`, it also checks those
+   * tenants' endpoint versions, and writes nothing for a tenant whose version moved: those
+   * tenants are returned.
    */
-  private async write(split: Split): Promise<void> {
+  private async write(
+    split: Split,
+    matchedWith: ReadonlyMap<string, number> = new Map(),
+  ): Promise<Set<string>> {
     const all = [...split.leased, ...split.unleased];
-    const created = await this.store.createDeliveries(this.admission.owner, messagesOf(all), [
-      ...split.leased.map((w) => ({ ...w.delivery, leaseMs: w.leaseMs })),
-      ...split.unleased.map((w) => ({ ...w.delivery, leaseMs: null })),
-    ]);
+    const { created, stale } = await this.store.createMatched(
+      this.admission.owner,
+      messagesOf(all),
+      [
+        ...split.leased.map((w) => ({ ...w.delivery, leaseMs: w.leaseMs })),
+        ...split.unleased.map((w) => ({ ...w.delivery, leaseMs: null })),
+      ],
+      matchedWith,
+    );
     this.stats.deliveries += created.size;
     const jobs: DeliveryJob[] = [];
     for (const { delivery: d, message } of split.leased) {
       const leaseUntil = created.get(d.id);
-      if (leaseUntil === undefined || leaseUntil === null) continue; // already there: a re-read event
+      if (leaseUntil === undefined || leaseUntil === null) continue; // already there (a re-read event), or stale
       jobs.push({ ...d, attemptCount: 0, payload: message.payload, leaseUntil });
     }
     this.admission.admit(jobs);
     const waiting = split.unleased.filter((w) => created.has(w.delivery.id));
     if (waiting.length > 0) this.admission.leftInTable(new Set(waiting.map((w) => w.delivery.endpointId)));
+    return stale;
   }
 }
 
