@@ -9,6 +9,7 @@ import { Topics } from '@herald/contracts';
 import { HeraldProducer, TenantsRepository } from '@herald/platform';
 import { DispatcherModule } from '../../apps/dispatcher/src/dispatcher.module';
 import { DISPATCHER_GROUP } from '../../libs/webhooks/src/dispatcher/dispatcher';
+import { SubscriberCache } from '../../libs/webhooks/src/dispatcher/subscriber-cache';
 import { WebhookDeliveryService } from '../../libs/webhooks/src/webhook-delivery.module';
 import { startTestApp, TestApp } from '../support/app';
 import { eventually, testKafka, uniqueName } from '../support/infra';
@@ -188,5 +189,23 @@ describe('dispatcher: endpoints changed after they were cached', () => {
     }
     await t.ds.query(`DELETE FROM webhook_endpoints WHERE id = $1`, [ep.id]);
     expect(seen.has(await version(slug))).toBe(false);
+  });
+
+  it('keeps the tenants used most recently, each with the endpoints and version read together', async () => {
+    const [a, b, c] = [await tenant(), await tenant(), await tenant()];
+    const ep = await endpoint(a);
+    const cache = new SubscriberCache(t.ds, 2);
+    const first = await cache.forTenants([a, b]);
+    expect(first.get(a)).toMatchObject({ fresh: true, version: Number(await version(a)) });
+    expect(first.get(a)!.subscribers.map((s) => s.id)).toEqual([ep.id]);
+    expect(first.get(b)).toEqual({ fresh: true, version: 0, subscribers: [] });
+    // a is used again, so c pushes b out.
+    expect((await cache.forTenants([a])).get(a)!.fresh).toBe(false);
+    await cache.forTenants([c]);
+    expect(cache.size).toBe(2);
+    const again = await cache.forTenants([a, b, c]);
+    expect([again.get(a)!.fresh, again.get(b)!.fresh, again.get(c)!.fresh]).toEqual([false, true, false]);
+    cache.forget([a]);
+    expect((await cache.forTenants([a])).get(a)!.fresh).toBe(true);
   });
 });
