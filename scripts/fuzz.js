@@ -233,13 +233,16 @@ function diff(before, after) {
 /**
  * Whether a changed row is accounted for by the endpoints that 2xx requests created or
  * changed (`endpoints`): the endpoint itself, its deliveries and their attempts, the audit
- * rows about it, and the messages of test events (of any type) when a test send succeeded.
+ * rows about it, its tenant's endpoint version (`tenants`: the tenants of those endpoints),
+ * and the messages of test events (of any type) when a test send succeeded.
  */
-function accountedFor(change, endpoints, deliveries, testSent) {
+function accountedFor(change, endpoints, deliveries, tenants, testSent) {
   const r = change.row;
   switch (change.table) {
     case 'webhook_endpoints':
       return endpoints.has(r.id);
+    case 'webhook_endpoint_versions':
+      return tenants.has(r.tenant);
     case 'webhook_deliveries':
       return endpoints.has(r.endpoint_id);
     case 'webhook_attempts':
@@ -255,13 +258,18 @@ function accountedFor(change, endpoints, deliveries, testSent) {
 
 function unaccounted(before, after, endpoints, testSent) {
   const deliveries = new Set();
+  const tenants = new Set();
   for (const snap of [before, after]) {
     for (const text of snap.get('webhook_deliveries') ?? []) {
       const d = JSON.parse(text);
       if (endpoints.has(d.endpoint_id)) deliveries.add(d.id);
     }
+    for (const text of snap.get('webhook_endpoints') ?? []) {
+      const e = JSON.parse(text);
+      if (endpoints.has(e.id)) tenants.add(e.tenant);
+    }
   }
-  return diff(before, after).filter((c) => !accountedFor(c, endpoints, deliveries, testSent));
+  return diff(before, after).filter((c) => !accountedFor(c, endpoints, deliveries, tenants, testSent));
 }
 
 /** What the 2xx answers of a HAR log created or changed: endpoint ids, and whether a test event went out. */
