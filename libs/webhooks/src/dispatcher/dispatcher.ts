@@ -147,7 +147,6 @@ export class Dispatcher {
   private async route(
     records: DispatchRecord[],
   ): Promise<{ perEndpoint: Map<string, number>; durable?: Promise<void> }> {
-    const perEndpoint = new Map<string, number>();
     const tenants = await this.subscribers.forTenants(records.map((r) => r.tenant));
     const withEndpoints = [...tenants].filter(([, t]) => t.subscribers.length > 0).map(([id]) => id);
     const settings =
@@ -205,21 +204,17 @@ export class Dispatcher {
     const later: Split = { leased: laterLeased.filter(current), unleased: plan.unleased.filter(current) };
     let durable = size(later) > 0 ? this.writeBehind(later) : undefined;
     if (durable && this.unwritten > MAX_UNWRITTEN) await durable;
-    for (const w of wanted) {
-      if (current(w))
-        perEndpoint.set(w.delivery.endpointId, (perEndpoint.get(w.delivery.endpointId) ?? 0) + 1);
-    }
+    for (const w of wanted) if (!current(w)) inCall.delete(w.delivery.endpointId);
     if (stale.size > 0) {
       this.stats.rematched += stale.size;
       this.subscribers.forget(stale);
       // Read afresh this time, so nothing is checked and this goes no deeper.
       const again = await this.route(records.filter((r) => stale.has(r.tenant)));
-      for (const [endpoint, n] of again.perEndpoint)
-        perEndpoint.set(endpoint, (perEndpoint.get(endpoint) ?? 0) + n);
+      for (const [endpoint, n] of again.perEndpoint) inCall.set(endpoint, (inCall.get(endpoint) ?? 0) + n);
       if (again.durable)
         durable = durable ? Promise.all([durable, again.durable]).then(() => undefined) : again.durable;
     }
-    return { perEndpoint, ...(durable ? { durable } : {}) };
+    return { perEndpoint: inCall, ...(durable ? { durable } : {}) };
   }
 
   /** For a call of records passed over, what their reader waits for before the next. */
