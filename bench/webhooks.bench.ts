@@ -712,9 +712,38 @@ async function hops(
 function printHops(list: Hop[]): void {
   for (const h of list) {
     console.log(
-      `      ${h.name.padEnd(32)} p50 ${percentile(h.values, 50).toFixed(1).padStart(7)} ms, p99 ${percentile(h.values, 99).toFixed(1).padStart(7)} ms`,
+      `      ${h.name.padEnd(32)} p50 ${percentile(h.values, 50).toFixed(1).padStart(7)} ms, p99 ${percentile(h.values, 99).toFixed(1).padStart(7)} ms, max ${(h.values[h.values.length - 1] ?? 0).toFixed(1).padStart(7)} ms`,
     );
   }
+}
+
+/** A delivery this late in a steady run is a stall, not noise: where it came from is printed. */
+const STALL_MS = 250;
+
+/**
+ * The deliveries of a steady run that took over STALL_MS: how many, when in the run they were
+ * appended, and the hops of the whole run, so that a stall shows which role held it.
+ */
+async function reportStalls(
+  brokers: string[],
+  ds: DataSource,
+  receiver: Receiver,
+  p: string,
+  run: SteadyRun,
+): Promise<void> {
+  const got = receiver.arrivals.get(p) ?? new Map<string, number>();
+  const first = Math.min(...run.sentAt.values());
+  const late: number[] = [];
+  for (const [id, at] of run.sentAt) {
+    const arrived = got.get(id);
+    if (arrived !== undefined && arrived - at > STALL_MS) late.push(at - first);
+  }
+  if (late.length === 0) return;
+  late.sort(byNumber);
+  console.log(
+    `    ${fmt(late.length)} deliveries over ${STALL_MS} ms, appended ${(late[0]! / 1000).toFixed(2)}–${(late[late.length - 1]! / 1000).toFixed(2)} s into the run; its hops:`,
+  );
+  printHops(await hops(brokers, ds, receiver, p, run.sentAt));
 }
 
 /** One goal of the issue: its measured figure, its target, and the baseline of the same run. */
@@ -901,6 +930,7 @@ async function main(): Promise<void> {
           `  append → received at ${RATE}/s (${fmt(c.sent)} events)   p50 ${c.p50.toFixed(1)} ms, p99 ${c.p99.toFixed(1)} ms, max ${c.max.toFixed(1)} ms`,
         );
         if (round === 0) printHops(await hops(engines.brokers, ds, receiver, '/fast', c.sentAt));
+        else await reportStalls(engines.brokers, ds, receiver, '/fast', c);
         if (!want(4)) continue;
         const twinId = await seedEndpoint(ds, box, `${receiver.url}/twin`);
         await quiesce();
@@ -911,6 +941,7 @@ async function main(): Promise<void> {
         console.log(
           `  same, plus one endpoint that answers at once  p50 ${t.p50.toFixed(1)} ms, p99 ${t.p99.toFixed(1)} ms, max ${t.max.toFixed(1)} ms`,
         );
+        await reportStalls(engines.brokers, ds, receiver, '/fast', t);
         await ds.query(`DELETE FROM webhook_endpoints WHERE id = $1`, [twinId]);
         const hang = await addHanging();
         await quiesce();
@@ -919,6 +950,7 @@ async function main(): Promise<void> {
         console.log(
           `  same, plus one endpoint that hangs            p50 ${h.p50.toFixed(1)} ms, p99 ${h.p99.toFixed(1)} ms, max ${h.max.toFixed(1)} ms (hanging endpoint got ${fmt(receiver.count('/hang') - hang.before)} attempts)`,
         );
+        await reportStalls(engines.brokers, ds, receiver, '/fast', h);
         await removeHanging(hang.id);
       }
       const calmP99 = median(calm.map((r) => r.p99));
