@@ -17,6 +17,19 @@ import type { EndpointLane } from './endpoint-lane';
 
 /** A lane may hold (queued and in flight) what it finishes in this long, at its recent pace. */
 const LANE_HOLD_MS = 1_000;
+/**
+ * A lane is behind while it has more queued than it starts in this long (ms) at its own
+ * pace. An endpoint that keeps up starts a dispatch's burst well within it; a lane that is
+ * behind is paced while other lanes are on time, and pacing would keep a steady stream it
+ * took for a backlog behind for good.
+ */
+const BEHIND_MS = 100;
+/**
+ * A lane that a call of records passed over in the log fed within this long (ms) is draining
+ * a backlog: behind as soon as its queue is as long as its concurrency. The reader of those
+ * records hands them over as the lane makes room, so its queue stays short.
+ */
+const DRAINING_MS = 1_000;
 /** Deliveries a claim takes at most. */
 const CLAIM_BATCH = 500;
 /**
@@ -79,6 +92,8 @@ export class DeliveryAdmission {
   private readonly pacer: BacklogPacer;
   /** Calls of records passed over waiting for room in the lanes they fed (holdBacklog). */
   private roomHolds: RoomHold[] = [];
+  /** When (performance.now()) a call of records passed over last fed each endpoint. */
+  private readonly drainFed = new Map<string, number>();
   private admitting = false;
 
   constructor(
@@ -244,18 +259,42 @@ export class DeliveryAdmission {
   // ---- the lanes themselves ----
 
   /**
-   * Whether a lane may start its next attempt now (0) or must wait (ms). A lane is
-   * backlogged while it has more queued than it can start at once, or deliveries waiting
-   * in the table: its attempts are paced while other lanes' are on time.
+   * Whether a lane may start its next attempt now (0) or must wait (ms). A lane that is
+   * behind (`behind`) is paced while other lanes' attempts are on time.
    */
   gate(lane: EndpointLane): number {
-    const backlogged = lane.queued >= lane.concurrency || this.backlog.has(lane.endpointId);
-    return this.pacer.wait(lane.endpointId, backlogged);
+    return this.pacer.wait(lane.endpointId, this.behind(lane));
+  }
+
+  /**
+   * Whether a lane has a backlog: deliveries waiting in the table; or a queue as long as its
+   * concurrency while records passed over in the log feed it (DRAINING_MS); or more queued
+   * than it starts within BEHIND_MS at its own pace (at least its concurrency; just that
+   * until its first attempt is answered). Its own pace, not the pace pacing lets it go at: a
+   * steady stream held back by pacing would otherwise stay behind because it is held back.
+   */
+  behind(lane: EndpointLane): boolean {
+    const id = lane.endpointId;
+    if (this.backlog.has(id)) return true;
+    if (lane.queued < lane.concurrency) return false;
+    if (this.draining(id)) return true;
+    const pace = lane.pace();
+    return pace === null || lane.queued >= (pace * BEHIND_MS) / 1000;
+  }
+
+  /** Whether a call of records passed over fed this endpoint within DRAINING_MS. */
+  private draining(endpointId: string): boolean {
+    const fed = this.drainFed.get(endpointId);
+    if (fed === undefined) return false;
+    if (performance.now() - fed < DRAINING_MS) return true;
+    this.drainFed.delete(endpointId);
+    return false;
   }
 
   /**
    * What the next call of records passed over (a backlog read from the log) should wait for,
-   * once this one's deliveries (`fed`: endpoint → how many) are planned.
+   * once this one's deliveries (`fed`: endpoint → how many) are planned. The lanes it fed are
+   * draining a backlog (`behind`) for DRAINING_MS from now.
    *
    * While backlogs are paced: a loop within its target, and the deliveries left in the
    * table of endpoints that drain them (BacklogPacer.hold). Those of an endpoint that hangs,
@@ -271,6 +310,8 @@ export class DeliveryAdmission {
    * long for one endpoint.
    */
   holdBacklog(fed: ReadonlyMap<string, number>): Promise<void> | undefined {
+    const now = performance.now();
+    for (const id of fed.keys()) this.drainFed.set(id, now);
     const paced = this.pacer.hold(() =>
       [...this.backlog].every((id) => !this.drainsWithin(id, DRAINING_PER_SECOND, 1000)),
     );
@@ -297,6 +338,8 @@ export class DeliveryAdmission {
 
   /** Lets go of lanes that hold nothing and have not been used for `idleMs`, breaker closed. */
   retireIdle(idleMs: number, now = Date.now()): void {
+    const fedBefore = performance.now() - DRAINING_MS;
+    for (const [id, at] of this.drainFed) if (at <= fedBefore) this.drainFed.delete(id);
     for (const [id, lane] of this.lanes) {
       if (lane.held === 0 && now - lane.lastUsed > idleMs && lane.breaker.closed) {
         lane.shutdown();
@@ -332,11 +375,16 @@ export class DeliveryAdmission {
    */
   private capacity(lane: EndpointLane | undefined): number {
     if (lane?.breaker.opened) return 0;
-    // While backlogs are paced, a lane's pace is the budget at most: what it holds beyond
-    // that would only wait in memory, its leases renewed, instead of in the table.
-    const perSecond = Math.min(lane?.pace() ?? 0, this.pacer.budget);
-    const pace = Math.round((perSecond * LANE_HOLD_MS) / 1000);
-    return Math.min(this.opts.maxHeld, Math.max(this.laneBacklog, pace));
+    // While backlogs are paced, a lane that is behind or draining a backlog goes at the
+    // budget at most: what it holds beyond that would only wait in memory, its leases
+    // renewed, instead of in the table. A lane on time is not paced, and keeps the room of
+    // its own pace: cut to the budget, a dispatch's burst would leave its deliveries in the
+    // table, and with them the lane behind and paced.
+    const own = lane?.pace() ?? 0;
+    const cut = lane !== undefined && (this.draining(lane.endpointId) || this.behind(lane));
+    const perSecond = cut ? Math.min(own, this.pacer.budget) : own;
+    const holds = Math.round((perSecond * LANE_HOLD_MS) / 1000);
+    return Math.min(this.opts.maxHeld, Math.max(this.laneBacklog, holds));
   }
 
   /**
