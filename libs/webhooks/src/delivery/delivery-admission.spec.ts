@@ -117,6 +117,19 @@ function workers(
   return { workers: w, claims: () => claims, breakers, holdClaims };
 }
 
+/**
+ * Workers whose backlogs are paced (target 50 %), the event loop's utilisation fixed at
+ * `busy`, the poller's first claim made and `/slow`'s pace known (800 starts a second).
+ */
+async function pacedWorkers(busy: number): Promise<ReturnType<typeof workers>> {
+  const pacerClock = { ...systemPacerClock(), utilization: () => busy };
+  const made = workers(undefined, undefined, { backlogBusy: 0.5, pacerClock });
+  await until(() => made.claims() === 1);
+  made.workers.admission.admit([job('slow', 0)]);
+  await until(() => made.workers.heldCount === 0);
+  return made;
+}
+
 async function until(check: () => boolean, withinMs = 1_000): Promise<void> {
   const deadline = performance.now() + withinMs;
   while (!check() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 2));
@@ -333,11 +346,7 @@ describe("DeliveryAdmission over the workers' lanes", () => {
 
   it('while pacing, holds the reader of a backlog for deliveries in the table only of endpoints that drain them', async () => {
     // The loop within target: only deliveries waiting in the table can hold the reader.
-    const pacerClock = { ...systemPacerClock(), utilization: () => 0 };
-    const { workers: w, claims } = workers(undefined, undefined, { backlogBusy: 0.5, pacerClock });
-    await until(() => claims() === 1);
-    w.admission.admit([job('slow', 0)]);
-    await until(() => w.heldCount === 0); // its pace is known: 800 a second
+    const { workers: w } = await pacedWorkers(0);
     // An endpoint that does not answer, its lane full, with deliveries in the table.
     w.admission.admit(Array.from({ length: CONCURRENCY * 4 }, (_, i) => job('hang', i)));
     w.admission.leftInTable(['hang']);
@@ -397,11 +406,7 @@ describe("DeliveryAdmission over the workers' lanes", () => {
 
   it('does not pace an endpoint that keeps up, however many deliveries a dispatch gives it at once', async () => {
     // Were it paced, it would get 20 starts a second: the loop is always over target.
-    const pacerClock = { ...systemPacerClock(), utilization: () => 1 };
-    const { workers: w, claims } = workers(undefined, undefined, { backlogBusy: 0.5, pacerClock });
-    await until(() => claims() === 1);
-    w.admission.admit([job('slow', 0)]);
-    await until(() => w.heldCount === 0); // its pace is known: 800 a second
+    const { workers: w } = await pacedWorkers(1);
     // Another endpoint's deliveries go out on time, one every 10 ms; the slow one gets bursts
     // of three times its concurrency, less than it starts in 100 ms, as a steady stream's
     // deliveries come when the dispatcher was held up.
@@ -433,11 +438,7 @@ describe("DeliveryAdmission over the workers' lanes", () => {
 
   it('paces a lane that records passed over in the log feed, short as its queue is kept', async () => {
     // The loop always over target: a paced backlog keeps the floor, 20 starts a second.
-    const pacerClock = { ...systemPacerClock(), utilization: () => 1 };
-    const { workers: w, claims } = workers(undefined, undefined, { backlogBusy: 0.5, pacerClock });
-    await until(() => claims() === 1);
-    w.admission.admit([job('slow', 0)]);
-    await until(() => w.heldCount === 0); // its pace is known: 800 a second
+    const { workers: w } = await pacedWorkers(1);
     w.admission.admit([job('other', 0)]);
     // Twice its concurrency, less than it starts in 100 ms: a steady stream's burst, on time.
     w.admission.admit(Array.from({ length: CONCURRENCY * 2 }, (_, i) => job('slow', i + 1)));
@@ -460,12 +461,9 @@ describe("DeliveryAdmission over the workers' lanes", () => {
 
   it('while backlogs are paced, leaves an endpoint on time the room of its own pace', async () => {
     // The loop always over target: the backlog's budget is 20 starts a second.
-    const pacerClock = { ...systemPacerClock(), utilization: () => 1 };
-    const { workers: w, claims } = workers(undefined, undefined, { backlogBusy: 0.5, pacerClock });
-    await until(() => claims() === 1);
-    w.admission.admit([job('slow', 0)]);
+    const { workers: w } = await pacedWorkers(1);
     w.admission.admit([job('fast', 0)]);
-    await until(() => w.heldCount === 0); // both paces are known
+    await until(() => w.heldCount === 0); // its pace is known too
     const room = w.admission.room('fast');
     expect(room).toBeGreaterThan(CONCURRENCY * 4);
     // The slow endpoint behind (more queued than it starts in 100 ms), the fast one on time.
