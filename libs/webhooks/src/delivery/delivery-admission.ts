@@ -338,8 +338,7 @@ export class DeliveryAdmission {
 
   /** Lets go of lanes that hold nothing and have not been used for `idleMs`, breaker closed. */
   retireIdle(idleMs: number, now = Date.now()): void {
-    const fedBefore = performance.now() - DRAINING_MS;
-    for (const [id, at] of this.drainFed) if (at <= fedBefore) this.drainFed.delete(id);
+    for (const id of [...this.drainFed.keys()]) this.draining(id); // drops those gone by
     for (const [id, lane] of this.lanes) {
       if (lane.held === 0 && now - lane.lastUsed > idleMs && lane.breaker.closed) {
         lane.shutdown();
