@@ -2,7 +2,8 @@
  * Keeps a backlog from taking the whole process while other endpoints' deliveries are on
  * time. A lane is backlogged while the admission finds it behind (deliveries waiting in the
  * table, or more queued than it starts in a moment at its own pace); its attempts are late
- * already. While another lane, not backlogged, has started an attempt within
+ * already. The starts it owes its steady inflow are not backlogged (the admission asks for
+ * them as on time: DeliveryAdmission.arrived). While another lane, not backlogged, has started an attempt within
  * LIVE_WINDOW_MS, the attempts of backlogged lanes share a budget of starts per second,
  * and the budget follows the event loop: it
  * shrinks while the loop is busier than `busyTarget` and grows while it is well below. A

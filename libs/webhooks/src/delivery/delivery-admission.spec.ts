@@ -459,6 +459,76 @@ describe("DeliveryAdmission over the workers' lanes", () => {
     await w.stop(10);
   });
 
+  describe('a lane behind and what comes to it live', () => {
+    /** Paced workers (the loop over target: a paced backlog gets 20 starts a second), claims held. */
+    async function live(): Promise<{
+      w: DeliveryWorkers;
+      /** As the dispatcher hands over a live call's new deliveries. */
+      dispatch: (jobs: Array<ReturnType<typeof job>>) => void;
+      /** Every 10 ms for `ms`, one delivery to another endpoint and `slow` to the slow one; returns how many of those. */
+      stream: (ms: number, slow: number, at?: (elapsed: number) => void) => Promise<number>;
+    }> {
+      const made = await pacedWorkers(1);
+      made.holdClaims();
+      const w = made.workers;
+      const dispatch = (jobs: Array<ReturnType<typeof job>>): void => {
+        const plan = w.admission.plan(jobs, (j) => j.endpointId);
+        w.admission.arrived(jobs.map((j) => j.endpointId));
+        w.admission.admit(plan.leased);
+        if (plan.unleased.length > 0) w.admission.leftInTable(plan.unleased.map((j) => j.endpointId));
+      };
+      let n = 0;
+      const stream = async (ms: number, slow: number, at?: (elapsed: number) => void): Promise<number> => {
+        let streamed = 0;
+        const started = performance.now();
+        while (performance.now() - started < ms) {
+          await new Promise((r) => setTimeout(r, 10));
+          at?.(performance.now() - started);
+          dispatch([job('other', n++), ...Array.from({ length: slow }, () => job('slow', 10_000 + n++))]);
+          streamed += slow;
+        }
+        return streamed;
+      };
+      return { w, dispatch, stream };
+    }
+
+    it('keeps starting a steady stream at its rate once a backlog is behind it, and paces only the backlog', async () => {
+      const { w, stream } = await live();
+      // A steady stream of 4 every 10 ms (about 400 a second, half its pace), on time for
+      // over a second: that is its rate.
+      await stream(1_200, 4);
+      expect(w.admission.pacing.held).toBe(0);
+      // Then a backlog of 600, read past in the log and handed over: it is behind.
+      void w.admission.holdBacklog(new Map([['slow', 600]]));
+      w.admission.admit(Array.from({ length: 600 }, (_, i) => job('slow', i)));
+      const mark = { ended: 0, streamed: 0 };
+      const streamed = await stream(700, 4, (elapsed) => {
+        if (mark.ended === 0 && elapsed >= 200) Object.assign(mark, { ended: ended(w, 'slow'), streamed: 0 });
+        if (mark.ended > 0) mark.streamed += 4;
+      });
+      expect(streamed).toBeGreaterThan(mark.streamed);
+      expect(w.admission.pacing.held).toBeGreaterThan(0);
+      // It starts as many as come to it (but for those still in flight), and the backlog at
+      // the budget: the backlog does not grow. Paced as a whole, it would start about 10.
+      const starts = ended(w, 'slow') - mark.ended;
+      expect(starts).toBeGreaterThan(mark.streamed - CONCURRENCY - 20);
+      expect(starts).toBeLessThan(mark.streamed + CONCURRENCY + 20);
+      await w.stop(10);
+    });
+
+    it('paces a live burst beyond the rate that came before it', async () => {
+      const { w, dispatch, stream } = await live();
+      // Nothing came to it before: a burst of 600, far more than it starts in 100 ms.
+      dispatch(Array.from({ length: 600 }, (_, i) => job('slow', i + 1)));
+      const before = ended(w, 'slow');
+      await stream(500, 0);
+      expect(w.admission.pacing.held).toBeGreaterThan(0);
+      // About 20 a second, and the few the budget saves up.
+      expect(ended(w, 'slow') - before).toBeLessThan(CONCURRENCY + 20);
+      await w.stop(10);
+    });
+  });
+
   it('while backlogs are paced, leaves an endpoint on time the room of its own pace', async () => {
     // The loop always over target: the backlog's budget is 20 starts a second.
     const { workers: w } = await pacedWorkers(1);

@@ -30,6 +30,8 @@ const BEHIND_MS = 100;
  * records hands them over as the lane makes room, so its queue stays short.
  */
 const DRAINING_MS = 1_000;
+/** The window (ms) over which what comes to an endpoint live is counted (`arrived`). */
+const INFLOW_MS = 1_000;
 /** Deliveries a claim takes at most. */
 const CLAIM_BATCH = 500;
 /**
@@ -94,6 +96,8 @@ export class DeliveryAdmission {
   private roomHolds: RoomHold[] = [];
   /** When (performance.now()) a call of records passed over last fed each endpoint. */
   private readonly drainFed = new Map<string, number>();
+  /** What came to each endpoint live, and the starts that are owed to it (`arrived`). */
+  private readonly inflow = new Map<string, Inflow>();
   private admitting = false;
 
   constructor(
@@ -188,6 +192,46 @@ export class DeliveryAdmission {
   }
 
   /**
+   * New deliveries of a live call (records read as they came, not passed over) were written
+   * for these endpoints, one entry per delivery, leased or not. A lane that is behind still
+   * starts unpaced as many as come to it at its steady rate: what came to it in the last
+   * INFLOW_MS window in which it was on time throughout. Otherwise a steady stream judged
+   * behind once (a burst to a slow endpoint, a pause) would go at the pacing budget, below
+   * its rate, and stay behind for as long as any other lane is on time. What comes beyond
+   * that rate, a burst live or passed over, is a backlog, paced. What a lane owes is bounded
+   * by what it finishes in LANE_HOLD_MS at its own pace (a short queue at least), so arrivals
+   * it could not start (an endpoint that hangs, or whose breaker is open) do not let its
+   * backlog through unpaced later.
+   */
+  arrived(endpointIds: readonly string[], now = performance.now()): void {
+    const counts = new Map<string, number>();
+    for (const id of endpointIds) counts.set(id, (counts.get(id) ?? 0) + 1);
+    for (const [id, n] of counts) {
+      let f = this.inflow.get(id);
+      if (!f) {
+        f = { since: now, arrived: 0, behind: false, steady: 0, credited: 0, owed: 0 };
+        this.inflow.set(id, f);
+      } else if (now - f.since >= INFLOW_MS) {
+        // A window with nothing in it was on time, at a rate of nothing.
+        const gap = now - f.since >= 2 * INFLOW_MS;
+        if (gap || !f.behind) f.steady = gap ? 0 : f.arrived;
+        f.since = gap ? now : f.since + INFLOW_MS;
+        f.arrived = 0;
+        f.credited = 0;
+        f.behind = false;
+      }
+      const lane = this.lanes.get(id);
+      if (this.backlog.has(id) || (lane && this.behind(lane))) f.behind = true;
+      f.arrived += n;
+      const credit = Math.min(n, f.steady - f.credited);
+      if (credit <= 0) continue;
+      f.credited += credit;
+      const bound = Math.max(this.laneBacklog, Math.round(((lane?.pace() ?? 0) * LANE_HOLD_MS) / 1000));
+      f.owed = Math.min(bound, f.owed + credit);
+    }
+  }
+
+  /**
    * Deliveries of these endpoints were left due in the table unleased: claimed as their
    * lanes drain, or at once by a lane that has room.
    */
@@ -260,10 +304,19 @@ export class DeliveryAdmission {
 
   /**
    * Whether a lane may start its next attempt now (0) or must wait (ms). A lane that is
-   * behind (`behind`) is paced while other lanes' attempts are on time.
+   * behind (`behind`) is paced while other lanes' attempts are on time, but for the starts
+   * it owes what came to it live (`arrived`): those are on time, as other lanes' are.
    */
   gate(lane: EndpointLane): number {
-    return this.pacer.wait(lane.endpointId, this.behind(lane));
+    const id = lane.endpointId;
+    const f = this.inflow.get(id);
+    if (!f || f.owed === 0) {
+      const behind = this.behind(lane);
+      if (behind && f) f.behind = true;
+      return this.pacer.wait(id, behind);
+    }
+    f.owed--;
+    return this.pacer.wait(id, false);
   }
 
   /**
@@ -345,6 +398,9 @@ export class DeliveryAdmission {
         this.lanes.delete(id);
       }
     }
+    const at = performance.now();
+    for (const [id, f] of this.inflow)
+      if (!this.lanes.has(id) && at - f.since >= 2 * INFLOW_MS) this.inflow.delete(id);
   }
 
   shutdownLanes(): void {
@@ -352,6 +408,7 @@ export class DeliveryAdmission {
     this.pacer.stop();
     for (const lane of this.lanes.values()) lane.shutdown();
     this.lanes.clear();
+    this.inflow.clear();
   }
 
   /** Takes the queued (not yet started) jobs that match out of their lanes; they are no longer held. */
@@ -436,6 +493,21 @@ export class DeliveryAdmission {
     }
     return lane;
   }
+}
+
+/** What comes to an endpoint live (`arrived`), by windows of INFLOW_MS. */
+interface Inflow {
+  /** When this window began (performance.now()). */
+  since: number;
+  arrived: number;
+  /** Whether its lane was found behind in this window. */
+  behind: boolean;
+  /** What came in the last window its lane was on time throughout. */
+  steady: number;
+  /** This window's arrivals counted at its steady rate. */
+  credited: number;
+  /** Starts owed to that inflow, not yet made. */
+  owed: number;
 }
 
 /** A call of records passed over waiting for room in the lanes it fed. */

@@ -130,7 +130,7 @@ export class Dispatcher {
     const records = messages.map((m) => m.value);
     if (records.length === 0) return;
     this.stats.events += records.length;
-    const { perEndpoint, durable } = await this.route(records);
+    const { perEndpoint, durable } = await this.route(records, !ctx?.passedOver);
     // Asked once this call's leased deliveries are in their lanes (or being written behind).
     const held = this.holdBacklog(ctx, perEndpoint);
     if (!durable && !held) return undefined;
@@ -146,6 +146,7 @@ export class Dispatcher {
    */
   private async route(
     records: DispatchRecord[],
+    live: boolean,
   ): Promise<{ perEndpoint: Map<string, number>; durable?: Promise<void> }> {
     const tenants = await this.subscribers.forTenants(records.map((r) => r.tenant));
     const withEndpoints = [...tenants].filter(([, t]) => t.subscribers.length > 0).map(([id]) => id);
@@ -175,6 +176,7 @@ export class Dispatcher {
         wanted.push({
           message,
           leaseMs,
+          live,
           delivery: {
             id: `dlv_${newUlid()}`,
             tenant: r.tenant,
@@ -209,7 +211,10 @@ export class Dispatcher {
       this.stats.rematched += stale.size;
       this.subscribers.forget(stale);
       // Read afresh this time, so nothing is checked and this goes no deeper.
-      const again = await this.route(records.filter((r) => stale.has(r.tenant)));
+      const again = await this.route(
+        records.filter((r) => stale.has(r.tenant)),
+        live,
+      );
       for (const [endpoint, n] of again.perEndpoint) inCall.set(endpoint, (inCall.get(endpoint) ?? 0) + n);
       if (again.durable)
         durable = durable ? Promise.all([durable, again.durable]).then(() => undefined) : again.durable;
@@ -315,6 +320,9 @@ export class Dispatcher {
       matchedWith,
     );
     this.stats.deliveries += created.size;
+    // Before they are admitted: a lane behind starts what came to it live unpaced.
+    const arrived = all.filter((w) => w.live && created.has(w.delivery.id));
+    if (arrived.length > 0) this.admission.arrived(arrived.map((w) => w.delivery.endpointId));
     const jobs: DeliveryJob[] = [];
     for (const { delivery: d, message } of split.leased) {
       const leaseUntil = created.get(d.id);
@@ -342,4 +350,6 @@ interface Wanted {
   delivery: Omit<NewDelivery, 'leaseMs'>;
   /** The lease the delivery gets if this process takes it on at once. */
   leaseMs: number;
+  /** Of a call of records read as they came, not passed over (DeliveryAdmission.arrived). */
+  live: boolean;
 }
