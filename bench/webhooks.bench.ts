@@ -665,9 +665,10 @@ async function hops(
   receiver: Receiver,
   p: string,
   sentAt: Map<string, number>,
+  tenant = TENANT,
 ): Promise<Hop[]> {
   const appended = await recordTimes(brokers, Topics.internal.forum, sentAt.size, (value) => {
-    const id = publicEventId(TENANT, (JSON.parse(value) as { id: string }).id);
+    const id = publicEventId(tenant, (JSON.parse(value) as { id: string }).id);
     return sentAt.has(id) ? id : undefined;
   });
   const published = await recordTimes(brokers, Topics.publicEvents, sentAt.size, (value) => {
@@ -1014,6 +1015,7 @@ async function main(): Promise<void> {
       await quiesce();
       const backlogTarget = receiver.count('/fast') + STARVE_BACKLOG;
       const drainStarted = performance.now();
+      const drainStartedAt = Date.now();
       await publishBurst(STARVE_BACKLOG, TENANT);
       const drained = (): boolean => receiver.count('/fast') >= backlogTarget;
       const otherBusy = await steadyRate(commandsPort, receiver, '/other', {
@@ -1027,6 +1029,24 @@ async function main(): Promise<void> {
       console.log(
         `  other tenant at ${STARVE_RATE}/s: calm p99 ${otherCalm.p99.toFixed(1)} ms; while ${fmt(STARVE_BACKLOG)} events of one tenant drain (${drainSeconds.toFixed(1)} s) p99 ${otherBusy.p99.toFixed(1)} ms, max ${otherBusy.max.toFixed(1)} ms`,
       );
+      // When in the drain, and in which role, the other tenant's events lost their time.
+      const over = 2 * otherCalm.p99;
+      const lateBySecond = new Map<number, number>();
+      const got = receiver.arrivals.get('/other') ?? new Map<string, number>();
+      for (const [id, at] of otherBusy.sentAt) {
+        const arrived = got.get(id);
+        if (arrived === undefined || arrived - at <= over) continue;
+        const second = Math.floor((at - drainStartedAt) / 1000);
+        lateBySecond.set(second, (lateBySecond.get(second) ?? 0) + 1);
+      }
+      const late = [...lateBySecond].sort(([a], [b]) => a - b).map(([sec, n]) => `${sec} s: ${n}`);
+      console.log(
+        `    over 2 × calm p99 (${over.toFixed(1)} ms), by second of the drain they were appended in: ${late.length > 0 ? late.join(', ') : 'none'}`,
+      );
+      console.log('    its hops, calm:');
+      printHops(await hops(engines.brokers, ds, receiver, '/other', otherCalm.sentAt, OTHER_TENANT));
+      console.log('    its hops while the backlog drains:');
+      printHops(await hops(engines.brokers, ds, receiver, '/other', otherBusy.sentAt, OTHER_TENANT));
       goals.push({
         name: `5. other tenant's p99 at ${STARVE_RATE}/s while a ${fmt(STARVE_BACKLOG)} backlog drains`,
         figure: `${otherBusy.p99.toFixed(1)} ms`,
