@@ -43,14 +43,40 @@ export const freshDb = createScratchDatabase;
 
 /**
  * A node script in its own process, stderr shown, LOG_LEVEL=warn unless given;
- * BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=DIR`) go to node itself.
+ * BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=DIR`) go to node itself. It is stopped
+ * with the bench however the bench ends (stopOnExit).
  */
 export function spawnNode(script: string, args: string[], env: Record<string, string>): ChildProcess {
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  return spawn(process.execPath, [...extra, script, ...args], {
+  const child = spawn(process.execPath, [...extra, script, ...args], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  stopOnExit(child);
+  return child;
+}
+
+/** The processes spawnNode started that are still running. */
+const running = new Set<ChildProcess>();
+let stopsOnExit = false;
+
+/**
+ * Stops `child` when the bench exits, also on Ctrl-C or a SIGTERM (a `timeout`), which skip
+ * the benches' own clean-up: the engines stop by their watchdogs, and Herald's roles would
+ * otherwise keep running, and taking the CPU of every bench run after.
+ */
+function stopOnExit(child: ChildProcess): void {
+  if (!stopsOnExit) {
+    stopsOnExit = true;
+    process.once('exit', () => {
+      for (const c of running) c.kill('SIGTERM');
+    });
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.once(signal, () => process.exit(128 + os.constants.signals[signal]));
+    }
+  }
+  running.add(child);
+  child.once('exit', () => running.delete(child));
 }
 
 /** Resolves once `probe` answers true; fails when the child exits or after 90 s (with the last answer). */
