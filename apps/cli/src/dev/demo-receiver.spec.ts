@@ -13,6 +13,12 @@ interface Answer {
   body: string;
 }
 
+/**
+ * One kept-alive connection for the whole file: a fresh TLS handshake per request made
+ * the hundred-request test take seconds on a loaded machine.
+ */
+const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+
 function request(
   receiver: DemoReceiver,
   ca: string,
@@ -23,7 +29,7 @@ function request(
   return new Promise((resolve, reject) => {
     const req = https.request(
       `${receiver.origin}${urlPath}`,
-      { method, headers: opts.headers, ca, agent: false },
+      { method, headers: opts.headers, ca, agent },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -67,6 +73,7 @@ describe('demo receiver', () => {
   });
 
   afterAll(async () => {
+    agent.destroy();
     await receiver.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
