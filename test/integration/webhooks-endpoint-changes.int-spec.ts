@@ -126,6 +126,37 @@ describe('dispatcher: endpoints changed after they were cached', () => {
     expect(await t.ds.query(`SELECT id FROM webhook_deliveries WHERE event_id = $1`, [before])).toEqual([]);
   });
 
+  it('writes a burst behind its call for the endpoints as they are then, not as cached', async () => {
+    const { stats } = t.app.get(WebhookDeliveryService).dispatcher;
+    const slug = await tenant();
+    const disabled = await endpoint(slug);
+    expect(await deliveredTo(await send(slug), [disabled])).toEqual([disabled.id]);
+
+    const created = await endpoint(slug);
+    await t.ds.query(`UPDATE webhook_endpoints SET active = false WHERE id = $1`, [disabled.id]);
+    const rematched = stats.rematched;
+    // More than a call writes before it ends for one endpoint: written behind it, with the
+    // check of the cached endpoints, and nothing written at once.
+    const events = Array.from({ length: 150 }, () => publicEvent('post.created'));
+    await publish(producer, slug, events);
+    const ids = events.map((e) => e.id);
+    const rows = await eventually(async () => {
+      const got = await t.ds.query<Array<{ endpoint_id: string; status: string }>>(
+        `SELECT endpoint_id, status FROM webhook_deliveries WHERE event_id = ANY($1::text[])`,
+        [ids],
+      );
+      return got.length >= ids.length && got.every((r) => r.status === 'succeeded') ? got : undefined;
+    }, 30_000);
+    await dispatchedSoFar();
+    const again = await t.ds.query<Array<{ endpoint_id: string }>>(
+      `SELECT endpoint_id FROM webhook_deliveries WHERE event_id = ANY($1::text[])`,
+      [ids],
+    );
+    expect(again).toHaveLength(ids.length);
+    expect(new Set(rows.map((r) => r.endpoint_id))).toEqual(new Set([created.id]));
+    expect(stats.rematched).toBeGreaterThan(rematched);
+  });
+
   it('stops delivering to an endpoint disabled after the tenant was cached', async () => {
     const slug = await tenant();
     const kept = await endpoint(slug);

@@ -34,7 +34,7 @@ import {
   DeliverySettingsCache,
 } from '../delivery/delivery-settings';
 import { DeliveryStore, LEASE_MARGIN_MS, NewDelivery, NewMessage } from '../delivery/delivery-store';
-import { SubscriberCache } from './subscriber-cache';
+import { SubscriberCache, TenantSubscribers } from './subscriber-cache';
 import { recipients } from './subscription';
 
 export const DISPATCHER_GROUP = 'herald.dispatcher';
@@ -98,7 +98,7 @@ const RETRY_MAX_MS = 5_000;
 export class Dispatcher {
   readonly stats: DispatcherStats = { events: 0, deliveries: 0, rematched: 0 };
   /** Calls whose deliveries wait to be written behind them, in order. */
-  private readonly behind: Array<{ split: Split; endpoints: Map<string, number>; resolve: () => void }> = [];
+  private readonly behind: Behind[] = [];
   private draining = false;
   private stopped = false;
 
@@ -142,12 +142,68 @@ export class Dispatcher {
    * deliveries as the admission plans. The write of those going out now also checks that
    * the cached endpoints are still current; the records of a tenant whose endpoints changed
    * are matched again against a fresh read, and none of their first deliveries is written.
-   * Write-behind deliveries are queued only after that check.
+   * Write-behind deliveries are queued only after that check, or, when nothing goes out
+   * now, carry the check themselves.
    */
   private async route(
     records: DispatchRecord[],
     live: boolean,
   ): Promise<{ perEndpoint: Map<string, number>; durable?: Promise<void> }> {
+    const { tenants, wanted } = await this.match(records, live);
+    const plan = this.admission.plan(wanted, (w) => w.delivery.endpointId);
+    const inCall = new Map<string, number>();
+    for (const w of wanted) inCall.set(w.delivery.endpointId, (inCall.get(w.delivery.endpointId) ?? 0) + 1);
+    // A burst's endpoints, and those with a write behind in flight (to stay in order).
+    const behind = (w: Wanted): boolean =>
+      (inCall.get(w.delivery.endpointId) ?? 0) > WRITE_BEHIND_OVER ||
+      this.admission.isWritingBehind(w.delivery.endpointId);
+    // Split before the write: a write behind that ends meanwhile must not move a delivery
+    // from one side to the other.
+    const now = plan.leased.filter((w) => !behind(w));
+    const laterLeased = plan.leased.filter(behind);
+    const matchedWith = new Map<string, number>();
+    for (const [id, t] of tenants) if (!t.fresh) matchedWith.set(id, t.version);
+    if (now.length === 0 && laterLeased.length + plan.unleased.length > 0) {
+      // Nothing goes out now (a burst read as it lands): the check of the cached endpoints
+      // rides on the write behind, instead of a round trip of its own that the next call
+      // would wait for. Records of a tenant found stale there are matched again then.
+      const durable = this.writeBehind(
+        { leased: laterLeased, unleased: plan.unleased },
+        {
+          matchedWith,
+          records: records.filter((r) => matchedWith.has(r.tenant)),
+          live,
+        },
+      );
+      if (this.unwritten > MAX_UNWRITTEN) await durable;
+      return { perEndpoint: inCall, durable };
+    }
+    const stale = await this.write({ leased: now, unleased: [] }, matchedWith);
+    const current = (w: Wanted): boolean => !stale.has(w.delivery.tenant);
+    const later: Split = { leased: laterLeased.filter(current), unleased: plan.unleased.filter(current) };
+    let durable = size(later) > 0 ? this.writeBehind(later) : undefined;
+    if (durable && this.unwritten > MAX_UNWRITTEN) await durable;
+    for (const w of wanted) if (!current(w)) inCall.delete(w.delivery.endpointId);
+    if (stale.size > 0) {
+      this.stats.rematched += stale.size;
+      this.subscribers.forget(stale);
+      // Read afresh this time, so nothing is checked and this goes no deeper.
+      const again = await this.route(
+        records.filter((r) => stale.has(r.tenant)),
+        live,
+      );
+      for (const [endpoint, n] of again.perEndpoint) inCall.set(endpoint, (inCall.get(endpoint) ?? 0) + n);
+      if (again.durable)
+        durable = durable ? Promise.all([durable, again.durable]).then(() => undefined) : again.durable;
+    }
+    return { perEndpoint: inCall, ...(durable ? { durable } : {}) };
+  }
+
+  /** Matches records against their tenants' endpoints: the deliveries wanted. */
+  private async match(
+    records: DispatchRecord[],
+    live: boolean,
+  ): Promise<{ tenants: Map<string, TenantSubscribers>; wanted: Wanted[] }> {
     const tenants = await this.subscribers.forTenants(records.map((r) => r.tenant));
     const withEndpoints = [...tenants].filter(([, t]) => t.subscribers.length > 0).map(([id]) => id);
     const settings =
@@ -188,38 +244,7 @@ export class Dispatcher {
         });
       }
     }
-    const plan = this.admission.plan(wanted, (w) => w.delivery.endpointId);
-    const inCall = new Map<string, number>();
-    for (const w of wanted) inCall.set(w.delivery.endpointId, (inCall.get(w.delivery.endpointId) ?? 0) + 1);
-    // A burst's endpoints, and those with a write behind in flight (to stay in order).
-    const behind = (w: Wanted): boolean =>
-      (inCall.get(w.delivery.endpointId) ?? 0) > WRITE_BEHIND_OVER ||
-      this.admission.isWritingBehind(w.delivery.endpointId);
-    // Split before the write: a write behind that ends meanwhile must not move a delivery
-    // from one side to the other.
-    const now = plan.leased.filter((w) => !behind(w));
-    const laterLeased = plan.leased.filter(behind);
-    const matchedWith = new Map<string, number>();
-    for (const [id, t] of tenants) if (!t.fresh) matchedWith.set(id, t.version);
-    const stale = await this.write({ leased: now, unleased: [] }, matchedWith);
-    const current = (w: Wanted): boolean => !stale.has(w.delivery.tenant);
-    const later: Split = { leased: laterLeased.filter(current), unleased: plan.unleased.filter(current) };
-    let durable = size(later) > 0 ? this.writeBehind(later) : undefined;
-    if (durable && this.unwritten > MAX_UNWRITTEN) await durable;
-    for (const w of wanted) if (!current(w)) inCall.delete(w.delivery.endpointId);
-    if (stale.size > 0) {
-      this.stats.rematched += stale.size;
-      this.subscribers.forget(stale);
-      // Read afresh this time, so nothing is checked and this goes no deeper.
-      const again = await this.route(
-        records.filter((r) => stale.has(r.tenant)),
-        live,
-      );
-      for (const [endpoint, n] of again.perEndpoint) inCall.set(endpoint, (inCall.get(endpoint) ?? 0) + n);
-      if (again.durable)
-        durable = durable ? Promise.all([durable, again.durable]).then(() => undefined) : again.durable;
-    }
-    return { perEndpoint: inCall, ...(durable ? { durable } : {}) };
+    return { tenants, wanted };
   }
 
   /** For a call of records passed over, what their reader waits for before the next. */
@@ -241,14 +266,14 @@ export class Dispatcher {
    * this dispatcher stops; until then, their endpoints' next deliveries are written behind
    * too, after them. Resolves once they are durable (never, if it stops first).
    */
-  private writeBehind(split: Split): Promise<void> {
+  private writeBehind(split: Split, check?: Check): Promise<void> {
     const endpoints = new Map<string, number>();
     for (const w of split.unleased) endpoints.set(w.delivery.endpointId, 0);
     for (const w of split.leased)
       endpoints.set(w.delivery.endpointId, (endpoints.get(w.delivery.endpointId) ?? 0) + 1);
     this.admission.writingBehind(endpoints);
     return new Promise<void>((resolve) => {
-      this.behind.push({ split, endpoints, resolve });
+      this.behind.push({ split, endpoints, resolve, ...(check ? { check } : {}) });
       if (!this.draining) {
         this.draining = true;
         void this.drainBehind();
@@ -259,14 +284,24 @@ export class Dispatcher {
   /**
    * Writes what is queued behind, in order: the calls queued while a write runs go out
    * together in the next (up to MAX_WRITE_BEHIND deliveries), so a busy dispatcher writes
-   * few large statements rather than one per call.
+   * few large statements rather than one per call. The write checks the cached endpoints
+   * the calls that carry a check were matched with (never two versions of one tenant in
+   * one write); the records of a tenant found stale are matched again against a fresh read
+   * and written before their calls count as durable.
    */
   private async drainBehind(): Promise<void> {
     while (this.behind.length > 0 && !this.stopped) {
       let n = 0;
       let k = 0;
-      while (k < this.behind.length && (k === 0 || n + size(this.behind[k]!.split) <= MAX_WRITE_BEHIND)) {
-        n += size(this.behind[k]!.split);
+      const matchedWith = new Map<string, number>();
+      const unchecked = new Set<string>();
+      while (k < this.behind.length) {
+        const next = this.behind[k]!;
+        if (k > 0 && n + size(next.split) > MAX_WRITE_BEHIND) break;
+        if (k > 0 && !mergesWith(next, matchedWith, unchecked)) break;
+        if (next.check) for (const [t, v] of next.check.matchedWith) matchedWith.set(t, v);
+        else for (const t of tenantsOf(next.split)) unchecked.add(t);
+        n += size(next.split);
         k++;
       }
       const calls = this.behind.slice(0, k);
@@ -279,7 +314,8 @@ export class Dispatcher {
         // Stopping: what is left is not written, and its calls are never committed.
         if (this.stopped) break;
         try {
-          await this.write(merged);
+          const stale = await this.write(merged, matchedWith);
+          if (stale.size > 0) await this.rematch(calls, stale);
           for (const c of calls) this.admission.writtenBehind(c.endpoints);
           this.behind.splice(0, k);
           for (const c of calls) c.resolve();
@@ -292,6 +328,24 @@ export class Dispatcher {
       }
     }
     this.draining = false;
+  }
+
+  /**
+   * The records of tenants whose cached endpoints a write behind found stale (and so wrote
+   * none of their deliveries), matched again against a fresh read and written at once, in
+   * the order of their calls. A failure is retried with the write behind they belong to,
+   * which then writes nothing new for what is already there.
+   */
+  private async rematch(calls: Behind[], stale: ReadonlySet<string>): Promise<void> {
+    this.stats.rematched += stale.size;
+    this.subscribers.forget(stale);
+    for (const c of calls) {
+      const records = c.check?.records.filter((r) => stale.has(r.tenant)) ?? [];
+      if (records.length === 0) continue;
+      // Read afresh, so nothing is checked.
+      const { wanted } = await this.match(records, c.check!.live);
+      if (wanted.length > 0) await this.write(this.admission.plan(wanted, (w) => w.delivery.endpointId));
+    }
   }
 
   /** Deliveries still to be written behind calls. */
@@ -338,7 +392,51 @@ export class Dispatcher {
 
 type Split = AdmissionPlan<Wanted>;
 
+/** A call's deliveries waiting to be written behind it. */
+interface Behind {
+  split: Split;
+  endpoints: Map<string, number>;
+  resolve: () => void;
+  /** The cached endpoints the call was matched with, when its write behind checks them. */
+  check?: Check;
+}
+
+/** What a write behind checks, and what it matches again if a tenant's endpoints moved. */
+interface Check {
+  /** Tenant → version of the cached endpoints the call's records were matched with. */
+  matchedWith: ReadonlyMap<string, number>;
+  /** The call's records of those tenants. */
+  records: DispatchRecord[];
+  live: boolean;
+}
+
 const size = (split: Split): number => split.leased.length + split.unleased.length;
+
+function tenantsOf(split: Split): Set<string> {
+  const out = new Set<string>();
+  for (const w of split.leased) out.add(w.delivery.tenant);
+  for (const w of split.unleased) out.add(w.delivery.tenant);
+  return out;
+}
+
+/**
+ * Whether a call's write behind may join the calls before it in one statement: a tenant
+ * found stale loses all its deliveries in that statement, so a tenant checked there must
+ * be checked at one version and have no deliveries of a call already checked (whose
+ * records are not kept to be matched again).
+ */
+function mergesWith(
+  call: Behind,
+  matchedWith: ReadonlyMap<string, number>,
+  unchecked: ReadonlySet<string>,
+): boolean {
+  if (call.check)
+    return [...call.check.matchedWith].every(
+      ([t, v]) => !unchecked.has(t) && (matchedWith.get(t) ?? v) === v,
+    );
+  for (const t of tenantsOf(call.split)) if (matchedWith.has(t)) return false;
+  return true;
+}
 
 /** The messages of these deliveries, each once. */
 function messagesOf(items: Wanted[]): NewMessage[] {
