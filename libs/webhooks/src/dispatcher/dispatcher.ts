@@ -390,10 +390,10 @@ export class Dispatcher {
   }
 }
 
-type Split = AdmissionPlan<Wanted>;
+export type Split = AdmissionPlan<Wanted>;
 
 /** A call's deliveries waiting to be written behind it. */
-interface Behind {
+export interface Behind {
   split: Split;
   endpoints: Map<string, number>;
   resolve: () => void;
@@ -402,7 +402,7 @@ interface Behind {
 }
 
 /** What a write behind checks, and what it matches again if a tenant's endpoints moved. */
-interface Check {
+export interface Check {
   /** Tenant → version of the cached endpoints the call's records were matched with. */
   matchedWith: ReadonlyMap<string, number>;
   /** The call's records of those tenants. */
@@ -422,10 +422,10 @@ function tenantsOf(split: Split): Set<string> {
 /**
  * Whether a call's write behind may join the calls before it in one statement: a tenant
  * found stale loses all its deliveries in that statement, so a tenant checked there must
- * be checked at one version and have no deliveries of a call already checked (whose
- * records are not kept to be matched again).
+ * be checked at one version and have no deliveries from a call whose check was made when
+ * it was handled (`unchecked` here: its records are not kept to be matched again).
  */
-function mergesWith(
+export function mergesWith(
   call: Behind,
   matchedWith: ReadonlyMap<string, number>,
   unchecked: ReadonlySet<string>,
@@ -443,7 +443,7 @@ function messagesOf(items: Wanted[]): NewMessage[] {
   return [...new Set(items.map((w) => w.message))];
 }
 
-interface Wanted {
+export interface Wanted {
   message: NewMessage;
   delivery: Omit<NewDelivery, 'leaseMs'>;
   /** The lease the delivery gets if this process takes it on at once. */
