@@ -272,8 +272,9 @@ export class Dispatcher {
     for (const w of split.leased)
       endpoints.set(w.delivery.endpointId, (endpoints.get(w.delivery.endpointId) ?? 0) + 1);
     this.admission.writingBehind(endpoints);
+    const tenants = new Set([...split.leased, ...split.unleased].map((w) => w.delivery.tenant));
     return new Promise<void>((resolve) => {
-      this.behind.push({ split, endpoints, resolve, ...(check ? { check } : {}) });
+      this.behind.push({ split, endpoints, tenants, resolve, ...(check ? { check } : {}) });
       if (!this.draining) {
         this.draining = true;
         void this.drainBehind();
@@ -300,7 +301,7 @@ export class Dispatcher {
         if (k > 0 && n + size(next.split) > MAX_WRITE_BEHIND) break;
         if (k > 0 && !mergesWith(next, matchedWith, unchecked)) break;
         if (next.check) for (const [t, v] of next.check.matchedWith) matchedWith.set(t, v);
-        else for (const t of tenantsOf(next.split)) unchecked.add(t);
+        else for (const t of next.tenants) unchecked.add(t);
         n += size(next.split);
         k++;
       }
@@ -339,11 +340,11 @@ export class Dispatcher {
   private async rematch(calls: Behind[], stale: ReadonlySet<string>): Promise<void> {
     this.stats.rematched += stale.size;
     this.subscribers.forget(stale);
-    for (const c of calls) {
-      const records = c.check?.records.filter((r) => stale.has(r.tenant)) ?? [];
-      if (records.length === 0) continue;
+    for (const { check } of calls) {
+      const records = check?.records.filter((r) => stale.has(r.tenant)) ?? [];
+      if (!check || records.length === 0) continue;
       // Read afresh, so nothing is checked.
-      const { wanted } = await this.match(records, c.check!.live);
+      const { wanted } = await this.match(records, check.live);
       if (wanted.length > 0) await this.write(this.admission.plan(wanted, (w) => w.delivery.endpointId));
     }
   }
@@ -390,12 +391,14 @@ export class Dispatcher {
   }
 }
 
-export type Split = AdmissionPlan<Wanted>;
+type Split = AdmissionPlan<Wanted>;
 
 /** A call's deliveries waiting to be written behind it. */
 export interface Behind {
   split: Split;
   endpoints: Map<string, number>;
+  /** The tenants it has deliveries for. */
+  tenants: ReadonlySet<string>;
   resolve: () => void;
   /** The cached endpoints the call was matched with, when its write behind checks them. */
   check?: Check;
@@ -412,13 +415,6 @@ export interface Check {
 
 const size = (split: Split): number => split.leased.length + split.unleased.length;
 
-function tenantsOf(split: Split): Set<string> {
-  const out = new Set<string>();
-  for (const w of split.leased) out.add(w.delivery.tenant);
-  for (const w of split.unleased) out.add(w.delivery.tenant);
-  return out;
-}
-
 /**
  * Whether a call's write behind may join the calls before it in one statement: a tenant
  * found stale loses all its deliveries in that statement, so a tenant checked there must
@@ -434,7 +430,7 @@ export function mergesWith(
     return [...call.check.matchedWith].every(
       ([t, v]) => !unchecked.has(t) && (matchedWith.get(t) ?? v) === v,
     );
-  for (const t of tenantsOf(call.split)) if (matchedWith.has(t)) return false;
+  for (const t of call.tenants) if (matchedWith.has(t)) return false;
   return true;
 }
 

@@ -20,6 +20,7 @@ function call(tenants: string[], versions?: Record<string, number>): Behind {
   return {
     split: { leased: tenants.map((t, i) => wanted(t, i)), unleased: [] },
     endpoints: new Map(),
+    tenants: new Set(tenants),
     resolve: () => undefined,
     ...(versions
       ? { check: { matchedWith: new Map(Object.entries(versions)), records: [], live: true } }
