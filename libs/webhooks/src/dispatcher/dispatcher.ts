@@ -15,7 +15,8 @@
  * endpoint that has few in a batch are written before the call ends and go out at once,
  * and those of an endpoint with many (a burst, leased to its lane or left in the table)
  * are written behind the call, one such write at a time and in order, while the next
- * batches are read. The call's offsets are committed once that write is durable too
+ * batches are read; so are all the deliveries of records passed over (a backlog read
+ * again from the log, between the live calls). The call's offsets are committed once that write is durable too
  * (HandleResult.durable), so a crash before then reads the batch again. Meanwhile the
  * next deliveries of an endpoint with a write in flight are written behind it, in
  * order. So a burst for one endpoint costs another tenant's next event a small write,
@@ -153,8 +154,11 @@ export class Dispatcher {
     const plan = this.admission.plan(wanted, (w) => w.delivery.endpointId);
     const inCall = new Map<string, number>();
     for (const w of wanted) inCall.set(w.delivery.endpointId, (inCall.get(w.delivery.endpointId) ?? 0) + 1);
-    // A burst's endpoints, and those with a write behind in flight (to stay in order).
+    // A burst's endpoints, those with a write behind in flight (to stay in order), and all
+    // of a call of records passed over: a backlog, whose write the next live call (another
+    // tenant's events, maybe) must not queue behind.
     const behind = (w: Wanted): boolean =>
+      !live ||
       (inCall.get(w.delivery.endpointId) ?? 0) > WRITE_BEHIND_OVER ||
       this.admission.isWritingBehind(w.delivery.endpointId);
     // Split before the write: a write behind that ends meanwhile must not move a delivery
