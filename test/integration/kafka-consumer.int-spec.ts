@@ -412,6 +412,69 @@ describe('Kafka platform layer (real broker)', () => {
     await eventually(async () => (await groupLag(admin, c.groupId, [t]))[0]?.lag === 0);
   }, 60_000);
 
+  it('hands records of other groups passed over with a backlog ahead of it, while its reader is held', async () => {
+    const t = await topic(1);
+    const BACKLOG = 3_000;
+    const CHUNK = 50;
+    // Records of some 250 bytes, sent 300 at a time: the consumer's first fetch (256 KiB)
+    // holds the first of them, and the scout reads the rest of the range from the log.
+    const others = [150, 1_500, 2_900];
+    for (let from = 0; from < BACKLOG; from += 300) {
+      await producer.send(
+        t,
+        Array.from({ length: 300 }, (_, j) => ({
+          key: 'k',
+          value: JSON.stringify({ n: from + j, pad: 'x'.repeat(220) }),
+          headers: { g: others.includes(from + j) ? 'b' : 'a' },
+        })),
+      );
+    }
+    const passedOverCalls: number[][] = [];
+    const aheadCalls: number[][] = [];
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const c = new HeraldConsumer<{ n: number }>(
+      kafka,
+      producer,
+      {
+        groupId: uniqueName('ahead-group'),
+        topics: [t],
+        fromBeginning: true,
+        decode: decodeJson,
+        skipAhead: { maxLag: 100, chunk: CHUNK, groupOf: (m) => m.headers?.g?.toString() },
+        handle: async (msgs, ctx) => {
+          const values = msgs.map((m) => m.value.n);
+          if (ctx.ahead) {
+            aheadCalls.push(values);
+            return undefined;
+          }
+          if (!ctx.passedOver) return undefined;
+          passedOverCalls.push(values);
+          // The first chunk holds the reader of the range until the test lets it go.
+          return passedOverCalls.length === 1 ? { holdBacklog: gate } : undefined;
+        },
+      },
+      logger,
+    );
+    consumers.push(c);
+    await c.start();
+    // The reader is held at its first chunk, far before them: the other group's records
+    // are handed over ahead of the range, and none of the backlog's.
+    await eventually(async () => aheadCalls.flat().length >= others.length);
+    expect(aheadCalls.flat().sort((a, b) => a - b)).toEqual(others);
+    expect(passedOverCalls).toHaveLength(1);
+    expect(c.stats.handedAhead).toBe(others.length);
+    release();
+    // They come again, in order, with their range; and the group commits to the end.
+    const resumedAt = BACKLOG - 50;
+    await eventually(async () => new Set(passedOverCalls.flat()).size === resumedAt);
+    expect(passedOverCalls.flat().sort((a, b) => a - b)).toEqual(
+      Array.from({ length: resumedAt }, (_, i) => i),
+    );
+    await eventually(async () => (await groupLag(admin, c.groupId, [t]))[0]?.lag === 0);
+    expect(aheadCalls.flat()).toHaveLength(others.length);
+  }, 60_000);
+
   it('holds the next call back for a busy cycle after a large call, and not after a small one', async () => {
     const t = await topic(1);
     const PER_RECORD_MS = 20;

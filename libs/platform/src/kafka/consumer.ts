@@ -25,6 +25,7 @@ import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kaf
 import type { Logger } from 'pino';
 import type { HeraldMetrics } from '../metrics/herald-metrics';
 import type { HeraldProducer } from './producer';
+import { PassedOverScout } from './passed-over-scout';
 import { SkippedRange, SkippedRanges } from './skipped-ranges';
 import { readOffsetRanges } from './topic-range-reader';
 
@@ -107,6 +108,12 @@ export interface BatchContext {
   heartbeat(): Promise<void>;
   /** The call holds records passed over (skipAhead), read again behind the consumer's own. */
   passedOver?: boolean;
+  /**
+   * The call holds records passed over that are not part of the backlog (skipAhead.groupOf),
+   * handed over ahead of their range. They come again with it, in a passedOver call; nothing
+   * is committed for this one, and what it returns is not waited for.
+   */
+  ahead?: boolean;
 }
 
 export interface ConsumerSpec<T> {
@@ -159,8 +166,13 @@ export interface ConsumerSpec<T> {
    * passed over that is not handled and durable yet, so a crash, a stop or a rebalance
    * reads it again. Only for handlers that are idempotent and need no order beyond a
    * partition's next `maxLag` records.
+   *
+   * With `groupOf` (a record's group: the dispatcher's are tenants), each range passed over
+   * is also read once at once, and the records of groups the backlog is not made of are
+   * handed over ahead of it (BatchContext.ahead; PassedOverScout), so a trickle that lands
+   * amid a burst does not wait for the burst's drain.
    */
-  skipAhead?: { maxLag: number; chunk: number };
+  skipAhead?: { maxLag: number; chunk: number; groupOf?: (message: KafkaMessage) => string | undefined };
 }
 
 export interface ConsumerStats {
@@ -171,6 +183,8 @@ export interface ConsumerStats {
   replaced: number;
   /** Records passed over to be read again (skipAhead). */
   passedOver: number;
+  /** Records passed over handed over ahead of their range (skipAhead.groupOf). */
+  handedAhead: number;
 }
 
 export interface PartitionLag {
@@ -226,6 +240,8 @@ const DURABLE_STOP_WAIT_MS = 10_000;
 const SKIP_AHEAD_FETCH = {
   live: { maxBytesPerPartition: 256 * 1024, maxBytes: 1024 * 1024 },
   passedOver: { maxBytesPerPartition: 64 * 1024, maxBytes: 256 * 1024 },
+  /** Of the scout (PassedOverScout): it hands over only a few of the records it decodes. */
+  scout: { maxBytesPerPartition: 256 * 1024, maxBytes: 1024 * 1024 },
 } as const;
 
 /** Backoff bounds for reading ranges passed over again after the reader failed. */
@@ -251,6 +267,8 @@ export class HeraldConsumer<T> {
   private readonly skipped = new SkippedRanges();
   private readingSkipped: Promise<void> | undefined;
   private readonly stopReadingSkipped = new AbortController();
+  /** Reads each range passed over once, at once, for records that are not the backlog's. */
+  private readonly scout: PassedOverScout | undefined;
   private signalStopped: () => void = () => undefined;
   /** Resolves at stop(): a retry backoff in progress ends early. */
   private readonly stopped = new Promise<void>((resolve) => (this.signalStopped = resolve));
@@ -260,6 +278,7 @@ export class HeraldConsumer<T> {
     failedBatches: 0,
     replaced: 0,
     passedOver: 0,
+    handedAhead: 0,
   };
   private readonly deadLetterCount: { inc(n: number): void } | undefined;
   private readonly passedOverCount: { inc(n: number): void } | undefined;
@@ -278,6 +297,17 @@ export class HeraldConsumer<T> {
       this.passedOverCount?.inc(0);
     }
     this.consumer = this.createConsumer();
+    const groupOf = spec.skipAhead?.groupOf;
+    if (groupOf)
+      this.scout = new PassedOverScout({
+        kafka,
+        groupPrefix: `${spec.groupId}.ahead`,
+        groupOf,
+        fetch: SKIP_AHEAD_FETCH.scout,
+        isOpen: (range) => this.running && this.skipped.has(range),
+        handOver: (range, messages) => this.handOverAhead(range, messages),
+        logger,
+      });
   }
 
   private createConsumer(): Consumer {
@@ -382,8 +412,10 @@ export class HeraldConsumer<T> {
     // Fetch nothing more, let the call in flight finish, commit what it did, then leave.
     this.pause();
     this.stopReadingSkipped.abort();
+    const scouting = this.scout?.stop();
     await this.processing;
     await this.readingSkipped;
+    await scouting;
     if (this.durablePending > 0) await this.awaitDurable(DURABLE_STOP_WAIT_MS);
     await this.commitNow().catch((err: unknown) =>
       this.logger.warn({ err }, 'final offset commit failed; the next owner re-reads'),
@@ -494,7 +526,8 @@ export class HeraldConsumer<T> {
     const to = end - BigInt(Math.floor(skip.maxLag / 2));
     // This partition's batch is dropped (stale) and its next fetch starts at `to`.
     this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: to.toString() });
-    this.skipped.add(batch.topic, batch.partition, from, to);
+    const range = this.skipped.add(batch.topic, batch.partition, from, to);
+    this.scout?.add(range, batch.messages);
     this.stats.passedOver += Number(to - from);
     this.passedOverCount?.inc(Number(to - from));
     this.readSkipped();
@@ -591,6 +624,36 @@ export class HeraldConsumer<T> {
         if (hold) await Promise.race([hold, this.stopped]);
       }
     }
+  }
+
+  /**
+   * Records of a range passed over that are not the backlog's (PassedOverScout), handed over
+   * ahead of it: a call queued like the others, whose result nothing waits for and for which
+   * nothing is committed or dead-lettered; the range's reader hands them over again in order.
+   */
+  private async handOverAhead(range: SkippedRange, messages: KafkaMessage[]): Promise<void> {
+    const { topic, partition } = range;
+    const { good } = this.decodeAll(messages, topic, partition);
+    if (good.length === 0) return;
+    await this.enqueue(async () => {
+      if (!this.running || !this.skipped.has(range)) return;
+      try {
+        const result = await this.spec.handle(good, {
+          ranges: [
+            { topic, partition, firstOffset: good[0]!.offset, lastOffset: good[good.length - 1]!.offset },
+          ],
+          heartbeat: () => Promise.resolve(),
+          ahead: true,
+        });
+        result?.durable?.catch(() => undefined);
+        this.stats.handedAhead += good.length;
+      } catch (err) {
+        this.logger.warn(
+          { err, topic, partition },
+          'records handed over ahead of their range failed; they come again with it',
+        );
+      }
+    });
   }
 
   /** One handler call for the gathered batches, then the rest of the cycle; never rejects. */

@@ -23,7 +23,7 @@
  * not the burst's.
  */
 import { newUlid, Topics } from '@herald/contracts';
-import { BUSY_CYCLE, Decoded, decodePublicRecord, PublicRecord } from '@herald/platform';
+import { BUSY_CYCLE, Decoded, decodePublicRecord, PublicHeaders, PublicRecord } from '@herald/platform';
 import type { BatchContext, ConsumerBinding, HandleResult } from '@herald/platform';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -75,8 +75,9 @@ export const DISPATCHER_BINDING: ConsumerBinding<DispatchRecord> = {
   // from then on go out at once, and the backlog passed over is read again and handled
   // between the calls, a chunk at a time (no faster than paced backlogs drain while other
   // tenants' deliveries are on time). Safe for the same reason, and because deliveries
-  // keep no order beyond that anyway (a lane has several attempts in flight).
-  skipAhead: SKIP_AHEAD,
+  // keep no order beyond that anyway (a lane has several attempts in flight). Other
+  // tenants' events passed over with a burst are handed over ahead of it, as they come.
+  skipAhead: { ...SKIP_AHEAD, groupOf: (message) => message.headers?.[PublicHeaders.tenant]?.toString() },
 };
 
 export interface DispatcherStats {
