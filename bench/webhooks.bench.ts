@@ -17,7 +17,9 @@
  *    healthy endpoint's p99 must not move, and no healthy delivery may wait behind the
  *    hanging one (also at 100/s). Beside it, the same with an extra endpoint that answers
  *    at once: what a second endpoint costs by itself, hanging or not;
- * 4. another tenant at 50/s, calm and while a 20,000-event backlog of the first drains.
+ * 4. another tenant at 50/s, calm and while a 20,000-event backlog of the first is
+ *    published (its trickle running since a second before) and drains; then the same with
+ *    a trickle that starts once the backlog is in the log.
  *
  * Before the first latency run the append path is warmed up at the same rate for
  * BENCH_WARMUP seconds, unmeasured: the burst never crosses the commands role or the
@@ -88,6 +90,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 5));
 /** The backlog one tenant drains while another tenant's trickle is measured (goal 5). */
 const STARVE_BACKLOG = QUICK ? 5_000 : 20_000;
 const STARVE_RATE = 50;
+/** How long the other tenant's trickle runs before the backlog is published (goal 5). */
+const STARVE_LEAD_MS = 1_000;
 /**
  * The goals this run measures: BENCH_ONLY, a list of goal numbers (`1,2`, `4`), or all.
  * Goals 1 and 2 come from the same runs, as do goal 3 at BENCH_RATE and goal 4.
@@ -583,6 +587,27 @@ async function steadyRate(
   };
 }
 
+/** The part of a steady run appended in [from, to) (wall clock), with its latencies; undefined if none. */
+function within(
+  run: SteadyRun,
+  receiver: Receiver,
+  p: string,
+  from: number,
+  to = Infinity,
+): SteadyRun | undefined {
+  const got = receiver.arrivals.get(p) ?? new Map<string, number>();
+  const sentAt = new Map([...run.sentAt].filter(([, at]) => at >= from && at < to));
+  const lat = [...sentAt].map(([id, at]) => got.get(id)! - at).sort(byNumber);
+  if (lat.length === 0) return undefined;
+  return {
+    p50: percentile(lat, 50),
+    p99: percentile(lat, 99),
+    max: lat[lat.length - 1]!,
+    sent: lat.length,
+    sentAt,
+  };
+}
+
 /**
  * `n` internal events appended as fast as APPEND_CONNECTIONS keep-alive connections take
  * them, `batch` per request (1: a single event per request); deliveries/s from the first
@@ -1012,47 +1037,78 @@ async function main(): Promise<void> {
         rate: STARVE_RATE,
         tenant: OTHER_TENANT,
       });
-      await quiesce();
-      const backlogTarget = receiver.count('/fast') + STARVE_BACKLOG;
-      const drainStarted = performance.now();
-      const drainStartedAt = Date.now();
-      await publishBurst(STARVE_BACKLOG, TENANT);
-      const drained = (): boolean => receiver.count('/fast') >= backlogTarget;
-      const otherBusy = await steadyRate(commandsPort, receiver, '/other', {
-        rate: STARVE_RATE,
-        tenant: OTHER_TENANT,
-        seconds: 3,
-        until: drained,
-      });
-      await receiver.until('/fast', backlogTarget);
-      const drainSeconds = (performance.now() - drainStarted) / 1000;
-      console.log(
-        `  other tenant at ${STARVE_RATE}/s: calm p99 ${otherCalm.p99.toFixed(1)} ms; while ${fmt(STARVE_BACKLOG)} events of one tenant drain (${drainSeconds.toFixed(1)} s) p99 ${otherBusy.p99.toFixed(1)} ms, max ${otherBusy.max.toFixed(1)} ms`,
-      );
-      // When in the drain, and in which role, the other tenant's events lost their time.
       const over = 2 * otherCalm.p99;
-      const lateBySecond = new Map<number, number>();
-      const got = receiver.arrivals.get('/other') ?? new Map<string, number>();
-      for (const [id, at] of otherBusy.sentAt) {
-        const arrived = got.get(id);
-        if (arrived === undefined || arrived - at <= over) continue;
-        const second = Math.floor((at - drainStartedAt) / 1000);
-        lateBySecond.set(second, (lateBySecond.get(second) ?? 0) + 1);
-      }
-      const late = [...lateBySecond].sort(([a], [b]) => a - b).map(([sec, n]) => `${sec} s: ${n}`);
-      console.log(
-        `    over 2 × calm p99 (${over.toFixed(1)} ms), by second of the drain they were appended in: ${late.length > 0 ? late.join(', ') : 'none'}`,
-      );
+      console.log(`  other tenant at ${STARVE_RATE}/s, calm: p99 ${otherCalm.p99.toFixed(1)} ms`);
+      /**
+       * The backlog published while the other tenant's trickle runs (from `leadMs` before
+       * it; 0: the trickle starts once the backlog is in the log) and until it has drained.
+       * The trickle's events appended while the backlog drains (from the end of its
+       * publication on) are the goal's; those appended while it is being published (the
+       * load generator writing 20,000 events in about half a second, on the same two cores)
+       * are printed apart.
+       */
+      const drainBeside = async (leadMs: number, what: string): Promise<SteadyRun> => {
+        await quiesce();
+        const backlogTarget = receiver.count('/fast') + STARVE_BACKLOG;
+        const drained = (): boolean => receiver.count('/fast') >= backlogTarget;
+        const trickle = async (): Promise<SteadyRun> =>
+          steadyRate(commandsPort, receiver, '/other', {
+            rate: STARVE_RATE,
+            tenant: OTHER_TENANT,
+            seconds: 3,
+            until: drained,
+          });
+        let running: Promise<SteadyRun> | undefined;
+        if (leadMs > 0) {
+          running = trickle();
+          await new Promise((r) => setTimeout(r, leadMs));
+        }
+        const drainStarted = performance.now();
+        const publishing = wallNow();
+        await publishBurst(STARVE_BACKLOG, TENANT);
+        const published = wallNow();
+        const whole = await (running ?? trickle());
+        const run = within(whole, receiver, '/other', published);
+        if (!run) throw new Error('no event of the other tenant was appended while the backlog drained');
+        await receiver.until('/fast', backlogTarget);
+        const drainSeconds = (performance.now() - drainStarted) / 1000;
+        console.log(
+          `  other tenant at ${STARVE_RATE}/s ${what}: while ${fmt(STARVE_BACKLOG)} events of one tenant drain (${drainSeconds.toFixed(1)} s) p99 ${run.p99.toFixed(1)} ms, max ${run.max.toFixed(1)} ms (${fmt(run.sent)} events)`,
+        );
+        const landing = within(whole, receiver, '/other', publishing, published);
+        if (landing)
+          console.log(
+            `    its events appended while the backlog was being published (${(published - publishing).toFixed(0)} ms): p99 ${landing.p99.toFixed(1)} ms, max ${landing.max.toFixed(1)} ms (${fmt(landing.sent)} events)`,
+          );
+        // When in the drain, and in which role, the other tenant's events lost their time.
+        const lateBySecond = new Map<number, number>();
+        const got = receiver.arrivals.get('/other') ?? new Map<string, number>();
+        for (const [id, at] of run.sentAt) {
+          const arrived = got.get(id);
+          if (arrived === undefined || arrived - at <= over) continue;
+          const second = Math.floor((at - published) / 1000);
+          lateBySecond.set(second, (lateBySecond.get(second) ?? 0) + 1);
+        }
+        const late = [...lateBySecond].sort(([a], [b]) => a - b).map(([sec, n]) => `${sec} s: ${n}`);
+        console.log(
+          `    over 2 × calm p99 (${over.toFixed(1)} ms), by second of the drain they were appended in: ${late.length > 0 ? late.join(', ') : 'none'}`,
+        );
+        console.log('    its hops while the backlog drains:');
+        printHops(await hops(engines.brokers, ds, receiver, '/other', run.sentAt, OTHER_TENANT));
+        return run;
+      };
+      // The goal: a tenant in its steady state when the backlog lands. Then one that starts
+      // once the backlog is in the log (its lane idle until then).
+      const steady = await drainBeside(STARVE_LEAD_MS, 'running as the backlog lands');
+      const after = await drainBeside(0, 'starting once the backlog is in the log');
       console.log('    its hops, calm:');
       printHops(await hops(engines.brokers, ds, receiver, '/other', otherCalm.sentAt, OTHER_TENANT));
-      console.log('    its hops while the backlog drains:');
-      printHops(await hops(engines.brokers, ds, receiver, '/other', otherBusy.sentAt, OTHER_TENANT));
       goals.push({
         name: `5. other tenant's p99 at ${STARVE_RATE}/s while a ${fmt(STARVE_BACKLOG)} backlog drains`,
-        figure: `${otherBusy.p99.toFixed(1)} ms`,
-        target: `≤ 2 × calm = ${(2 * otherCalm.p99).toFixed(1)} ms`,
-        pass: otherBusy.p99 <= 2 * otherCalm.p99,
-        baseline: `calm p99 ${otherCalm.p99.toFixed(1)} ms; a bare consumer reads past the backlog in ${floor.ms.toFixed(0)} ms`,
+        figure: `${steady.p99.toFixed(1)} ms`,
+        target: `≤ 2 × calm = ${over.toFixed(1)} ms`,
+        pass: steady.p99 <= over,
+        baseline: `calm p99 ${otherCalm.p99.toFixed(1)} ms; a tenant starting once the backlog is in the log, p99 ${after.p99.toFixed(1)} ms; a bare consumer reads past the backlog in ${floor.ms.toFixed(0)} ms`,
       });
     }
     await producer.disconnect();
