@@ -448,15 +448,16 @@ export class HeraldConsumer<T> {
   private gather(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0) return Promise.resolve();
-    if (this.skipsAhead(payload)) return Promise.resolve();
-    const { good, poison } = this.decodeAll(batch.messages, batch.topic, batch.partition);
+    const messages = this.skipAhead(payload);
+    if (messages.length === 0) return Promise.resolve();
+    const { good, poison } = this.decodeAll(messages, batch.topic, batch.partition);
     return new Promise<void>((done, failed) => {
       this.gathered.push({
         payload,
         range: {
           topic: batch.topic,
           partition: batch.partition,
-          firstOffset: batch.messages[0]!.offset,
+          firstOffset: messages[0]!.offset,
           lastOffset: batch.lastOffset(),
         },
         good,
@@ -511,27 +512,31 @@ export class HeraldConsumer<T> {
   }
 
   /**
-   * With skipAhead, a batch that begins more than maxLag records before its partition's
-   * end is passed over, with everything up to the last maxLag / 2 records: the consumer
-   * goes on from there, so the newest records are handled as they come, and the range
-   * passed over goes to the reader of ranges passed over.
+   * The records of a batch to handle in order. With skipAhead, a batch that begins more
+   * than maxLag records before its partition's end is passed over, with everything up to
+   * the last maxLag / 2 records: the consumer goes on from there, so the newest records are
+   * handled as they come, and the range passed over goes to the reader of ranges passed
+   * over. When the batch holds records from there on (while a burst lands, it usually
+   * does), those are handled now; otherwise the consumer fetches them (a seek).
    */
-  private skipsAhead({ batch, isStale }: EachBatchPayload): boolean {
+  private skipAhead({ batch, isStale }: EachBatchPayload): KafkaMessage[] {
     const skip = this.spec.skipAhead;
     // A batch fetched before a seek is dropped anyway.
-    if (!skip || !this.running || isStale()) return false;
+    if (!skip || !this.running || isStale()) return batch.messages;
     const from = BigInt(batch.firstOffset() ?? batch.messages[0]!.offset);
     const end = BigInt(batch.highWatermark);
-    if (end - from <= BigInt(skip.maxLag)) return false;
+    if (end - from <= BigInt(skip.maxLag)) return batch.messages;
     const to = end - BigInt(Math.floor(skip.maxLag / 2));
-    // This partition's batch is dropped (stale) and its next fetch starts at `to`.
-    this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: to.toString() });
+    const rest = batch.messages.filter((m) => BigInt(m.offset) >= to);
+    // Otherwise this partition's batch is dropped (stale) and its next fetch starts at `to`.
+    if (rest.length === 0)
+      this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: to.toString() });
     const range = this.skipped.add(batch.topic, batch.partition, from, to);
     this.scout?.add(range, batch.messages);
     this.stats.passedOver += Number(to - from);
     this.passedOverCount?.inc(Number(to - from));
     this.readSkipped();
-    return true;
+    return rest;
   }
 
   /** Reads the ranges passed over until none is left (or the consumer stops), retrying failed reads. */
