@@ -240,8 +240,6 @@ const DURABLE_STOP_WAIT_MS = 10_000;
 const SKIP_AHEAD_FETCH = {
   live: { maxBytesPerPartition: 256 * 1024, maxBytes: 1024 * 1024 },
   passedOver: { maxBytesPerPartition: 64 * 1024, maxBytes: 256 * 1024 },
-  /** Of the scout (PassedOverScout): it hands over only a few of the records it decodes. */
-  scout: { maxBytesPerPartition: 256 * 1024, maxBytes: 1024 * 1024 },
 } as const;
 
 /** Backoff bounds for reading ranges passed over again after the reader failed. */
@@ -303,7 +301,8 @@ export class HeraldConsumer<T> {
         kafka,
         groupPrefix: `${spec.groupId}.ahead`,
         groupOf,
-        fetch: SKIP_AHEAD_FETCH.scout,
+        // Like the consumer's own: it hands over only a few of the records it decodes.
+        fetch: SKIP_AHEAD_FETCH.live,
         isOpen: (range) => this.running && this.skipped.has(range),
         handOver: (range, messages) => this.handOverAhead(range, messages),
         logger,

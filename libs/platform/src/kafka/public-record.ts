@@ -15,8 +15,13 @@ export interface PublicRecord {
   raw?: string;
 }
 
+/** The tenant a raw public record belongs to, from its header (undefined: none). */
+export function publicRecordTenant(message: KafkaMessage): string | undefined {
+  return message.headers?.[PublicHeaders.tenant]?.toString();
+}
+
 export function decodePublicRecord(message: KafkaMessage): PublicRecord {
-  const tenant = message.headers?.[PublicHeaders.tenant]?.toString();
+  const tenant = publicRecordTenant(message);
   const key = message.key?.toString() ?? '';
   if (!tenant || !key.startsWith(`${tenant}:`))
     throw new PoisonMessageError('public record without a matching tenant header and key');

@@ -16,14 +16,14 @@
  * and those of an endpoint with many (a burst, leased to its lane or left in the table)
  * are written behind the call, one such write at a time and in order, while the next
  * batches are read; so are all the deliveries of records passed over (a backlog read
- * again from the log, between the live calls). The call's offsets are committed once that write is durable too
- * (HandleResult.durable), so a crash before then reads the batch again. Meanwhile the
+ * again from the log, between the live calls). The call's offsets are committed once that
+ * write is durable too (HandleResult.durable), so a crash before then reads the batch again. Meanwhile the
  * next deliveries of an endpoint with a write in flight are written behind it, in
  * order. So a burst for one endpoint costs another tenant's next event a small write,
  * not the burst's.
  */
 import { newUlid, Topics } from '@herald/contracts';
-import { BUSY_CYCLE, Decoded, decodePublicRecord, PublicHeaders, PublicRecord } from '@herald/platform';
+import { BUSY_CYCLE, Decoded, decodePublicRecord, PublicRecord, publicRecordTenant } from '@herald/platform';
 import type { BatchContext, ConsumerBinding, HandleResult } from '@herald/platform';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -77,7 +77,7 @@ export const DISPATCHER_BINDING: ConsumerBinding<DispatchRecord> = {
   // tenants' deliveries are on time). Safe for the same reason, and because deliveries
   // keep no order beyond that anyway (a lane has several attempts in flight). Other
   // tenants' events passed over with a burst are handed over ahead of it, as they come.
-  skipAhead: { ...SKIP_AHEAD, groupOf: (message) => message.headers?.[PublicHeaders.tenant]?.toString() },
+  skipAhead: { ...SKIP_AHEAD, groupOf: publicRecordTenant },
 };
 
 export interface DispatcherStats {
