@@ -6,6 +6,7 @@
 import { DeadLetterHeaders, TOPIC_SPECS, Topics, TopicSpec } from '@herald/contracts';
 import {
   BatchContext,
+  ConsumerSpec,
   createLogger,
   HandleResult,
   ensureTopics,
@@ -361,6 +362,50 @@ describe('Kafka platform layer (real broker)', () => {
     await eventually(async () => (await groupLag(admin, groupId, [t]))[0]?.lag === 0);
   }, 60_000);
 
+  /**
+   * A consumer of `t` that skips ahead: its calls are kept by kind, and the first call of
+   * records passed over holds their reader until the test lets it go (later ones do not).
+   */
+  function heldSkipper(t: string, skipAhead: NonNullable<ConsumerSpec<{ n: number }>['skipAhead']>) {
+    const calls = { own: [] as number[][], passedOver: [] as number[][], ahead: [] as number[][] };
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const c = new HeraldConsumer<{ n: number }>(
+      kafka,
+      producer,
+      {
+        groupId: uniqueName('held-group'),
+        topics: [t],
+        fromBeginning: true,
+        decode: decodeJson,
+        skipAhead,
+        handle: async (msgs, ctx) => {
+          const values = msgs.map((m) => m.value.n);
+          if (ctx.ahead) calls.ahead.push(values);
+          else if (!ctx.passedOver) calls.own.push(values);
+          else {
+            calls.passedOver.push(values);
+            if (calls.passedOver.length === 1) return { holdBacklog: gate };
+          }
+          return undefined;
+        },
+      },
+      logger,
+    );
+    consumers.push(c);
+    return { c, calls, release };
+  }
+
+  /** Lets the held reader go: the first `passedOver` records all come, in order, and the group commits to the end. */
+  async function releaseAndDrain(held: ReturnType<typeof heldSkipper>, passedOver: number): Promise<void> {
+    held.release();
+    await eventually(async () => new Set(held.calls.passedOver.flat()).size === passedOver);
+    expect(held.calls.passedOver.flat().sort((a, b) => a - b)).toEqual(
+      Array.from({ length: passedOver }, (_, i) => i),
+    );
+    await eventually(async () => (await groupLag(admin, held.c.groupId, [...held.c.topics]))[0]?.lag === 0);
+  }
+
   it('reads on past a backlog only as its handler lets it, while its own calls go on', async () => {
     const t = await topic(1);
     const BACKLOG = 500;
@@ -369,47 +414,16 @@ describe('Kafka platform layer (real broker)', () => {
       t,
       Array.from({ length: BACKLOG }, (_, i) => ({ key: 'k', value: JSON.stringify({ n: i }) })),
     );
-    const passedOverCalls: number[][] = [];
-    const ownCalls: number[][] = [];
-    let release = (): void => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const c = new HeraldConsumer<{ n: number }>(
-      kafka,
-      producer,
-      {
-        groupId: uniqueName('hold-group'),
-        topics: [t],
-        fromBeginning: true,
-        decode: decodeJson,
-        skipAhead: { maxLag: 100, chunk: CHUNK },
-        handle: async (msgs, ctx) => {
-          const values = msgs.map((m) => m.value.n);
-          if (!ctx.passedOver) {
-            ownCalls.push(values);
-            return undefined;
-          }
-          passedOverCalls.push(values);
-          // The first chunk holds the reader until the test lets it go; later ones do not.
-          return passedOverCalls.length === 1 ? { holdBacklog: gate } : undefined;
-        },
-      },
-      logger,
-    );
-    consumers.push(c);
+    const held = heldSkipper(t, { maxLag: 100, chunk: CHUNK });
+    const { c, calls } = held;
     await c.start();
-    await eventually(async () => passedOverCalls.length === 1);
+    await eventually(async () => calls.passedOver.length === 1);
     // Held: new records are handled as they come, the backlog's next chunk is not.
     await producer.send(t, [{ key: 'k', value: JSON.stringify({ n: 5_000 }) }]);
-    await eventually(async () => ownCalls.some((call) => call.includes(5_000)));
-    expect(passedOverCalls).toHaveLength(1);
-    expect(passedOverCalls[0]).toHaveLength(CHUNK);
-    release();
-    const resumedAt = BACKLOG - 50;
-    await eventually(async () => new Set(passedOverCalls.flat()).size === resumedAt);
-    expect(passedOverCalls.flat().sort((a, b) => a - b)).toEqual(
-      Array.from({ length: resumedAt }, (_, i) => i),
-    );
-    await eventually(async () => (await groupLag(admin, c.groupId, [t]))[0]?.lag === 0);
+    await eventually(async () => calls.own.some((call) => call.includes(5_000)));
+    expect(calls.passedOver).toHaveLength(1);
+    expect(calls.passedOver[0]).toHaveLength(CHUNK);
+    await releaseAndDrain(held, BACKLOG - 50);
   }, 60_000);
 
   it('hands records of other groups passed over with a backlog ahead of it, while its reader is held', async () => {
@@ -429,50 +443,18 @@ describe('Kafka platform layer (real broker)', () => {
         })),
       );
     }
-    const passedOverCalls: number[][] = [];
-    const aheadCalls: number[][] = [];
-    let release = (): void => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const c = new HeraldConsumer<{ n: number }>(
-      kafka,
-      producer,
-      {
-        groupId: uniqueName('ahead-group'),
-        topics: [t],
-        fromBeginning: true,
-        decode: decodeJson,
-        skipAhead: { maxLag: 100, chunk: CHUNK, groupOf: (m) => m.headers?.g?.toString() },
-        handle: async (msgs, ctx) => {
-          const values = msgs.map((m) => m.value.n);
-          if (ctx.ahead) {
-            aheadCalls.push(values);
-            return undefined;
-          }
-          if (!ctx.passedOver) return undefined;
-          passedOverCalls.push(values);
-          // The first chunk holds the reader of the range until the test lets it go.
-          return passedOverCalls.length === 1 ? { holdBacklog: gate } : undefined;
-        },
-      },
-      logger,
-    );
-    consumers.push(c);
+    const held = heldSkipper(t, { maxLag: 100, chunk: CHUNK, groupOf: (m) => m.headers?.g?.toString() });
+    const { c, calls } = held;
     await c.start();
     // The reader is held at its first chunk, far before them: the other group's records
     // are handed over ahead of the range, and none of the backlog's.
-    await eventually(async () => aheadCalls.flat().length >= others.length);
-    expect(aheadCalls.flat().sort((a, b) => a - b)).toEqual(others);
-    expect(passedOverCalls).toHaveLength(1);
+    await eventually(async () => calls.ahead.flat().length >= others.length);
+    expect(calls.ahead.flat().sort((a, b) => a - b)).toEqual(others);
+    expect(calls.passedOver).toHaveLength(1);
     expect(c.stats.handedAhead).toBe(others.length);
-    release();
     // They come again, in order, with their range; and the group commits to the end.
-    const resumedAt = BACKLOG - 50;
-    await eventually(async () => new Set(passedOverCalls.flat()).size === resumedAt);
-    expect(passedOverCalls.flat().sort((a, b) => a - b)).toEqual(
-      Array.from({ length: resumedAt }, (_, i) => i),
-    );
-    await eventually(async () => (await groupLag(admin, c.groupId, [t]))[0]?.lag === 0);
-    expect(aheadCalls.flat()).toHaveLength(others.length);
+    await releaseAndDrain(held, BACKLOG - 50);
+    expect(calls.ahead.flat()).toHaveLength(others.length);
   }, 60_000);
 
   it('holds the next call back for a busy cycle after a large call, and not after a small one', async () => {

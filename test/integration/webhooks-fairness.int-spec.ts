@@ -3,15 +3,22 @@
  * endpoint that answers (just not instantly) shares the public topic's partitions with
  * another tenant's events, and must not hold them up. The dispatcher records the backlog's
  * deliveries and reads on; the busy endpoint's lane works through them from the table while
- * the other tenant's new event goes straight out.
+ * the other tenant's new event goes straight out. Records the dispatcher passed over (a
+ * backlog read again from the log, between its live calls) are written behind their call,
+ * however few, so the next live call does not wait for their statement; the call's offsets
+ * wait for it instead (its `durable`).
  */
-import { HeraldProducer, TenantsRepository } from '@herald/platform';
+import { Topics } from '@herald/contracts';
+import { HeraldProducer, PublicHeaders, TenantsRepository } from '@herald/platform';
+import type { KafkaMessage } from 'kafkajs';
 import { DispatcherModule } from '../../apps/dispatcher/src/dispatcher.module';
+import { DISPATCHER_BINDING } from '../../libs/webhooks/src/dispatcher/dispatcher';
+import { WebhookDeliveryService } from '../../libs/webhooks/src/webhook-delivery.module';
 import { startTestApp, TestApp } from '../support/app';
 import { eventually, testKafka, uniqueName } from '../support/infra';
 import { createTestCa, TestCa } from '../support/tls';
 import { startWebhookReceiver, WebhookReceiver } from '../support/webhook-receiver';
-import { publicEvent, publish, seedEndpoint, SeededEndpoint } from '../support/webhooks';
+import { publicEvent, publish, seedEndpoint, SeededEndpoint, TestPublicEvent } from '../support/webhooks';
 
 /** The busy tenant's backlog: far more than its endpoint's lane may hold. */
 const BACKLOG = 5000;
@@ -129,4 +136,93 @@ describe('webhook delivery fairness between tenants', () => {
     expect(sent).toHaveLength(1 + BACKLOG);
     expect(to(quiet)).toHaveLength(1);
   }, 240_000);
+
+  /** A public record as the dispatcher's consumer hands it over (decoded, with its position). */
+  function record(tenant: string, event: TestPublicEvent, offset: number) {
+    const message = {
+      key: Buffer.from(`${tenant}:${event.id}`),
+      value: Buffer.from(JSON.stringify(event)),
+      headers: { [PublicHeaders.tenant]: Buffer.from(tenant) },
+      offset: String(offset),
+      timestamp: String(Date.now()),
+      attributes: 0,
+    } as KafkaMessage;
+    return {
+      value: DISPATCHER_BINDING.decode(message, Topics.publicEvents),
+      topic: Topics.publicEvents,
+      partition: 0,
+      offset: message.offset,
+      key: message.key!.toString(),
+      timestamp: message.timestamp,
+      headers: message.headers,
+    };
+  }
+
+  it('ends a call of records passed over before its write, and counts it durable once written', async () => {
+    const ep = await tenantWithEndpoint();
+    const tenant = ep.tenant;
+    const event = publicEvent('post.created');
+    const { dispatcher } = t.app.get(WebhookDeliveryService);
+
+    // The same message, inserted and not committed: the dispatcher's statement waits for it.
+    const holder = t.ds.createQueryRunner();
+    await holder.connect();
+    try {
+      await holder.startTransaction();
+      await holder.query(
+        `INSERT INTO webhook_messages (tenant, event_id, event_type, payload) VALUES ($1, $2, $3, $4)`,
+        [tenant, event.id, event.type, JSON.stringify(event)],
+      );
+      const [holding] = (await holder.query(`SELECT pg_backend_pid() AS pid`)) as Array<{ pid: number }>;
+      const pid = holding!.pid;
+      // The write blocked on the holder: a fact, polled, not a pause.
+      const writeBlocked = eventually(async () => {
+        const rows = await t.ds.query<unknown[]>(
+          `SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`,
+          [pid],
+        );
+        return rows.length > 0 ? true : undefined;
+      }, 20_000);
+
+      const call = dispatcher.dispatch([record(tenant, event, 1)], { passedOver: true });
+      const first = await Promise.race([
+        call.then(() => 'returned' as const),
+        writeBlocked.then(() => 'blocked first' as const),
+      ]);
+      expect(first).toBe('returned');
+      const result = await call;
+      expect(result?.durable).toBeInstanceOf(Promise);
+      let durable = false;
+      void result!.durable!.then(() => (durable = true));
+
+      await writeBlocked;
+      expect(durable).toBe(false);
+      const written = await t.ds.query<Array<{ n: number }>>(
+        `SELECT count(*)::int AS n FROM webhook_deliveries WHERE event_id = $1`,
+        [event.id],
+      );
+      expect(written[0]?.n).toBe(0);
+
+      await holder.rollbackTransaction();
+      await result!.durable;
+      const rows = await t.ds.query<Array<{ endpoint_id: string }>>(
+        `SELECT endpoint_id FROM webhook_deliveries WHERE event_id = $1`,
+        [event.id],
+      );
+      expect(rows.map((r) => r.endpoint_id)).toEqual([ep.id]);
+    } finally {
+      if (holder.isTransactionActive) await holder.rollbackTransaction();
+      await holder.release();
+    }
+    // And it goes out, once.
+    const status = await eventually(async () => {
+      const [row] = await t.ds.query<Array<{ status: string }>>(
+        `SELECT status FROM webhook_deliveries WHERE event_id = $1`,
+        [event.id],
+      );
+      return row?.status === 'succeeded' ? row.status : undefined;
+    }, 30_000);
+    expect(status).toBe('succeeded');
+    expect(to(ep).filter((r) => r.body.includes(event.id))).toHaveLength(1);
+  });
 });
